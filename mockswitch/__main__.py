@@ -1,0 +1,5 @@
+import sys
+
+from mockswitch.cli import main
+
+sys.exit(main())

@@ -1,0 +1,316 @@
+"""One frozen `Settings`, read from flags, `MOCKSWITCH_*` variables and a TOML file.
+
+Every setting is declared once in `OPTIONS`: its flag, environment variable, TOML key,
+type, default and help all come from that row. Flags win over the environment, which wins
+over the file, which wins over the default. A bad value stops the start with a message that
+names where it came from.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import tomllib
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, fields, replace
+from pathlib import Path
+from typing import Any
+
+DEFAULT_DB = "mockswitch.sqlite3"
+API_VERSIONS = ("3.13", "4.2", "4.4")
+
+
+class ConfigError(Exception):
+    """A setting with a value that cannot be used; the message says which and why."""
+
+
+def _integer(minimum: int) -> Callable[[str], int]:
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise ValueError(f"{text!r} is not an integer") from None
+        if value < minimum:
+            raise ValueError(f"{value} is less than {minimum}")
+        return value
+
+    return parse
+
+
+def _number(minimum: float) -> Callable[[str], float]:
+    def parse(text: str) -> float:
+        try:
+            value = float(text)
+        except ValueError:
+            raise ValueError(f"{text!r} is not a number") from None
+        if value < minimum:
+            raise ValueError(f"{value} is less than {minimum}")
+        return value
+
+    return parse
+
+
+def _boolean(text: str) -> bool:
+    lowered = text.strip().lower()
+    if lowered in ("1", "true", "yes", "on"):
+        return True
+    if lowered in ("0", "false", "no", "off", ""):
+        return False
+    raise ValueError(f"{text!r} is not a boolean (use true or false)")
+
+
+def _choice(*allowed: str) -> Callable[[str], str]:
+    def parse(text: str) -> str:
+        if text not in allowed:
+            raise ValueError(f"{text!r} is not one of {', '.join(allowed)}")
+        return text
+
+    return parse
+
+
+def _prefix(text: str) -> str:
+    text = text.strip()
+    if not text or text == "/":
+        return ""
+    if not text.startswith("/") or text.endswith("/") or "//" in text:
+        raise ValueError(f"{text!r} must look like /local (a leading slash, no trailing one)")
+    return text
+
+
+def _port(text: str) -> int:
+    value = _integer(0)(text)
+    if value > 65535:
+        raise ValueError(f"{value} is not a TCP port")
+    return value
+
+
+def _text(text: str) -> str:
+    return text
+
+
+@dataclass(frozen=True, slots=True)
+class Option:
+    name: str  # the Settings field; flag --name-with-dashes; env MOCKSWITCH_NAME
+    parse: Callable[[str], Any]
+    default: Any
+    help: str
+    metavar: str = ""
+    flag: bool = True  # False for switches that take no value (--reseed)
+
+    @property
+    def env(self) -> str:
+        return "MOCKSWITCH_" + self.name.upper()
+
+    @property
+    def cli(self) -> str:
+        return "--" + self.name.replace("_", "-")
+
+
+OPTIONS: tuple[Option, ...] = (
+    Option(
+        "host",
+        _text,
+        "127.0.0.1",
+        "address to listen on; 0.0.0.0 exposes the mock to the network",
+        "ADDR",
+    ),
+    Option("port", _port, 8080, "TCP port to listen on; 0 picks a free one", "PORT"),
+    Option(
+        "db",
+        _text,
+        DEFAULT_DB,
+        "SQLite database file, created and seeded on first start; :memory: for none",
+        "PATH",
+    ),
+    Option(
+        "fixtures",
+        _text,
+        "",
+        "folder of fixture files to seed from (default: the data set shipped with mockswitch)",
+        "DIR",
+    ),
+    Option(
+        "reseed",
+        _boolean,
+        False,
+        "seed the database again at start, even if it already holds data",
+        flag=False,
+    ),
+    Option(
+        "api_version",
+        _choice(*API_VERSIONS),
+        API_VERSIONS[-1],
+        "the Enswitch version to imitate; parameters added later are unknown to it",
+        "VERSION",
+    ),
+    Option(
+        "http_status",
+        _choice("enswitch", "mirror"),
+        "enswitch",
+        "enswitch: HTTP 200 for every API-level outcome, as the real switch; mirror: the "
+        "envelope code becomes the HTTP status",
+        "MODE",
+    ),
+    Option("prefix", _prefix, "", "also serve the API under this path prefix, e.g. /local", "PATH"),
+    Option(
+        "max_request_bytes",
+        _integer(1024),
+        262144,
+        "largest request (query string plus body) accepted; larger ones get a 413 envelope",
+        "BYTES",
+    ),
+    Option(
+        "journal_max",
+        _integer(0),
+        0,
+        "keep only the newest N calls per tenant in the journal; 0 keeps all",
+        "N",
+    ),
+    Option(
+        "journal_body_cap",
+        _integer(0),
+        65536,
+        "longest response body the journal stores for a call, in characters",
+        "CHARS",
+    ),
+    Option(
+        "wait_timeout_max",
+        _number(0),
+        60.0,
+        "longest a /_mock/calls/wait long poll may wait, in seconds",
+        "SECONDS",
+    ),
+    Option(
+        "sync",
+        _choice("normal", "full"),
+        "normal",
+        "SQLite synchronous mode: normal survives a killed process, full a power cut",
+        "MODE",
+    ),
+    Option(
+        "log_format",
+        _choice("human", "json"),
+        "human",
+        "one log line per call, for people or as JSON",
+        "FORMAT",
+    ),
+    Option("quiet", _boolean, False, "do not log each call", flag=False),
+)
+
+_BY_NAME = {o.name: o for o in OPTIONS}
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    host: str = "127.0.0.1"
+    port: int = 8080
+    db: str = DEFAULT_DB
+    fixtures: str = ""
+    reseed: bool = False
+    api_version: str = API_VERSIONS[-1]
+    http_status: str = "enswitch"
+    prefix: str = ""
+    max_request_bytes: int = 262144
+    journal_max: int = 0
+    journal_body_cap: int = 65536
+    wait_timeout_max: float = 60.0
+    sync: str = "normal"
+    log_format: str = "human"
+    quiet: bool = False
+
+    @property
+    def api_version_tuple(self) -> tuple[int, int]:
+        major, minor = self.api_version.split(".")
+        return int(major), int(minor)
+
+    def fixtures_path(self) -> Path:
+        """The fixtures folder to seed from: the one given, or the shipped default."""
+        if self.fixtures:
+            return Path(self.fixtures)
+        from importlib.resources import files
+
+        return Path(str(files("mockswitch.default_fixtures")))
+
+    def with_changes(self, **changes: Any) -> Settings:
+        return replace(self, **changes)
+
+
+def _check_declarations() -> None:
+    # A setting declared in one place but not the other is a bug worth failing on import.
+    stored = {f.name: f.default for f in fields(Settings)}
+    declared = {o.name: o.default for o in OPTIONS}
+    if declared != stored:
+        raise RuntimeError(f"OPTIONS and Settings differ: {declared} != {stored}")
+
+
+_check_declarations()
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """Add a flag for every setting, with its environment variable in the help."""
+    parser.add_argument(
+        "--config", metavar="FILE", help="TOML file of settings (env MOCKSWITCH_CONFIG)"
+    )
+    for option in OPTIONS:
+        default = option.default if option.default != "" else "none"
+        text = f"{option.help} (env {option.env}; default {default})"
+        if option.flag:
+            parser.add_argument(
+                option.cli, dest=option.name, metavar=option.metavar, default=None, help=text
+            )
+        else:
+            parser.add_argument(
+                option.cli,
+                dest=option.name,
+                action="store_const",
+                const="true",
+                default=None,
+                help=text,
+            )
+
+
+def load_settings(
+    flags: argparse.Namespace | Mapping[str, Any] | None = None,
+    environ: Mapping[str, str] | None = None,
+) -> Settings:
+    """Settings from flags, then the environment, then a TOML file, then the defaults."""
+    environ = os.environ if environ is None else environ
+    given = vars(flags) if isinstance(flags, argparse.Namespace) else dict(flags or {})
+    config_file = given.get("config") or environ.get("MOCKSWITCH_CONFIG")
+    from_file = _read_toml(Path(config_file)) if config_file else {}
+    values: dict[str, Any] = {}
+    for option in OPTIONS:
+        for source, raw in (
+            (option.cli, given.get(option.name)),
+            (option.env, environ.get(option.env)),
+            (f"{config_file}: {option.name}", from_file.get(option.name)),
+        ):
+            if raw is not None:
+                values[option.name] = _parse(option, source, raw)
+                break
+        else:
+            values[option.name] = option.default
+    return Settings(**values)
+
+
+def _parse(option: Option, source: str, raw: Any) -> Any:
+    text = str(raw).lower() if isinstance(raw, bool) else str(raw)
+    try:
+        return option.parse(text)
+    except ValueError as error:
+        raise ConfigError(f"{source}: {error}") from None
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    try:
+        document = tomllib.loads(path.read_text(encoding="utf-8"))
+    except OSError as error:
+        raise ConfigError(f"{path}: cannot be read: {error}") from None
+    except tomllib.TOMLDecodeError as error:
+        raise ConfigError(f"{path}: not valid TOML: {error}") from None
+    table = document.get("mockswitch", document)
+    settings = {key.replace("-", "_"): value for key, value in table.items()}
+    unknown = sorted(set(settings) - set(_BY_NAME))
+    if unknown:
+        raise ConfigError(f"{path}: unknown settings: {', '.join(unknown)}")
+    return settings

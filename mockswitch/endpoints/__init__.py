@@ -1,0 +1,13 @@
+"""The Enswitch functions mockswitch serves: one module each, mapped here by name."""
+
+from __future__ import annotations
+
+from . import bulk_campaigns_get, bulk_campaigns_list, bulk_campaigns_update
+from .function import Call, Executed, Function, execute
+
+FUNCTIONS: dict[str, Function] = {
+    module.FUNCTION.name: module.FUNCTION
+    for module in (bulk_campaigns_update, bulk_campaigns_get, bulk_campaigns_list)
+}
+
+__all__ = ["FUNCTIONS", "Call", "Executed", "Function", "execute"]

@@ -1,0 +1,197 @@
+"""Parameter tables and the one validator that reads them.
+
+Every Enswitch function declares its parameters once, as a tuple of `Param`; `validate`
+checks a request against that table and reports every bad parameter at once, one 400 entry
+each, in the table's order. Checks that need stored data (does time group 5 exist for this
+customer?) belong to the function, not here: this module knows only the wire format.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Collection, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from mockswitch.errors import EnswitchError, Problem, invalid
+
+from .request import Pairs
+
+AUTH_USERNAME = "auth_username"
+AUTH_PASSWORD = "auth_password"
+AUTH_PARAMETERS = (AUTH_USERNAME, AUTH_PASSWORD)
+
+_INTEGER = re.compile(r"-?[0-9]+", re.ASCII)
+# SQLite stores integers as signed 64-bit; anything wider could not be kept as sent.
+INT64_MIN, INT64_MAX = -(2**63), 2**63 - 1
+
+
+class Invalid(ValueError):
+    """Raised by a kind when a value does not fit it; the message is shown to the client."""
+
+
+class Kind(Protocol):
+    """How one parameter's text becomes a value."""
+
+    def convert(self, text: str) -> Any: ...
+
+    def describe(self) -> str: ...
+
+
+@dataclass(frozen=True, slots=True)
+class Integer:
+    """An optional minus sign and digits, within bounds."""
+
+    minimum: int = INT64_MIN
+    maximum: int = INT64_MAX
+
+    def convert(self, text: str) -> int:
+        if not _INTEGER.fullmatch(text):
+            raise Invalid("must be an integer")
+        value = int(text)
+        if not INT64_MIN <= value <= INT64_MAX:
+            raise Invalid("is out of range")
+        if value < self.minimum:
+            raise Invalid(
+                "must not be negative" if self.minimum == 0 else f"must be at least {self.minimum}"
+            )
+        if value > self.maximum:
+            raise Invalid(f"must be at most {self.maximum}")
+        return value
+
+    def describe(self) -> str:
+        if self.minimum == INT64_MIN:
+            return "integer"
+        return f"integer, at least {self.minimum}"
+
+
+@dataclass(frozen=True, slots=True)
+class Flag:
+    """An integer that is 0 or 1."""
+
+    def convert(self, text: str) -> int:
+        if text not in ("0", "1"):
+            Integer().convert(text)  # says "must be an integer" when it is not one
+            raise Invalid("must be 0 or 1")
+        return int(text)
+
+    def describe(self) -> str:
+        return "0 or 1"
+
+
+@dataclass(frozen=True, slots=True)
+class Text:
+    """Free text, optionally required to be non-empty or to match a pattern."""
+
+    max_length: int = 255
+    non_empty: bool = False
+    pattern: re.Pattern[str] | None = None
+    pattern_message: str = ""
+
+    def convert(self, text: str) -> str:
+        if self.non_empty and not text:
+            raise Invalid("must not be empty")
+        if len(text) > self.max_length:
+            raise Invalid(f"must be at most {self.max_length} characters")
+        if self.pattern is not None and not self.pattern.fullmatch(text):
+            raise Invalid(self.pattern_message)
+        return text
+
+    def describe(self) -> str:
+        return "non-empty text" if self.non_empty else "text"
+
+
+@dataclass(frozen=True, slots=True)
+class Choice:
+    """One of a fixed set of strings (the empty string may be one of them)."""
+
+    choices: tuple[str, ...]
+
+    def convert(self, text: str) -> str:
+        if text not in self.choices:
+            raise Invalid(self.describe_error())
+        return text
+
+    def describe_error(self) -> str:
+        shown = [c for c in self.choices if c]
+        prefix = "must be empty or one of: " if "" in self.choices else "must be one of: "
+        return prefix + ", ".join(shown)
+
+    def describe(self) -> str:
+        return " | ".join(repr(c) for c in self.choices)
+
+
+CURRENT = object()
+"""Default of an update parameter that, when omitted, keeps the stored value."""
+
+
+@dataclass(frozen=True, slots=True)
+class Param:
+    """One row of a function's parameter table, as the vendor documents it."""
+
+    name: str
+    kind: Kind
+    description: str
+    required: bool = False
+    default: Any = field(default=CURRENT)
+    since: tuple[int, int] = (3, 13)
+    one_of: str | None = None  # the name of a set of values that the data set defines
+
+
+@dataclass(frozen=True, slots=True)
+class Arguments:
+    """A request's parameters after validation."""
+
+    values: dict[str, Any]
+    unknown: tuple[str, ...]
+
+    def __contains__(self, name: str) -> bool:
+        return name in self.values
+
+    def get(self, name: str, default: Any = None) -> Any:
+        return self.values.get(name, default)
+
+
+def validate(
+    table: Sequence[Param],
+    pairs: Pairs,
+    api_version: tuple[int, int] = (99, 0),
+    choices: Mapping[str, Collection[str]] | None = None,
+) -> Arguments:
+    """Check `pairs` against `table`; raise one 400 problem per bad or missing parameter.
+
+    `choices` gives the values of each `one_of` set (the destination types of the data set).
+    Parameters the table does not know, and those added after `api_version`, are ignored as
+    the real switch ignores them, and returned as `unknown` so the journal can flag them.
+    """
+    given = dict(pairs)
+    known = {p.name for p in table if p.since <= api_version}
+    values: dict[str, Any] = {}
+    problems: list[Problem] = []
+    for param in table:
+        if param.name not in known:
+            continue
+        if param.name not in given:
+            if param.required:
+                problems.append(invalid(param.name, "is required"))
+            elif param.default is not CURRENT:
+                values[param.name] = param.default
+            continue
+        try:
+            value = param.kind.convert(given[param.name])
+            if param.one_of is not None:
+                Choice(tuple(sorted((choices or {}).get(param.one_of, ())))).convert(value)
+            values[param.name] = value
+        except Invalid as error:
+            problems.append(invalid(param.name, str(error)))
+    if problems:
+        raise EnswitchError(*problems)
+    return Arguments(values, unknown_parameters(table, pairs, api_version))
+
+
+def unknown_parameters(
+    table: Sequence[Param], pairs: Pairs, api_version: tuple[int, int] = (99, 0)
+) -> tuple[str, ...]:
+    """The names in `pairs` that `table` does not know (for the journal, even on errors)."""
+    known = {p.name for p in table if p.since <= api_version}
+    return tuple(n for n, _ in pairs if n not in known and n not in AUTH_PARAMETERS)

@@ -1,0 +1,129 @@
+"""Turn the bytes of an Enswitch request into an ordered list of parameters.
+
+Enswitch reads parameters from the query string (separated by `;` or `&`, freely mixed) and,
+for a POST, from a form body as well. Anything a strict reading rejects (broken
+percent-encoding, bytes that are not UTF-8, a NUL, a parameter given twice, a body that is
+not a form) raises one 400 problem per bad parameter; nothing here ever raises anything else.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from email.parser import BytesParser
+from email.policy import HTTP
+from urllib.parse import unquote_to_bytes
+
+from mockswitch.errors import EnswitchError, Problem, invalid
+
+Pairs = tuple[tuple[str, str], ...]
+
+_SEPARATORS = re.compile(rb"[;&]")
+# A `%` must start a full two-digit escape; anything else is malformed, not literal text.
+_BAD_ESCAPE = re.compile(rb"%(?![0-9A-Fa-f]{2})")
+
+FORM = "application/x-www-form-urlencoded"
+MULTIPART = "multipart/form-data"
+
+
+def parse_parameters(query: bytes, body: bytes = b"", content_type: str = "") -> Pairs:
+    """All parameters of a request, query string first, in the order they were sent."""
+    problems: list[Problem] = []
+    pairs = list(_decode_pieces(query, problems))
+    if body:
+        pairs.extend(_parse_body(body, content_type, problems))
+    seen: set[str] = set()
+    reported: set[str] = set()
+    for name, _ in pairs:
+        if name in seen and name not in reported:
+            problems.append(invalid(name, "was given more than once"))
+            reported.add(name)
+        seen.add(name)
+    if problems:
+        raise EnswitchError(*problems)
+    return tuple(pairs)
+
+
+def _parse_body(body: bytes, content_type: str, problems: list[Problem]) -> list[tuple[str, str]]:
+    media_type = content_type.split(";", 1)[0].strip().lower()
+    if media_type in ("", FORM):
+        return list(_decode_pieces(body, problems))
+    if media_type == MULTIPART:
+        return _parse_multipart(body, content_type, problems)
+    problems.append(
+        invalid("", f"the request body must be {FORM} or {MULTIPART}, not {media_type}")
+    )
+    return []
+
+
+def _decode_pieces(raw: bytes, problems: list[Problem]) -> Iterator[tuple[str, str]]:
+    for piece in _SEPARATORS.split(raw):
+        if not piece:
+            continue
+        raw_name, _, raw_value = piece.partition(b"=")
+        if not raw_name:
+            continue
+        shown_name = raw_name.decode("utf-8", "backslashreplace")
+        name = _decode_component(raw_name, shown_name, problems)
+        value = _decode_component(raw_value, shown_name, problems)
+        if name is not None and value is not None:
+            yield name, value
+
+
+def _decode_component(raw: bytes, shown_name: str, problems: list[Problem]) -> str | None:
+    if _BAD_ESCAPE.search(raw):
+        problems.append(invalid(shown_name, "has malformed percent-encoding"))
+        return None
+    return _text(unquote_to_bytes(raw.replace(b"+", b" ")), shown_name, problems)
+
+
+def _text(data: bytes, shown_name: str, problems: list[Problem]) -> str | None:
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        problems.append(invalid(shown_name, "is not valid UTF-8"))
+        return None
+    if "\x00" in text:
+        problems.append(invalid(shown_name, "must not contain a NUL character"))
+        return None
+    return text
+
+
+def _parse_multipart(
+    body: bytes, content_type: str, problems: list[Problem]
+) -> list[tuple[str, str]]:
+    header = b"Content-Type: " + content_type.encode("latin-1", "replace") + b"\r\n\r\n"
+    message = BytesParser(policy=HTTP).parsebytes(header + body)
+    if not message.is_multipart() or message.defects:
+        problems.append(invalid("", "the multipart/form-data body is malformed"))
+        return []
+    pairs = []
+    for part in message.iter_parts():
+        name = part.get_param("name", header="content-disposition")
+        if not isinstance(name, str) or not name:
+            problems.append(invalid("", "a multipart/form-data part has no name"))
+            continue
+        value = _text(part.get_payload(decode=True) or b"", name, problems)
+        if value is not None:
+            pairs.append((name, value))
+    return pairs
+
+
+SECRET_PARAMETERS = frozenset({"auth_password"})
+MASK = "********"
+
+
+def masked_query(raw: bytes) -> str:
+    """The query string as sent, with the value of every secret parameter masked."""
+    pieces = re.split(rb"([;&])", raw)
+    for index in range(0, len(pieces), 2):
+        name, equals, _ = pieces[index].partition(b"=")
+        shown = unquote_to_bytes(name.replace(b"+", b" ")).decode("utf-8", "replace")
+        if equals and shown in SECRET_PARAMETERS:
+            pieces[index] = name + b"=" + MASK.encode()
+    return b"".join(pieces).decode("utf-8", "backslashreplace")
+
+
+def masked_parameters(pairs: Pairs) -> dict[str, str]:
+    """The parameters in order, with the value of every secret parameter masked."""
+    return {name: MASK if name in SECRET_PARAMETERS else value for name, value in pairs}

@@ -1,0 +1,91 @@
+"""Errors that carry their own rendering: Enswitch outcomes and control-API failures.
+
+Raise in one place, render in one place: code anywhere below the web layer raises these, and
+the web layer turns them into an envelope (EnswitchError) or a JSON error (ControlError).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """One entry of an Enswitch envelope's `responses` array."""
+
+    code: str
+    key: str
+    message: str
+
+
+class EnswitchError(Exception):
+    """An API-level outcome other than success; its problems become the envelope."""
+
+    def __init__(self, *problems: Problem) -> None:
+        if not problems:
+            raise ValueError("an EnswitchError needs at least one problem")
+        super().__init__("; ".join(f"{p.code} {p.key}: {p.message}" for p in problems))
+        self.problems = problems
+
+    @property
+    def code(self) -> str:
+        return self.problems[0].code
+
+    @property
+    def key(self) -> str:
+        return self.problems[0].key
+
+
+def invalid(key: str, message: str) -> Problem:
+    """A 400 problem about one parameter."""
+    return Problem("400", key, message)
+
+
+def not_authenticated() -> EnswitchError:
+    return EnswitchError(Problem("401", "", "The authentication details provided are invalid."))
+
+
+def role_forbids() -> EnswitchError:
+    return EnswitchError(Problem("402", "", "Your role does not allow this."))
+
+
+def rateplan_forbids() -> EnswitchError:
+    return EnswitchError(Problem("403", "", "Your rate plan does not allow this."))
+
+
+def not_found(message: str) -> EnswitchError:
+    return EnswitchError(Problem("404", "", message))
+
+
+def no_such_function() -> EnswitchError:
+    return not_found("No such function.")
+
+
+def request_too_large(limit: int) -> EnswitchError:
+    return EnswitchError(
+        Problem("413", "", f"The request is larger than the limit of {limit} bytes.")
+    )
+
+
+def internal_error() -> EnswitchError:
+    return EnswitchError(Problem("500", "", "Internal error"))
+
+
+class ControlError(Exception):
+    """A failure of the control API (`/_mock/...`), answered as JSON with an HTTP status."""
+
+    def __init__(self, status: int, message: str, field: str | None = None) -> None:
+        super().__init__(message)
+        self.status = status
+        self.message = message
+        self.field = field
+
+    def as_json(self) -> dict:
+        error: dict = {"status": self.status, "message": self.message}
+        if self.field is not None:
+            error["field"] = self.field
+        return {"error": error}
+
+
+class FixtureError(Exception):
+    """A data set that cannot be loaded; the message names the file, record and field."""

@@ -1,0 +1,147 @@
+"""The only place that knows SQL: the data set, its tenants and the call journal in SQLite."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from datetime import UTC, datetime
+
+from .database import MEMORY, Database, SchemaMismatch
+from .fixtures import Dataset, load_dataset
+from .journal import CallFilter, CallRecord, Journal, Page
+from .schema import DEFAULT_TENANT
+from .seeding import copy_seed, delete_tenant_rows, write_seed
+from .tenant import Tenant
+
+__all__ = [
+    "MEMORY",
+    "CallFilter",
+    "CallRecord",
+    "Dataset",
+    "Journal",
+    "Page",
+    "SchemaMismatch",
+    "Store",
+    "Tenant",
+    "load_dataset",
+]
+
+log = logging.getLogger("mockswitch.store")
+
+
+class Store:
+    """The database, opened and seeded, with its tenants."""
+
+    def __init__(self, db: Database, journal: Journal) -> None:
+        self.db = db
+        self.journal = journal
+        self._tenants: dict[str, Tenant] = {}
+        self.meta: dict[str, str] = {}
+
+    @classmethod
+    async def open(
+        cls,
+        path: str,
+        dataset: Dataset,
+        *,
+        reseed: bool = False,
+        synchronous: str = "NORMAL",
+        journal_max: int = 0,
+        journal_body_cap: int = 65536,
+    ) -> Store:
+        """Open the database at `path` and make sure it holds a seeded data set.
+
+        A new database is seeded from `dataset`. An existing one keeps its data (that is
+        what makes it durable) unless `reseed` is set or its seed came from fixture files
+        that have changed since: then every tenant is reset to `dataset`.
+        """
+        db = await Database.open(path, synchronous)
+        store = cls(db, Journal(db, body_cap=journal_body_cap, max_entries=journal_max))
+        try:
+            await store.journal.start()
+            await store._load()
+            seeded_from = store.meta.get("seed_fingerprint")
+            from_files = store.meta.get("seed_generated") == "0"
+            if seeded_from is None or reseed:
+                await store.seed(dataset)
+            elif from_files and seeded_from != dataset.fingerprint and not dataset.generated:
+                log.info("the fixtures changed since %s was seeded: seeding it again", path)
+                await store.seed(dataset)
+            if DEFAULT_TENANT not in store._tenants:
+                await store.tenant(DEFAULT_TENANT)
+        except BaseException:
+            await store.close()
+            raise
+        return store
+
+    async def close(self) -> None:
+        await self.db.close()
+
+    async def _load(self) -> None:
+        rows = await self.db.writer.execute_fetchall("SELECT id, name FROM tenants")
+        self._tenants = {name: Tenant(self.db, tenant_id, name) for tenant_id, name in rows}
+        self.meta = dict(await self.db.writer.execute_fetchall("SELECT key, value FROM meta"))
+
+    @asynccontextmanager
+    async def changing(self) -> AsyncIterator[None]:
+        """Make an all-or-nothing change under the write lock, and wait for its commit."""
+        async with self.db.lock, self.db.savepoint():
+            yield
+        await self.db.commit()
+
+    async def seed(self, dataset: Dataset) -> None:
+        """Make `dataset` the seed, and reset every tenant to it, in one transaction."""
+        async with self.changing():
+            await write_seed(self.db.writer, dataset)
+            for tenant in self._tenants.values():
+                await copy_seed(self.db.writer, tenant.id)
+                tenant.forget()
+        self.meta = dict(await self.db.writer.execute_fetchall("SELECT key, value FROM meta"))
+
+    def find(self, name: str) -> Tenant | None:
+        """The tenant called `name`, if it exists."""
+        return self._tenants.get(name)
+
+    async def tenant(self, name: str) -> Tenant:
+        """The tenant called `name`, created as a copy of the seed on first use."""
+        tenant = self._tenants.get(name)
+        if tenant is not None:
+            return tenant
+        async with self.changing():
+            tenant = self._tenants.get(name)  # another call may have made it meanwhile
+            if tenant is None:
+                tenant = await self._create(name)
+        return tenant
+
+    async def _create(self, name: str) -> Tenant:
+        rows = await self.db.writer.execute_fetchall("SELECT COALESCE(MAX(id), 0) + 1 FROM tenants")
+        tenant_id = rows[0][0]
+        created = datetime.now(UTC).isoformat(timespec="milliseconds")
+        await self.db.writer.execute(
+            "INSERT INTO tenants (id, name, created_at) VALUES (?, ?, ?)",
+            (tenant_id, name, created),
+        )
+        await copy_seed(self.db.writer, tenant_id)
+        tenant = Tenant(self.db, tenant_id, name)
+        self._tenants[name] = tenant
+        return tenant
+
+    async def reset(self, tenant: Tenant) -> None:
+        """Put the tenant's data back to the seed and clear its journal."""
+        async with self.changing():
+            await copy_seed(self.db.writer, tenant.id)
+            await self.journal.clear(tenant.id)
+            tenant.forget()
+
+    async def clear_journal(self, tenant: Tenant) -> None:
+        async with self.changing():
+            await self.journal.clear(tenant.id)
+
+    async def drop(self, tenant: Tenant) -> None:
+        """Delete a tenant, its data and its journal."""
+        async with self.changing():
+            await delete_tenant_rows(self.db.writer, tenant.id)
+            await self.journal.clear(tenant.id)
+            await self.db.writer.execute("DELETE FROM tenants WHERE id = ?", (tenant.id,))
+            self._tenants.pop(tenant.name, None)

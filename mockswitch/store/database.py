@@ -1,0 +1,181 @@
+"""The SQLite connections, and the batched commit that every change waits for.
+
+One writer connection carries all changes, so their order is the order they were made. A
+change runs uncommitted, holding `lock`; `commit` then queues its journal row, and a single
+flush per event-loop turn inserts every queued row and commits them together. A caller
+awaits the flush that holds its row: nothing is answered before it is durable, and under
+load a thousand calls share one commit instead of paying for a thousand.
+
+A second, read-only connection serves the control API's queries, so a slow journal query
+never holds up the calls being answered (WAL lets it read while the writer writes).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+import aiosqlite
+
+from . import schema
+
+log = logging.getLogger("mockswitch.store")
+
+MEMORY = ":memory:"
+
+
+def _prepare(path: str) -> Path | None:
+    """The absolute path of a database file, its folder created; None for memory."""
+    if path == MEMORY:
+        return None
+    location = Path(path).resolve()
+    location.parent.mkdir(parents=True, exist_ok=True)
+    return location
+
+
+class SchemaMismatch(Exception):
+    """The database file was made by an incompatible version of mockswitch."""
+
+
+class Database:
+    """The connections, the write lock and the commit batcher."""
+
+    def __init__(
+        self, writer: aiosqlite.Connection, reader: aiosqlite.Connection, path: str
+    ) -> None:
+        self.writer = writer
+        self.reader = reader
+        self.path = path
+        self.lock = asyncio.Lock()
+        self._batch: list[Sequence[Any]] = []
+        self._waiters: list[asyncio.Future[None]] = []
+        self._flush_scheduled = False
+        self._flushing: asyncio.Task[None] | None = None
+        self._write_batch: Callable[[list[Sequence[Any]]], Awaitable[None]] | None = None
+        self._after_commit: list[Callable[[], None]] = []
+
+    @classmethod
+    async def open(cls, path: str, synchronous: str = "NORMAL") -> Database:
+        """Open (creating if needed) the database at `path`, or a private one in memory."""
+        location = _prepare(path)
+        writer = await aiosqlite.connect(path)
+        try:
+            for pragma in schema.PRAGMAS:
+                await writer.execute(pragma.format(synchronous=synchronous))
+            await cls._check_version(writer)
+            for statement in schema.STATEMENTS:
+                await writer.execute(statement)
+            await writer.execute(
+                "INSERT OR IGNORE INTO meta (key, value) VALUES ('schema_version', ?)",
+                (schema.SCHEMA_VERSION,),
+            )
+            await writer.commit()
+            reader = writer
+            if location is not None:
+                reader = await aiosqlite.connect(f"file:{location}?mode=ro", uri=True)
+                await reader.execute("PRAGMA busy_timeout = 5000")
+        except BaseException:
+            await writer.close()
+            raise
+        return cls(writer, reader, path)
+
+    @staticmethod
+    async def _check_version(writer: aiosqlite.Connection) -> None:
+        rows = await writer.execute_fetchall(
+            "SELECT name FROM sqlite_master WHERE type = 'table' AND name = 'meta'"
+        )
+        if not rows:
+            return
+        found = await writer.execute_fetchall("SELECT value FROM meta WHERE key = 'schema_version'")
+        if found and found[0][0] != schema.SCHEMA_VERSION:
+            raise SchemaMismatch(
+                f"the database was made by another version of mockswitch (schema "
+                f"{found[0][0]}, this one needs {schema.SCHEMA_VERSION}): delete it, or "
+                f"give another --db"
+            )
+
+    async def close(self) -> None:
+        """Finish the pending commit, then close both connections."""
+        await self.flush()
+        if self.reader is not self.writer:
+            await self.reader.close()
+        await self.writer.close()
+
+    @asynccontextmanager
+    async def savepoint(self) -> AsyncIterator[None]:
+        """Make the writes inside all-or-nothing; hold `lock` around it."""
+        await self.writer.execute("SAVEPOINT change")
+        try:
+            yield
+        except BaseException:
+            await self.writer.execute("ROLLBACK TO change")
+            await self.writer.execute("RELEASE change")
+            raise
+        await self.writer.execute("RELEASE change")
+
+    def set_batch_writer(self, write: Callable[[list[Sequence[Any]]], Awaitable[None]]) -> None:
+        """What writes the queued journal rows, in the commit's transaction (the journal)."""
+        self._write_batch = write
+
+    def after_commit(self, callback: Callable[[], None]) -> None:
+        """Call `callback` after every commit (the journal wakes its waiters with it)."""
+        self._after_commit.append(callback)
+
+    def commit(self, journal_row: Sequence[Any] | None = None) -> asyncio.Future[None]:
+        """Queue `journal_row` (if any) and return a future done once it is committed.
+
+        The commit also covers every change made before this call on the writer.
+        """
+        future = asyncio.get_running_loop().create_future()
+        if journal_row is not None:
+            self._batch.append(journal_row)
+        self._waiters.append(future)
+        if not self._flush_scheduled:
+            self._flush_scheduled = True
+            # call_soon, not a task now: the calls handled in this same loop turn join the batch.
+            asyncio.get_running_loop().call_soon(self._start_flush)
+        return future
+
+    def _start_flush(self) -> None:
+        self._flushing = asyncio.ensure_future(self._flush())
+
+    async def _flush(self) -> None:
+        async with self.lock:
+            self._flush_scheduled = False
+            rows, self._batch = self._batch, []
+            waiters, self._waiters = self._waiters, []
+            try:
+                if rows and self._write_batch is not None:
+                    await self._write_batch(rows)
+                await self.writer.commit()
+            except Exception as error:  # disk full, I/O error: every waiter learns of it
+                log.exception(
+                    "commit failed; %d calls answered with an internal error", len(waiters)
+                )
+                await self._rollback_quietly()
+                for waiter in waiters:
+                    if not waiter.done():
+                        waiter.set_exception(error)
+                return
+        for waiter in waiters:
+            if not waiter.done():
+                waiter.set_result(None)
+        for callback in self._after_commit:
+            callback()
+
+    async def _rollback_quietly(self) -> None:
+        try:
+            await self.writer.rollback()
+        except Exception:
+            log.exception("rollback failed")
+
+    async def flush(self) -> None:
+        """Commit whatever is queued now (used at shutdown and before maintenance)."""
+        if self._flush_scheduled or self._batch or self._waiters:
+            await self.commit()
+        if self._flushing is not None:
+            await asyncio.shield(self._flushing)

@@ -1,0 +1,273 @@
+"""The call journal: every Enswitch call, recorded before its answer leaves, and queried later.
+
+Rows are numbered here, in the order they are recorded, and reach the database in that
+order through the batched commit (see `database.py`), so a reader never sees call 7 before
+call 6. Retention (`max_entries` per tenant) is enforced in the same transaction as the
+insert, and every eviction is counted so that a query can say its answer may be incomplete.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections import defaultdict
+from collections.abc import AsyncIterator, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from .database import Database
+
+_COLUMNS = (
+    "id",
+    "tenant",
+    "at",
+    "method",
+    "path",
+    "function",
+    "query",
+    "params",
+    "unknown",
+    "username",
+    "code",
+    "key",
+    "http_status",
+    "body",
+    "body_truncated",
+    "fault",
+    "latency_ms",
+    "duration_ms",
+)
+_SHOWN = _COLUMNS[:1] + _COLUMNS[2:]  # every column but the tenant
+_INSERT = f"INSERT INTO calls ({', '.join(_COLUMNS)}) VALUES ({', '.join('?' * len(_COLUMNS))})"
+_SELECT = f"SELECT {', '.join(_SHOWN)} FROM calls"
+
+
+@dataclass(frozen=True, slots=True)
+class CallRecord:
+    """One call as the journal keeps it."""
+
+    at: str
+    method: str
+    path: str
+    function: str
+    query: str
+    params: dict[str, str]
+    unknown: tuple[str, ...]
+    username: str
+    code: str
+    key: str
+    http_status: int
+    body: str
+    fault: dict[str, Any] | None
+    latency_ms: float
+    duration_ms: float
+
+
+@dataclass(frozen=True, slots=True)
+class CallFilter:
+    """Which calls a query is about; every field left empty matches all."""
+
+    function: str | None = None
+    method: str | None = None
+    code: str | None = None
+    username: str | None = None
+    params: tuple[tuple[str, str], ...] = ()
+    since_id: int | None = None  # calls with a greater id
+    until_id: int | None = None  # calls with this id or a smaller one
+    since_time: str | None = None  # ISO UTC, as stored in `at`
+    until_time: str | None = None
+
+    def where(self, tenant: int) -> tuple[str, list[Any]]:
+        clauses, values = ["tenant = ?"], [tenant]
+        for column in ("function", "method", "code", "username"):
+            value = getattr(self, column)
+            if value is not None:
+                clauses.append(f"{column} = ?")
+                values.append(value)
+        for name, value in self.params:
+            clauses.append(
+                "EXISTS (SELECT 1 FROM json_each(calls.params) WHERE key = ? AND value = ?)"
+            )
+            values += [name, value]
+        for column, operator, value in (
+            ("id", ">", self.since_id),
+            ("id", "<=", self.until_id),
+            ("at", ">=", self.since_time),
+            ("at", "<=", self.until_time),
+        ):
+            if value is not None:
+                clauses.append(f"{column} {operator} ?")
+                values.append(value)
+        return " AND ".join(clauses), values
+
+
+@dataclass(frozen=True, slots=True)
+class Page:
+    """One page of a journal query."""
+
+    calls: list[dict[str, Any]]
+    total: int
+    evicted: int
+
+
+@dataclass
+class Journal:
+    db: Database
+    body_cap: int = 65536
+    max_entries: int = 0  # per tenant; 0 keeps everything
+    _next_id: int = 0
+    _sizes: dict[int, int] = field(default_factory=lambda: defaultdict(int))
+    _committed: asyncio.Future[None] | None = None
+
+    async def start(self) -> None:
+        """Continue the numbering where the database left it, and hook into the commits."""
+        rows = await self.db.writer.execute_fetchall("SELECT COALESCE(MAX(id), 0) FROM calls")
+        self._next_id = rows[0][0] + 1
+        if self.max_entries:
+            counted = await self.db.writer.execute_fetchall(
+                "SELECT tenant, COUNT(*) FROM calls GROUP BY tenant"
+            )
+            self._sizes.update(dict(counted))
+        self.db.set_batch_writer(self._write)
+        self.db.after_commit(self._wake)
+
+    def record(self, tenant: int, call: CallRecord) -> tuple[int, asyncio.Future[None]]:
+        """Queue `call` and number it; the future is done once the call is committed,
+        with every change made before it."""
+        call_id = self._next_id
+        body, truncated = call.body[: self.body_cap], len(call.body) > self.body_cap
+        row = (
+            call_id,
+            tenant,
+            call.at,
+            call.method,
+            call.path,
+            call.function,
+            call.query,
+            json.dumps(call.params, ensure_ascii=False),
+            json.dumps(list(call.unknown)),
+            call.username,
+            call.code,
+            call.key,
+            call.http_status,
+            body,
+            int(truncated),
+            None if call.fault is None else json.dumps(call.fault),
+            call.latency_ms,
+            call.duration_ms,
+        )
+        self._next_id += 1
+        return call_id, self.db.commit(row)
+
+    async def _write(self, rows: list[Sequence[Any]]) -> None:
+        await self.db.writer.executemany(_INSERT, rows)
+        if not self.max_entries:
+            return
+        for row in rows:
+            self._sizes[row[1]] += 1
+        for tenant in {row[1] for row in rows}:
+            excess = self._sizes[tenant] - self.max_entries
+            if excess > 0:
+                await self.db.writer.execute(
+                    "DELETE FROM calls WHERE id IN "
+                    "(SELECT id FROM calls WHERE tenant = ? ORDER BY id LIMIT ?)",
+                    (tenant, excess),
+                )
+                await self.db.writer.execute(
+                    "UPDATE tenants SET evicted = evicted + ? WHERE id = ?", (excess, tenant)
+                )
+                self._sizes[tenant] = self.max_entries
+
+    def _wake(self) -> None:
+        if self._committed is not None and not self._committed.done():
+            self._committed.set_result(None)
+        self._committed = None
+
+    async def next_commit(self) -> None:
+        """Wait until the next commit (a long poll looks again then)."""
+        if self._committed is None:
+            self._committed = asyncio.get_running_loop().create_future()
+        await asyncio.shield(self._committed)
+
+    def forget(self, tenant: int) -> None:
+        """Drop the size kept for a tenant whose journal was just cleared."""
+        self._sizes.pop(tenant, None)
+
+    async def clear(self, tenant: int) -> None:
+        """Delete a tenant's journal (the caller holds the write lock)."""
+        await self.db.writer.execute("DELETE FROM calls WHERE tenant = ?", (tenant,))
+        await self.db.writer.execute("UPDATE tenants SET evicted = 0 WHERE id = ?", (tenant,))
+        self.forget(tenant)
+
+    async def page(
+        self,
+        tenant: int,
+        where: CallFilter,
+        limit: int,
+        offset: int = 0,
+        newest_first: bool = False,
+    ) -> Page:
+        clause, values = where.where(tenant)
+        order = "DESC" if newest_first else "ASC"
+        rows = await self.db.reader.execute_fetchall(
+            f"{_SELECT} WHERE {clause} ORDER BY id {order} LIMIT ? OFFSET ?",
+            (*values, limit, offset),
+        )
+        return Page(
+            [_shown(r) for r in rows], await self.count(tenant, where), await self.evicted(tenant)
+        )
+
+    async def count(self, tenant: int, where: CallFilter) -> int:
+        clause, values = where.where(tenant)
+        rows = await self.db.reader.execute_fetchall(
+            f"SELECT COUNT(*) FROM calls WHERE {clause}", values
+        )
+        return rows[0][0]
+
+    async def evicted(self, tenant: int) -> int:
+        rows = await self.db.reader.execute_fetchall(
+            "SELECT evicted FROM tenants WHERE id = ?", (tenant,)
+        )
+        return rows[0][0] if rows else 0
+
+    async def get(self, tenant: int, call_id: int) -> dict[str, Any] | None:
+        rows = await self.db.reader.execute_fetchall(
+            f"{_SELECT} WHERE tenant = ? AND id = ?", (tenant, call_id)
+        )
+        return _shown(rows[0]) if rows else None
+
+    async def stream(
+        self, tenant: int, where: CallFilter, batch: int = 1000
+    ) -> AsyncIterator[dict[str, Any]]:
+        """Every matching call, oldest first, read in batches (for export)."""
+        after = where.since_id or 0
+        while True:
+            clause, values = where.where(tenant)
+            rows = await self.db.reader.execute_fetchall(
+                f"{_SELECT} WHERE {clause} AND id > ? ORDER BY id LIMIT ?",
+                (*values, after, batch),
+            )
+            for row in rows:
+                yield _shown(row)
+            if len(rows) < batch:
+                return
+            after = rows[-1][0]
+
+    async def size(self, tenant: int | None = None) -> int:
+        """How many calls the journal holds (for one tenant, or in all)."""
+        if tenant is None:
+            rows = await self.db.reader.execute_fetchall("SELECT COUNT(*) FROM calls")
+        else:
+            rows = await self.db.reader.execute_fetchall(
+                "SELECT COUNT(*) FROM calls WHERE tenant = ?", (tenant,)
+            )
+        return rows[0][0]
+
+
+def _shown(row: Sequence[Any]) -> dict[str, Any]:
+    call = dict(zip(_SHOWN, row, strict=True))
+    call["params"] = json.loads(call["params"])
+    call["unknown"] = json.loads(call["unknown"])
+    call["body_truncated"] = bool(call["body_truncated"])
+    call["fault"] = None if call["fault"] is None else json.loads(call["fault"])
+    return call

@@ -1,0 +1,72 @@
+"""The SQLite schema: the data set's tables (from `tables.py`), tenants, meta and the journal.
+
+Every data table carries a `tenant` column first in its primary key: tenant 0 holds the
+seeded data set, untouched by the API, and every other tenant starts as a copy of it.
+"""
+
+from __future__ import annotations
+
+from .tables import TABLES, Table
+
+SCHEMA_VERSION = "1"
+
+SEED_TENANT = 0
+DEFAULT_TENANT = "default"
+
+PRAGMAS = (
+    "PRAGMA journal_mode = WAL",
+    # In WAL mode, NORMAL loses nothing when the process dies (kill -9): only a power cut
+    # can drop the last commits. FULL is a setting away for those who need it.
+    "PRAGMA synchronous = {synchronous}",
+    "PRAGMA foreign_keys = OFF",
+    "PRAGMA busy_timeout = 5000",
+    "PRAGMA temp_store = MEMORY",
+)
+
+
+def _table_ddl(table: Table) -> str:
+    columns = ",\n  ".join(f"{c.name} {c.sql_type}" for c in table.columns)
+    key = ", ".join(("tenant", *table.key))
+    return (
+        f"CREATE TABLE IF NOT EXISTS {table.name} (\n  tenant INTEGER NOT NULL,\n  {columns},\n"
+        f"  PRIMARY KEY ({key})\n) WITHOUT ROWID"
+    )
+
+
+_STATIC = (
+    """CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)""",
+    """CREATE TABLE IF NOT EXISTS tenants (
+  id INTEGER PRIMARY KEY,
+  name TEXT NOT NULL UNIQUE,
+  created_at TEXT NOT NULL,
+  evicted INTEGER NOT NULL DEFAULT 0
+)""",
+    """CREATE TABLE IF NOT EXISTS calls (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  tenant INTEGER NOT NULL,
+  at TEXT NOT NULL,
+  method TEXT NOT NULL,
+  path TEXT NOT NULL,
+  function TEXT NOT NULL,
+  query TEXT NOT NULL,
+  params TEXT NOT NULL,
+  unknown TEXT NOT NULL,
+  username TEXT NOT NULL,
+  code TEXT NOT NULL,
+  key TEXT NOT NULL,
+  http_status INTEGER NOT NULL,
+  body TEXT NOT NULL,
+  body_truncated INTEGER NOT NULL,
+  fault TEXT,
+  latency_ms REAL NOT NULL,
+  duration_ms REAL NOT NULL
+)""",
+    "CREATE INDEX IF NOT EXISTS calls_by_tenant ON calls (tenant, id)",
+    "CREATE INDEX IF NOT EXISTS calls_by_function ON calls (tenant, function, id)",
+    "CREATE INDEX IF NOT EXISTS calls_by_code ON calls (tenant, code, id)",
+    "CREATE INDEX IF NOT EXISTS calls_by_username ON calls (tenant, username, id)",
+    "CREATE INDEX IF NOT EXISTS people_by_username ON people (tenant, username)",
+    "CREATE INDEX IF NOT EXISTS campaigns_by_customer ON campaigns (tenant, customer, id)",
+)
+
+STATEMENTS: tuple[str, ...] = tuple(_table_ddl(t) for t in TABLES) + _STATIC

@@ -1,0 +1,71 @@
+"""Writing a data set into the seed tenant, and copying it into a tenant's own tables."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from typing import Any
+
+import aiosqlite
+
+from .fixtures import Dataset
+from .schema import SEED_TENANT
+from .tables import TABLES, Table
+
+
+def _insert_sql(table: Table) -> str:
+    names = ", ".join(("tenant", *table.column_names))
+    marks = ", ".join("?" * (len(table.columns) + 1))
+    return f"INSERT INTO {table.name} ({names}) VALUES ({marks})"
+
+
+def _copy_sql(table: Table) -> str:
+    names = ", ".join(table.column_names)
+    return (
+        f"INSERT INTO {table.name} (tenant, {names}) "
+        f"SELECT ?, {names} FROM {table.name} WHERE tenant = {SEED_TENANT}"
+    )
+
+
+_INSERT = {t.name: _insert_sql(t) for t in TABLES}
+_COPY = {t.name: _copy_sql(t) for t in TABLES}
+
+
+def _stored(value: Any) -> Any:
+    return json.dumps(value) if isinstance(value, list) else value
+
+
+async def write_seed(conn: aiosqlite.Connection, dataset: Dataset) -> None:
+    """Replace the seed tenant's rows with `dataset` (the caller commits)."""
+    await delete_tenant_rows(conn, SEED_TENANT)
+    for table in TABLES:
+        rows = [
+            (SEED_TENANT, *(_stored(row[c]) for c in table.column_names))
+            for row in dataset.rows.get(table.name, ())
+        ]
+        if rows:
+            await conn.executemany(_INSERT[table.name], rows)
+    now = datetime.now(UTC).isoformat(timespec="milliseconds")
+    meta = {
+        "seed_source": dataset.source,
+        "seed_fingerprint": dataset.fingerprint,
+        "seed_generated": "1" if dataset.generated else "0",
+        "seeded_at": now,
+    }
+    await conn.executemany(
+        "INSERT INTO meta (key, value) VALUES (?, ?) "
+        "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+        meta.items(),
+    )
+
+
+async def delete_tenant_rows(conn: aiosqlite.Connection, tenant: int) -> None:
+    for table in TABLES:
+        await conn.execute(f"DELETE FROM {table.name} WHERE tenant = ?", (tenant,))
+
+
+async def copy_seed(conn: aiosqlite.Connection, tenant: int) -> None:
+    """Make `tenant`'s data an exact copy of the seed tenant's (the caller commits)."""
+    await delete_tenant_rows(conn, tenant)
+    for table in TABLES:
+        await conn.execute(_COPY[table.name], (tenant,))

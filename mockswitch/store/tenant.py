@@ -1,0 +1,69 @@
+"""One tenant's view of the store: its directory (cached) and its campaigns."""
+
+from __future__ import annotations
+
+import json
+
+from mockswitch.directory import Directory, index_features
+from mockswitch.model import Customer, DestinationType, Person, RatePlan, Role
+
+from .campaigns import Campaigns
+from .database import Database
+
+
+class Tenant:
+    """A named, isolated copy of the data set; the plain API paths use the default one."""
+
+    def __init__(self, db: Database, tenant_id: int, name: str) -> None:
+        self.id = tenant_id
+        self.name = name
+        self._db = db
+        self.campaigns = Campaigns(db, tenant_id)
+        self._directory: Directory | None = None
+
+    async def directory(self) -> Directory:
+        """People, roles, customers and features, loaded once and kept until a reset."""
+        if self._directory is None:
+            self._directory = await load_directory(self._db, self.id)
+        return self._directory
+
+    def forget(self) -> None:
+        """Drop what is cached, after the tenant's data was replaced."""
+        self._directory = None
+
+
+async def load_directory(db: Database, tenant: int) -> Directory:
+    async def rows(sql: str) -> list:
+        return list(await db.writer.execute_fetchall(sql, (tenant,)))
+
+    rateplans = {
+        r[0]: RatePlan(r[0], r[1], frozenset(json.loads(r[2])))
+        for r in await rows("SELECT id, name, features FROM rateplans WHERE tenant = ?")
+    }
+    roles = {
+        r[0]: Role(r[0], r[1], frozenset(json.loads(r[2])), r[3])
+        for r in await rows("SELECT id, name, privileges, reach FROM roles WHERE tenant = ?")
+    }
+    customers = {
+        r[0]: Customer(*r)
+        for r in await rows("SELECT id, name, parent, rateplan FROM customers WHERE tenant = ?")
+    }
+    people = {
+        r[0]: Person(*r)
+        for r in await rows(
+            "SELECT id, username, password, customer, role, name FROM people WHERE tenant = ?"
+        )
+    }
+    dtypes = {
+        r[0]: DestinationType(*r)
+        for r in await rows("SELECT name, description, dnumber FROM dtypes WHERE tenant = ?")
+    }
+    features = index_features(
+        await rows(
+            "SELECT 'phone', id, customer FROM phones WHERE tenant = ?1 "
+            "UNION ALL SELECT 'queue', id, customer FROM queues WHERE tenant = ?1 "
+            "UNION ALL SELECT 'timegroup', id, customer FROM timegroups WHERE tenant = ?1 "
+            "UNION ALL SELECT 'recordgroup', id, customer FROM recordgroups WHERE tenant = ?1"
+        )
+    )
+    return Directory(rateplans, roles, customers, people, dtypes, features)

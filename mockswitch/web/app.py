@@ -1,0 +1,55 @@
+"""The application factory: routes, limits and the switch's lifetime."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+from aiohttp import web
+
+from mockswitch.config import Settings
+from mockswitch.store import Store, load_dataset
+from mockswitch.switch import Switch
+
+from . import control
+from .api import enswitch_call
+from .keys import SETTINGS, SWITCH
+from .middleware import errors_as_json
+
+# Room for the request line beyond the query-size limit, so that a long query reaches the
+# handler and gets a 413 envelope instead of the HTTP parser's plain-text 400.
+_REQUEST_LINE_SLACK = 8192
+
+
+def create_app(settings: Settings | None = None) -> web.Application:
+    """A mockswitch server; the data set is loaded when the application starts."""
+    settings = settings or Settings()
+    app = web.Application(
+        client_max_size=settings.max_request_bytes,
+        handler_args={"max_line_size": settings.max_request_bytes + _REQUEST_LINE_SLACK},
+        middlewares=[errors_as_json],
+    )
+    app[SETTINGS] = settings
+    app.cleanup_ctx.append(_switch)
+    for prefix in ("", settings.prefix) if settings.prefix else ("",):
+        for method in ("GET", "POST"):
+            app.router.add_route(method, prefix + "/api/json/{function:.*}", enswitch_call)
+    app.router.add_routes(control.routes)
+    return app
+
+
+async def _switch(app: web.Application) -> AsyncIterator[None]:
+    settings = app[SETTINGS]
+    dataset = load_dataset(settings.fixtures_path())
+    store = await Store.open(
+        settings.db,
+        dataset,
+        reseed=settings.reseed,
+        synchronous=settings.sync.upper(),
+        journal_max=settings.journal_max,
+        journal_body_cap=settings.journal_body_cap,
+    )
+    app[SWITCH] = Switch(store, settings)
+    try:
+        yield
+    finally:
+        await store.close()

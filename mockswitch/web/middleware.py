@@ -1,0 +1,38 @@
+"""Render control-API errors as JSON, and never let a traceback reach a client."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+
+from aiohttp import web
+
+from mockswitch.enswitch.envelope import error_body
+from mockswitch.errors import ControlError, internal_error
+
+log = logging.getLogger("mockswitch.web")
+
+Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+
+
+@web.middleware
+async def errors_as_json(request: web.Request, handler: Handler) -> web.StreamResponse:
+    try:
+        return await handler(request)
+    except ControlError as error:
+        return web.json_response(error.as_json(), status=error.status)
+    except web.HTTPException as error:
+        if error.empty_body or "/_mock/" not in request.path:
+            raise
+        return web.json_response(
+            {"error": {"status": error.status, "message": error.reason}}, status=error.status
+        )
+    except Exception:
+        log.exception("unexpected error answering %s %s", request.method, request.path)
+        if "/api/json/" in request.path:
+            return web.Response(
+                body=error_body(internal_error()), content_type="application/json", charset="utf-8"
+            )
+        return web.json_response(
+            {"error": {"status": 500, "message": "internal error"}}, status=500
+        )
