@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
+import os
 import signal
 import sys
 from collections.abc import Sequence
@@ -15,6 +16,8 @@ from . import __version__
 from .config import ConfigError, Settings, add_arguments, load_settings
 from .errors import FixtureError
 from .store import SchemaMismatch, Store, load_dataset
+from .testing import DEFAULT_URL, URL_VARIABLE, MockswitchClient
+from .watch import show_calls
 from .web import create_app
 
 log = logging.getLogger("mockswitch")
@@ -42,12 +45,43 @@ def build_parser() -> argparse.ArgumentParser:
         "The journal is kept.",
     )
     add_arguments(seed)
+    _add_calls_command(commands)
     return parser
+
+
+def _add_calls_command(commands: argparse._SubParsersAction) -> None:
+    calls = commands.add_parser(
+        "calls",
+        help="print a running server's call journal (and follow it)",
+        description="Print the calls a running mockswitch recorded, oldest first, one line "
+        "each; with --follow, keep printing them as they arrive.",
+    )
+    calls.add_argument(
+        "--url",
+        default=os.environ.get(URL_VARIABLE, DEFAULT_URL),
+        help=f"the server (env {URL_VARIABLE}; default {DEFAULT_URL})",
+    )
+    calls.add_argument("--tenant", help="a tenant's journal instead of the default one")
+    for name in ("function", "method", "code", "username", "since", "until"):
+        calls.add_argument(f"--{name}", help=f"only calls with this {name}")
+    calls.add_argument(
+        "--param",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="only calls that sent this parameter value (repeatable)",
+    )
+    calls.add_argument("--limit", type=int, default=100, help="at most this many (default 100)")
+    calls.add_argument("--order", choices=("asc", "desc"), default="asc")
+    calls.add_argument("-f", "--follow", action="store_true", help="keep printing new calls")
+    calls.add_argument("--json", action="store_true", help="one JSON object per line")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit status."""
     args = build_parser().parse_args(argv)
+    if args.command == "calls":
+        return _calls(args)
     try:
         settings = load_settings(args)
     except ConfigError as error:
@@ -105,3 +139,20 @@ async def _seed(settings: Settings) -> int:
     counts = ", ".join(f"{len(rows)} {table}" for table, rows in dataset.rows.items())
     print(f"mockswitch: seeded {settings.db} from {dataset.source}: {counts}")
     return 0
+
+
+def _calls(args: argparse.Namespace) -> int:
+    params = {}
+    for pair in args.param:
+        name, equals, value = pair.partition("=")
+        if not equals or not name:
+            print(f"mockswitch: --param {pair!r} must look like NAME=VALUE", file=sys.stderr)
+            return 2
+        params[name] = value
+    query = {
+        name: getattr(args, name)
+        for name in ("function", "method", "code", "username", "since", "until", "limit", "order")
+        if getattr(args, name) is not None
+    }
+    client = MockswitchClient(args.url, args.tenant)
+    return show_calls(client, query | {"params": params}, follow=args.follow, as_json=args.json)

@@ -174,6 +174,13 @@ OPTIONS: tuple[Option, ...] = (
         "CHARS",
     ),
     Option(
+        "calls_page_max",
+        _integer(1),
+        1000,
+        "largest page (limit) a journal query may ask for, and most calls a wait returns",
+        "N",
+    ),
+    Option(
         "wait_timeout_max",
         _number(0),
         60.0,
@@ -213,6 +220,7 @@ class Settings:
     max_request_bytes: int = 262144
     journal_max: int = 0
     journal_body_cap: int = 65536
+    calls_page_max: int = 1000
     wait_timeout_max: float = 60.0
     sync: str = "normal"
     log_format: str = "human"

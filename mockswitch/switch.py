@@ -12,14 +12,13 @@ import logging
 import time
 from contextlib import AbstractAsyncContextManager, nullcontext
 from dataclasses import dataclass
-from datetime import UTC, datetime
 
 from .config import Settings
 from .endpoints import FUNCTIONS, Executed, Function, execute
 from .enswitch.envelope import CONTENT_TYPE, Success, error_body, success_body
 from .enswitch.request import Pairs, masked_parameters, masked_query, parse_parameters
 from .errors import EnswitchError, internal_error, no_such_function, request_too_large
-from .store import CallRecord, Store, Tenant
+from .store import CallRecord, Store, Tenant, format_time
 
 log = logging.getLogger("mockswitch.calls")
 
@@ -57,11 +56,6 @@ def http_status(code: str, mode: str) -> int:
     return int(code)
 
 
-def timestamp() -> str:
-    """Now, in UTC with milliseconds, as the journal writes it."""
-    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
-
-
 class Switch:
     """The store, the settings, and the functions, put together to answer calls."""
 
@@ -72,17 +66,19 @@ class Switch:
 
     async def handle(self, request: ApiRequest, tenant: Tenant | None = None) -> ApiReply:
         """Answer one call and record it; nothing here raises."""
-        started, at = time.perf_counter(), timestamp()
+        started, at = time.perf_counter(), format_time()
         tenant = tenant or await self.store.tenant(request.tenant)
+        function = FUNCTIONS.get(request.function)
         pairs: Pairs = ()
         try:
             if request.too_large:
                 raise request_too_large(self.settings.max_request_bytes)
             pairs = parse_parameters(request.query, request.body, request.content_type)
-            function = FUNCTIONS.get(request.function)
             if function is None:
                 raise no_such_function()
         except EnswitchError as error:
+            if function is None and error.code == "400":
+                error = no_such_function()  # an unknown function is a 404, whatever it was sent
             reply, committed = self._record(
                 request, tenant, at, started, pairs, Executed(error, "", ())
             )

@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 
 from .database import MEMORY, Database, SchemaMismatch
 from .fixtures import Dataset, load_dataset
-from .journal import CallFilter, CallRecord, Journal, Page
+from .journal import CallFilter, CallRecord, Journal, Page, format_time
 from .schema import DEFAULT_TENANT
 from .seeding import copy_seed, delete_tenant_rows, write_seed
 from .tenant import Tenant
@@ -24,6 +24,7 @@ __all__ = [
     "SchemaMismatch",
     "Store",
     "Tenant",
+    "format_time",
     "load_dataset",
 ]
 

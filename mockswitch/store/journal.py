@@ -13,6 +13,7 @@ import json
 from collections import defaultdict
 from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any
 
 from .database import Database
@@ -40,6 +41,12 @@ _COLUMNS = (
 _SHOWN = _COLUMNS[:1] + _COLUMNS[2:]  # every column but the tenant
 _INSERT = f"INSERT INTO calls ({', '.join(_COLUMNS)}) VALUES ({', '.join('?' * len(_COLUMNS))})"
 _SELECT = f"SELECT {', '.join(_SHOWN)} FROM calls"
+
+
+def format_time(moment: datetime | None = None) -> str:
+    """A moment (now by default) as the journal writes it: UTC, milliseconds, a Z."""
+    moment = datetime.now(UTC) if moment is None else moment.astimezone(UTC)
+    return moment.strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
 
 
 @dataclass(frozen=True, slots=True)
@@ -183,11 +190,12 @@ class Journal:
             self._committed.set_result(None)
         self._committed = None
 
-    async def next_commit(self) -> None:
-        """Wait until the next commit (a long poll looks again then)."""
+    def next_commit(self) -> asyncio.Future[None]:
+        """A future done at the next commit: take it before looking, then await it, and no
+        commit can slip between the look and the wait."""
         if self._committed is None:
             self._committed = asyncio.get_running_loop().create_future()
-        await asyncio.shield(self._committed)
+        return asyncio.shield(self._committed)
 
     def forget(self, tenant: int) -> None:
         """Drop the size kept for a tenant whose journal was just cleared."""

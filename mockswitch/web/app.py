@@ -10,7 +10,7 @@ from mockswitch.config import Settings
 from mockswitch.store import Store, load_dataset
 from mockswitch.switch import Switch
 
-from . import control
+from . import calls, control
 from .api import enswitch_call
 from .keys import SETTINGS, SWITCH
 from .middleware import errors_as_json
@@ -34,6 +34,7 @@ def create_app(settings: Settings | None = None) -> web.Application:
         for method in ("GET", "POST"):
             app.router.add_route(method, prefix + "/api/json/{function:.*}", enswitch_call)
     app.router.add_routes(control.routes)
+    app.router.add_routes(calls.routes)
     return app
 
 

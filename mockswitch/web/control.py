@@ -9,6 +9,7 @@ from aiohttp import web
 from mockswitch import __version__
 
 from .keys import SWITCH
+from .tenants import tenant_for_change
 
 routes = web.RouteTableDef()
 
@@ -31,9 +32,8 @@ async def health(request: web.Request) -> web.Response:
 @routes.post("/_mock/reset")
 async def reset(request: web.Request) -> web.Response:
     """Put the data back to the seed and clear the journal."""
-    switch = request.app[SWITCH]
     started = time.perf_counter()
-    tenant = await switch.store.tenant("default")
-    await switch.store.reset(tenant)
+    tenant = await tenant_for_change(request)
+    await request.app[SWITCH].store.reset(tenant)
     took = round((time.perf_counter() - started) * 1000, 3)
     return web.json_response({"status": "reset", "tenant": tenant.name, "took_ms": took})

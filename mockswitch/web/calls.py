@@ -1,0 +1,120 @@
+"""The journal's control API: `/_mock/calls`, its count, one call, a long poll, export."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+
+from aiohttp import web
+
+from mockswitch.errors import ControlError
+
+from .call_query import integer, parse_call_query, seconds
+from .keys import SWITCH
+from .tenants import existing_tenant, tenant_for_change
+
+routes = web.RouteTableDef()
+NDJSON = "application/x-ndjson"
+
+
+def _wants_ndjson(request: web.Request) -> bool:
+    if "format" in request.query:
+        if request.query["format"] not in ("json", "ndjson"):
+            raise ControlError(400, "must be json or ndjson", field="format")
+        return request.query["format"] == "ndjson"
+    return NDJSON in request.headers.get("Accept", "")
+
+
+@routes.get("/_mock/calls")
+async def list_calls(request: web.Request) -> web.StreamResponse:
+    """A page of calls with the total that match, or every match as NDJSON."""
+    switch = request.app[SWITCH]
+    tenant = existing_tenant(request)
+    query = parse_call_query(request.query, page_max=switch.settings.calls_page_max)
+    if _wants_ndjson(request):
+        return await _export(request, tenant.id, query.where)
+    page = await switch.store.journal.page(
+        tenant.id, query.where, query.limit, query.offset, query.newest_first
+    )
+    return web.json_response(
+        {
+            "calls": page.calls,
+            "total": page.total,
+            "evicted": page.evicted,
+            "limit": query.limit,
+            "offset": query.offset,
+        }
+    )
+
+
+async def _export(request: web.Request, tenant: int, where) -> web.StreamResponse:
+    response = web.StreamResponse(headers={"Content-Type": NDJSON})
+    await response.prepare(request)
+    async for call in request.app[SWITCH].store.journal.stream(tenant, where):
+        await response.write(json.dumps(call, ensure_ascii=False).encode() + b"\n")
+    await response.write_eof()
+    return response
+
+
+@routes.get("/_mock/calls/count")
+async def count_calls(request: web.Request) -> web.Response:
+    switch = request.app[SWITCH]
+    tenant = existing_tenant(request)
+    query = parse_call_query(request.query, page_max=switch.settings.calls_page_max)
+    journal = switch.store.journal
+    return web.json_response(
+        {
+            "count": await journal.count(tenant.id, query.where),
+            "evicted": await journal.evicted(tenant.id),
+        }
+    )
+
+
+@routes.get("/_mock/calls/wait")
+async def wait_for_calls(request: web.Request) -> web.Response:
+    """Long poll: answer as soon as `count` calls match, or 408 with what did by `timeout`."""
+    switch = request.app[SWITCH]
+    tenant = existing_tenant(request)
+    query = parse_call_query(
+        request.query, page_max=switch.settings.calls_page_max, extra=("count", "timeout")
+    )
+    wanted = integer(request.query, "count", 1, minimum=1)
+    if wanted > switch.settings.calls_page_max:
+        raise ControlError(400, f"must be at most {switch.settings.calls_page_max}", field="count")
+    timeout = seconds(request.query, "timeout", 10.0, maximum=switch.settings.wait_timeout_max)
+    journal = switch.store.journal
+    deadline = asyncio.get_running_loop().time() + timeout
+    while True:
+        next_commit = journal.next_commit()  # taken before looking: no commit slips by
+        matched = await journal.count(tenant.id, query.where)
+        remaining = deadline - asyncio.get_running_loop().time()
+        if matched >= wanted or remaining <= 0:
+            break
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(next_commit, remaining)
+    page = await journal.page(tenant.id, query.where, switch.settings.calls_page_max)
+    timed_out = matched < wanted
+    return web.json_response(
+        {"timed_out": timed_out, "wanted": wanted, "count": matched, "calls": page.calls},
+        status=408 if timed_out else 200,
+    )
+
+
+@routes.get(r"/_mock/calls/{id}")
+async def one_call(request: web.Request) -> web.Response:
+    tenant = existing_tenant(request)
+    text = request.match_info["id"]
+    if not (text.isascii() and text.isdigit()):
+        raise ControlError(400, "a call id is an integer", field="id")
+    call = await request.app[SWITCH].store.journal.get(tenant.id, int(text))
+    if call is None:
+        raise ControlError(404, f"no call {text} in this tenant's journal", field="id")
+    return web.json_response(call)
+
+
+@routes.delete("/_mock/calls")
+async def clear_calls(request: web.Request) -> web.Response:
+    tenant = await tenant_for_change(request)
+    await request.app[SWITCH].store.clear_journal(tenant)
+    return web.json_response({"status": "cleared", "tenant": tenant.name})
