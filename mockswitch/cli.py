@@ -15,6 +15,7 @@ from aiohttp import web
 from . import __version__
 from .config import ConfigError, Settings, add_arguments, load_settings
 from .errors import FixtureError
+from .faults.files import FaultFileError
 from .store import SchemaMismatch, Store, load_dataset
 from .testing import DEFAULT_URL, URL_VARIABLE, MockswitchClient
 from .watch import show_calls
@@ -91,7 +92,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     command = {"serve": _serve, "seed": _seed}[args.command]
     try:
         return asyncio.run(command(settings))
-    except (FixtureError, SchemaMismatch) as error:
+    except (FixtureError, SchemaMismatch, FaultFileError) as error:
         print(f"mockswitch: {error}", file=sys.stderr)
         return 1
     except OSError as error:

@@ -188,6 +188,20 @@ OPTIONS: tuple[Option, ...] = (
         "SECONDS",
     ),
     Option(
+        "faults",
+        _text,
+        "",
+        "fault rules to start with: a JSON or YAML file, or the document itself",
+        "FILE",
+    ),
+    Option(
+        "faults_seed",
+        _integer(0),
+        0,
+        "seed of the fault rules' dice when a rule names none: same seed, same faults",
+        "N",
+    ),
+    Option(
         "sync",
         _choice("normal", "full"),
         "normal",
@@ -222,6 +236,8 @@ class Settings:
     journal_body_cap: int = 65536
     calls_page_max: int = 1000
     wait_timeout_max: float = 60.0
+    faults: str = ""
+    faults_seed: int = 0
     sync: str = "normal"
     log_format: str = "human"
     quiet: bool = False

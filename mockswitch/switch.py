@@ -1,23 +1,28 @@
 """The simulated switch: one Enswitch call in, one answer out, recorded in the journal.
 
 This is the path every API call takes, free of any web framework so that it reads as the
-sequence it is: read the parameters, find the function, run it (holding the write lock if it
-changes data), render the envelope, record the call, wait for the commit that holds both
-the change and its record, answer.
+sequence it is: read the parameters; ask the tenant's fault rules what to do; wait out the
+latency; handle the call (holding the write lock if it changes data) unless a fault answers
+instead; record the call; wait for the commit that holds both the change and its record;
+hand the answer, and the fault's way of delivering it, to the web layer.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
+from collections.abc import Sequence
 from contextlib import AbstractAsyncContextManager, nullcontext
 from dataclasses import dataclass
+from typing import Any
 
 from .config import Settings
 from .endpoints import FUNCTIONS, Executed, Function, execute
-from .enswitch.envelope import CONTENT_TYPE, Success, error_body, success_body
+from .enswitch.envelope import Reply, Success, error_reply, success_reply
 from .enswitch.request import Pairs, masked_parameters, masked_query, parse_parameters
 from .errors import EnswitchError, internal_error, no_such_function, request_too_large
+from .faults import Action, CallFacts, Decision, FaultEngine
 from .store import CallRecord, Store, Tenant, format_time
 
 log = logging.getLogger("mockswitch.calls")
@@ -39,60 +44,81 @@ class ApiRequest:
 
 @dataclass(frozen=True, slots=True)
 class ApiReply:
-    status: int
-    body: bytes
-    code: str
+    reply: Reply
     call_id: int  # the journal's number for the call; 0 when it could not be recorded
-    content_type: str = CONTENT_TYPE
-
-
-def http_status(code: str, mode: str) -> int:
-    """The HTTP status for an envelope code: always 200 like the real switch, or mirrored.
-
-    A mirrored 204 stays 200, because an HTTP 204 may not carry the body clients parse.
-    """
-    if mode != "mirror" or code == "204":
-        return 200
-    return int(code)
+    fault: Action | None = None  # delivers the reply its own way; None sends it normally
 
 
 class Switch:
-    """The store, the settings, and the functions, put together to answer calls."""
+    """The store, the settings, the functions and the fault rules, answering calls."""
 
-    def __init__(self, store: Store, settings: Settings) -> None:
+    def __init__(
+        self,
+        store: Store,
+        settings: Settings,
+        fault_rules: Sequence[Any] = (),
+        default_latency: Any = None,
+    ) -> None:
         self.store = store
         self.settings = settings
         self._api_version = settings.api_version_tuple
+        self._start_faults = (tuple(fault_rules), default_latency)
+        self._faults: dict[str, FaultEngine] = {}
 
-    async def handle(self, request: ApiRequest, tenant: Tenant | None = None) -> ApiReply:
+    def faults(self, tenant: str) -> FaultEngine:
+        """The tenant's fault rules, starting as the rules given at start."""
+        engine = self._faults.get(tenant)
+        if engine is None:
+            rules, latency = self._start_faults
+            engine = FaultEngine(rules, latency, seed=self.settings.faults_seed)
+            self._faults[tenant] = engine
+        return engine
+
+    def reset_faults(self, tenant: str) -> None:
+        """Back to the rules given at start, with their counters and dice reset."""
+        self._faults.pop(tenant, None)
+
+    async def handle(self, request: ApiRequest) -> ApiReply:
         """Answer one call and record it; nothing here raises."""
         started, at = time.perf_counter(), format_time()
-        tenant = tenant or await self.store.tenant(request.tenant)
+        tenant = await self.store.tenant(request.tenant)
         function = FUNCTIONS.get(request.function)
-        pairs: Pairs = ()
-        try:
-            if request.too_large:
-                raise request_too_large(self.settings.max_request_bytes)
-            pairs = parse_parameters(request.query, request.body, request.content_type)
-            if function is None:
-                raise no_such_function()
-        except EnswitchError as error:
-            if function is None and error.code == "400":
-                error = no_such_function()  # an unknown function is a 404, whatever it was sent
-            reply, committed = self._record(
-                request, tenant, at, started, pairs, Executed(error, "", ())
-            )
+        pairs, problem = self._read(request, function)
+        decision = self.faults(tenant.name).decide(
+            CallFacts(request.function, request.method, dict(pairs))
+        )
+        if decision is not None and decision.latency_ms > 0:
+            await asyncio.sleep(decision.latency_ms / 1000)
+        fault = decision.action if decision else None
+        call = _Call(request, tenant, at, started, pairs, decision)
+        if fault is not None and not fault.processed:
+            recorded = self._record(call, None)  # the fault strikes before the switch looks
+        elif problem is not None or function is None:
+            recorded = self._record(call, Executed(problem or no_such_function(), "", ()))
         else:
             async with self._exclusive(function):
                 executed = await self._execute(function, pairs, tenant)
-                reply, committed = self._record(request, tenant, at, started, pairs, executed)
+                recorded = self._record(call, executed)
+        reply, call_id, committed = recorded
         try:
             await committed
         except Exception:
             # The commit failed (disk full, say): the call was not kept, so it did not happen.
-            body = error_body(internal_error())
-            return ApiReply(http_status("500", self.settings.http_status), body, "500", 0)
-        return reply
+            return ApiReply(error_reply(internal_error(), self.settings.http_status), 0)
+        return ApiReply(reply, call_id, fault)
+
+    def _read(
+        self, request: ApiRequest, function: Function | None
+    ) -> tuple[Pairs, EnswitchError | None]:
+        """The parameters, or the error that reading them (or the function's name) raises."""
+        if request.too_large:
+            return (), request_too_large(self.settings.max_request_bytes)
+        try:
+            pairs = parse_parameters(request.query, request.body, request.content_type)
+        except EnswitchError as error:
+            # An unknown function is a 404 whatever it was sent.
+            return (), error if function is not None else no_such_function()
+        return pairs, None
 
     def _exclusive(self, function: Function) -> AbstractAsyncContextManager[object]:
         # A change reads, checks and writes; the lock keeps two changes from interleaving,
@@ -107,46 +133,60 @@ class Switch:
             return Executed(internal_error(), "", ())
 
     def _record(
-        self,
-        request: ApiRequest,
-        tenant: Tenant,
-        at: str,
-        started: float,
-        pairs: Pairs,
-        executed: Executed,
-    ):
-        outcome = executed.outcome
-        if isinstance(outcome, Success):
-            body, code, key = success_body(outcome), outcome.code, ""
-        else:
-            body, code, key = error_body(outcome), outcome.code, outcome.key
-        status = http_status(code, self.settings.http_status)
-        duration_ms = (time.perf_counter() - started) * 1000
+        self, call: _Call, executed: Executed | None
+    ) -> tuple[Reply, int, asyncio.Future[None]]:
+        """Render the answer (as a fault may change it) and queue the call's journal row."""
+        mode = self.settings.http_status
+        handled = None
+        if executed is not None:
+            outcome = executed.outcome
+            handled = (
+                success_reply(outcome, mode)
+                if isinstance(outcome, Success)
+                else error_reply(outcome, mode)
+            )
+        fault = call.decision.action if call.decision else None
+        reply = fault.answer(handled, mode) if fault is not None else handled
+        assert reply is not None
+        request = call.request
+        duration_ms = (time.perf_counter() - call.started) * 1000
         record = CallRecord(
-            at=at,
+            at=call.at,
             method=request.method,
             path=request.path,
             function=request.function,
             query=masked_query(request.query),
-            params=masked_parameters(pairs),
-            unknown=executed.unknown,
-            username=executed.username,
-            code=code,
-            key=key,
-            http_status=status,
-            body=body.decode(),
-            fault=None,
-            latency_ms=0.0,
+            params=masked_parameters(call.pairs),
+            unknown=executed.unknown if executed else (),
+            username=executed.username if executed else "",
+            code=reply.code,
+            key=reply.key,
+            http_status=reply.status,
+            body=reply.body.decode("utf-8", "replace"),
+            fault=call.decision.as_json() if call.decision else None,
+            latency_ms=round(call.decision.latency_ms, 3) if call.decision else 0.0,
             duration_ms=round(duration_ms, 3),
         )
-        call_id, committed = self.store.journal.record(tenant.id, record)
+        call_id, committed = self.store.journal.record(call.tenant.id, record)
         if not self.settings.quiet:
             log.info(
                 "%s %s %s %s %.1fms",
                 request.method,
                 request.function or "-",
-                code,
-                executed.username or "-",
+                reply.code or reply.status or "dropped",
+                record.username or "-",
                 duration_ms,
             )
-        return ApiReply(status, body, code, call_id), committed
+        return reply, call_id, committed
+
+
+@dataclass(frozen=True, slots=True)
+class _Call:
+    """What is known of a call while it is being answered."""
+
+    request: ApiRequest
+    tenant: Tenant
+    at: str
+    started: float
+    pairs: Pairs
+    decision: Decision | None

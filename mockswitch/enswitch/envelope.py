@@ -29,6 +29,41 @@ VALIDATED = Success("201")
 DONE = Success("204")
 
 
+@dataclass(frozen=True, slots=True)
+class Reply:
+    """An answer ready to send: HTTP status, body bytes, and the envelope's code and key.
+
+    Status 0 stands for no answer at all (a fault that drops the connection).
+    """
+
+    status: int
+    body: bytes
+    code: str
+    key: str = ""
+    content_type: str = CONTENT_TYPE
+
+
+NO_REPLY = Reply(0, b"", "", "")
+
+
+def http_status(code: str, mode: str) -> int:
+    """The HTTP status for an envelope code: always 200 like the real switch, or mirrored.
+
+    A mirrored 204 stays 200, because an HTTP 204 may not carry the body clients parse.
+    """
+    if mode != "mirror" or code == "204":
+        return 200
+    return int(code)
+
+
+def success_reply(outcome: Success, mode: str) -> Reply:
+    return Reply(http_status(outcome.code, mode), success_body(outcome), outcome.code)
+
+
+def error_reply(error: EnswitchError, mode: str) -> Reply:
+    return Reply(http_status(error.code, mode), error_body(error), error.code, error.key)
+
+
 def success_body(outcome: Success) -> bytes:
     """The envelope of a success; `data` appears only when the outcome carries it."""
     document: dict[str, Any] = {"responses": [_entry(Problem(outcome.code, "", "OK"))]}

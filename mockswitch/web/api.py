@@ -4,19 +4,23 @@ from __future__ import annotations
 
 from aiohttp import web
 
+from mockswitch.faults import Action
 from mockswitch.switch import ApiRequest
 
+from .exchange import AiohttpExchange
 from .keys import SWITCH
+from .tenants import tenant_name
 
-CALL_ID_HEADER = "X-Mockswitch-Call"
+NORMAL = Action()  # delivers the switch's answer as it is
 
 
-async def enswitch_call(request: web.Request) -> web.Response:
+async def enswitch_call(request: web.Request) -> web.StreamResponse:
     switch = request.app[SWITCH]
+    limit = switch.settings.max_request_bytes
     # The raw query, exactly as sent: `;` separators and percent escapes are the parser's job.
     query = request.raw_path.partition("?")[2].encode("latin-1", "replace")
-    body, too_large = await _read_body(request, switch.settings.max_request_bytes - len(query))
-    reply = await switch.handle(
+    body, too_large = await _read_body(request, limit - len(query))
+    answered = await switch.handle(
         ApiRequest(
             method=request.method,
             path=request.path,
@@ -24,17 +28,13 @@ async def enswitch_call(request: web.Request) -> web.Response:
             query=query,
             body=body,
             content_type=request.headers.get("Content-Type", ""),
-            tenant=request.match_info.get("tenant", "default"),
-            too_large=too_large or len(query) > switch.settings.max_request_bytes,
+            tenant=tenant_name(request),
+            too_large=too_large or len(query) > limit,
         )
     )
-    return web.Response(
-        body=reply.body,
-        status=reply.status,
-        content_type="application/json",
-        charset="utf-8",
-        headers={CALL_ID_HEADER: str(reply.call_id)},
-    )
+    exchange = AiohttpExchange(request, answered.call_id)
+    await (answered.fault or NORMAL).deliver(answered.reply, exchange)
+    return exchange.response
 
 
 async def _read_body(request: web.Request, room: int) -> tuple[bytes, bool]:

@@ -7,10 +7,11 @@ from collections.abc import AsyncIterator
 from aiohttp import web
 
 from mockswitch.config import Settings
+from mockswitch.faults.files import load_start_rules
 from mockswitch.store import Store, load_dataset
 from mockswitch.switch import Switch
 
-from . import calls, control
+from . import calls, control, faults
 from .api import enswitch_call
 from .keys import SETTINGS, SWITCH
 from .middleware import errors_as_json
@@ -35,11 +36,13 @@ def create_app(settings: Settings | None = None) -> web.Application:
             app.router.add_route(method, prefix + "/api/json/{function:.*}", enswitch_call)
     app.router.add_routes(control.routes)
     app.router.add_routes(calls.routes)
+    app.router.add_routes(faults.routes)
     return app
 
 
 async def _switch(app: web.Application) -> AsyncIterator[None]:
     settings = app[SETTINGS]
+    rules, default_latency = load_start_rules(settings.faults, settings.faults_seed)
     dataset = load_dataset(settings.fixtures_path())
     store = await Store.open(
         settings.db,
@@ -49,7 +52,7 @@ async def _switch(app: web.Application) -> AsyncIterator[None]:
         journal_max=settings.journal_max,
         journal_body_cap=settings.journal_body_cap,
     )
-    app[SWITCH] = Switch(store, settings)
+    app[SWITCH] = Switch(store, settings, rules, default_latency)
     try:
         yield
     finally:

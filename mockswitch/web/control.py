@@ -31,9 +31,11 @@ async def health(request: web.Request) -> web.Response:
 
 @routes.post("/_mock/reset")
 async def reset(request: web.Request) -> web.Response:
-    """Put the data back to the seed and clear the journal."""
+    """Put the data back to the seed, clear the journal, restore the start fault rules."""
     started = time.perf_counter()
     tenant = await tenant_for_change(request)
-    await request.app[SWITCH].store.reset(tenant)
+    switch = request.app[SWITCH]
+    await switch.store.reset(tenant)
+    switch.reset_faults(tenant.name)
     took = round((time.perf_counter() - started) * 1000, 3)
     return web.json_response({"status": "reset", "tenant": tenant.name, "took_ms": took})

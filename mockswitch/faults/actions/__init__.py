@@ -1,0 +1,40 @@
+"""Every kind of fault action, one module each; adding a kind is a module and a line here."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..spec import RuleError
+from .base import Action, Exchange
+from .empty import EmptyFault
+from .envelope import EnvelopeFault
+from .hang import HangFault
+from .http import HttpFault
+from .malformed import MalformedFault
+from .reset import ResetFault
+from .slow_body import SlowBodyFault
+
+KINDS: dict[str, Any] = {
+    kind.type: kind
+    for kind in (
+        EnvelopeFault,
+        HttpFault,
+        ResetFault,
+        HangFault,
+        EmptyFault,
+        MalformedFault,
+        SlowBodyFault,
+    )
+}
+
+
+def parse_action(document: Any, where: str = "action") -> Action:
+    if not isinstance(document, dict):
+        raise RuleError(where, "must be an object with a type")
+    kind = KINDS.get(document.get("type"))
+    if kind is None:
+        raise RuleError(f"{where}.type", f"must be one of: {', '.join(KINDS)}")
+    return kind.parse(document, where)
+
+
+__all__ = ["KINDS", "Action", "Exchange", "parse_action"]

@@ -1,0 +1,54 @@
+"""Rules given at start: a JSON or YAML file, or the document itself (for an env variable).
+
+Either a list of rules, or `{"rules": [...], "default_latency": {...}}`.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from .engine import FaultEngine
+from .spec import RuleError
+
+
+class FaultFileError(ValueError):
+    """Start-up rules that cannot be read or used; the message says where and why."""
+
+
+def load_start_rules(source: str, seed: int | str = 0) -> tuple[list[Any], Any]:
+    """The rules and default latency from a path or an inline document, checked."""
+    if not source.strip():
+        return [], None
+    inline = source.lstrip().startswith(("[", "{"))
+    where = "the faults given inline" if inline else source
+    try:
+        text = source if inline else Path(source).read_text(encoding="utf-8")
+        document = yaml.safe_load(text)
+    except OSError as error:
+        raise FaultFileError(f"{where}: cannot be read: {error}") from None
+    except yaml.YAMLError as error:
+        raise FaultFileError(f"{where}: not valid JSON or YAML: {error}") from None
+    if document is None:
+        return [], None
+    if isinstance(document, list):
+        rules, latency = document, None
+    elif isinstance(document, dict) and set(document) <= {"rules", "default_latency"}:
+        rules, latency = document.get("rules", []), document.get("default_latency")
+    else:
+        raise FaultFileError(f"{where}: must be a list of rules or {{rules, default_latency}}")
+    if not isinstance(rules, list):
+        raise FaultFileError(f"{where}: rules must be a list")
+    engine = FaultEngine(seed=seed)  # every rule must parse, or none is used
+    for position, rule in enumerate(rules, 1):
+        try:
+            engine.add(rule)
+        except RuleError as error:
+            raise FaultFileError(f"{where}: rule {position}: {error}") from None
+    try:
+        engine.set_default_latency(latency)
+    except RuleError as error:
+        raise FaultFileError(f"{where}: default_{error}") from None
+    return rules, latency

@@ -1,0 +1,68 @@
+"""The connection a call is answered on, as the fault actions see it (`faults.Exchange`)."""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+import struct
+
+from aiohttp import web
+
+from mockswitch.enswitch.envelope import Reply
+
+CALL_ID_HEADER = "X-Mockswitch-Call"
+# How often a hanging call looks whether its client has given up.
+HANG_POLL_SECONDS = 0.25
+
+
+class AiohttpExchange:
+    """Answers one aiohttp request normally, slowly, or not at all."""
+
+    def __init__(self, request: web.Request, call_id: int) -> None:
+        self.request = request
+        self.headers = {CALL_ID_HEADER: str(call_id)}
+        # What the handler returns; after a reset or close nothing of it is ever sent.
+        self.response: web.StreamResponse = web.Response(status=200)
+
+    async def respond(self, reply: Reply) -> None:
+        self.response = web.Response(
+            body=reply.body,
+            status=reply.status,
+            headers={**self.headers, "Content-Type": reply.content_type},
+        )
+
+    async def respond_slowly(self, reply: Reply, seconds: float, chunks: int) -> None:
+        response = web.StreamResponse(
+            status=reply.status, headers={**self.headers, "Content-Type": reply.content_type}
+        )
+        response.content_length = len(reply.body)
+        await response.prepare(self.request)
+        size = max(1, -(-len(reply.body) // chunks))
+        pieces = [reply.body[i : i + size] for i in range(0, len(reply.body), size)]
+        for piece in pieces:
+            await asyncio.sleep(seconds / len(pieces))
+            await response.write(piece)
+        await response.write_eof()
+        self.response = response
+
+    def reset(self) -> None:
+        transport = self.request.transport
+        if transport is None:
+            return
+        sock = transport.get_extra_info("socket")
+        if sock is not None:
+            # Linger 0: closing sends a TCP RST instead of a polite FIN.
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+        transport.abort()
+
+    def close(self) -> None:
+        if self.request.transport is not None:
+            self.request.transport.close()
+
+    async def hang(self, seconds: float) -> None:
+        deadline = asyncio.get_running_loop().time() + seconds
+        while (remaining := deadline - asyncio.get_running_loop().time()) > 0:
+            transport = self.request.transport
+            if transport is None or transport.is_closing():
+                return
+            await asyncio.sleep(min(HANG_POLL_SECONDS, remaining))

@@ -1,0 +1,92 @@
+"""The fault rules' control API: `/_mock/faults`, one rule, the default latency."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from aiohttp import web
+
+from mockswitch.errors import ControlError
+from mockswitch.faults import FaultEngine, RuleError
+
+from .keys import SWITCH
+from .tenants import existing_tenant, tenant_for_change
+
+routes = web.RouteTableDef()
+
+
+async def _engine(request: web.Request, *, changing: bool) -> FaultEngine:
+    tenant = await tenant_for_change(request) if changing else existing_tenant(request)
+    return request.app[SWITCH].faults(tenant.name)
+
+
+async def _json_body(request: web.Request) -> Any:
+    text = await request.text()
+    if not text.strip():
+        raise ControlError(400, "the body must be a JSON document", field="body")
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as error:
+        raise ControlError(400, f"the body is not valid JSON: {error}", field="body") from None
+
+
+def _rule_id(request: web.Request) -> int:
+    text = request.match_info["id"]
+    if not (text.isascii() and text.isdigit()):
+        raise ControlError(400, "a rule id is an integer", field="id")
+    return int(text)
+
+
+@routes.post("/_mock/faults")
+async def add_rules(request: web.Request) -> web.Response:
+    """Add one rule (an object) or several (an array), all or none; answer what was added."""
+    document = await _json_body(request)
+    engine = await _engine(request, changing=True)
+    batch = document if isinstance(document, list) else [document]
+    try:
+        FaultEngine(batch, seed=engine.seed)  # check every rule before adding any
+    except RuleError as error:
+        raise ControlError(400, error.message, field=error.field) from None
+    added = [engine.add(rule).as_json() for rule in batch]
+    return web.json_response(added if isinstance(document, list) else added[0], status=201)
+
+
+@routes.get("/_mock/faults")
+async def list_rules(request: web.Request) -> web.Response:
+    return web.json_response((await _engine(request, changing=False)).as_json())
+
+
+@routes.delete("/_mock/faults")
+async def clear_rules(request: web.Request) -> web.Response:
+    (await _engine(request, changing=True)).clear()
+    return web.json_response({"status": "cleared"})
+
+
+@routes.put("/_mock/faults/default-latency")
+async def set_default_latency(request: web.Request) -> web.Response:
+    """Delay every call no rule fires for; `null` turns it off."""
+    document = await _json_body(request)
+    engine = await _engine(request, changing=True)
+    try:
+        engine.set_default_latency(document)
+    except RuleError as error:
+        raise ControlError(400, error.message, field=error.field) from None
+    return web.json_response(engine.as_json())
+
+
+@routes.get(r"/_mock/faults/{id}")
+async def one_rule(request: web.Request) -> web.Response:
+    rule_id = _rule_id(request)
+    rule = (await _engine(request, changing=False)).get(rule_id)
+    if rule is None:
+        raise ControlError(404, f"no fault rule {rule_id}", field="id")
+    return web.json_response(rule.as_json())
+
+
+@routes.delete(r"/_mock/faults/{id}")
+async def delete_rule(request: web.Request) -> web.Response:
+    rule_id = _rule_id(request)
+    if not (await _engine(request, changing=True)).remove(rule_id):
+        raise ControlError(404, f"no fault rule {rule_id}", field="id")
+    return web.json_response({"status": "deleted", "id": rule_id})
