@@ -204,6 +204,21 @@ class MockswitchClient(_Endpoints):
     def clear_calls(self) -> None:
         self._request("DELETE", "/calls")
 
+    def add_fault(self, rule: Mapping[str, Any] | None = None, **fields: Any) -> dict[str, Any]:
+        """Add a fault rule (a dict, or its fields as keywords); returns it with its id.
+
+        client.add_fault(match={"function": "bulk/campaigns/update"},
+                         action={"type": "envelope", "code": "500"}, times=2)
+        """
+        return self._request("POST", "/faults", body={**(rule or {}), **fields}, ok=(201,))
+
+    def faults(self) -> dict[str, Any]:
+        """The rules, with how often each matched and fired, and the default latency."""
+        return self._request("GET", "/faults")
+
+    def clear_faults(self) -> None:
+        self._request("DELETE", "/faults")
+
     def calls(self, function: str | None = None, **options: Any) -> list[dict[str, Any]]:
         """The recorded calls matching the filters (see `filters`), oldest first."""
         return self._request("GET", "/calls", filters(function, **options))["calls"]
@@ -283,6 +298,17 @@ class AsyncMockswitchClient(_Endpoints):
 
     async def clear_calls(self) -> None:
         await self._request("DELETE", "/calls")
+
+    async def add_fault(
+        self, rule: Mapping[str, Any] | None = None, **fields: Any
+    ) -> dict[str, Any]:
+        return await self._request("POST", "/faults", body={**(rule or {}), **fields}, ok=(201,))
+
+    async def faults(self) -> dict[str, Any]:
+        return await self._request("GET", "/faults")
+
+    async def clear_faults(self) -> None:
+        await self._request("DELETE", "/faults")
 
     async def calls(self, function: str | None = None, **options: Any) -> list[dict[str, Any]]:
         return (await self._request("GET", "/calls", filters(function, **options)))["calls"]
