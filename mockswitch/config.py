@@ -160,6 +160,13 @@ OPTIONS: tuple[Option, ...] = (
         "BYTES",
     ),
     Option(
+        "max_tenants",
+        _integer(1),
+        1000,
+        "most tenants (isolated copies of the data set) the server keeps at once",
+        "N",
+    ),
+    Option(
         "journal_max",
         _integer(0),
         0,
@@ -232,6 +239,7 @@ class Settings:
     http_status: str = "enswitch"
     prefix: str = ""
     max_request_bytes: int = 262144
+    max_tenants: int = 1000
     journal_max: int = 0
     journal_body_cap: int = 65536
     calls_page_max: int = 1000

@@ -38,7 +38,6 @@ class ApiRequest:
     query: bytes
     body: bytes = b""
     content_type: str = ""
-    tenant: str = "default"
     too_large: bool = False
 
 
@@ -78,10 +77,9 @@ class Switch:
         """Back to the rules given at start, with their counters and dice reset."""
         self._faults.pop(tenant, None)
 
-    async def handle(self, request: ApiRequest) -> ApiReply:
-        """Answer one call and record it; nothing here raises."""
+    async def handle(self, request: ApiRequest, tenant: Tenant) -> ApiReply:
+        """Answer one call to `tenant` and record it; nothing here raises."""
         started, at = time.perf_counter(), format_time()
-        tenant = await self.store.tenant(request.tenant)
         function = FUNCTIONS.get(request.function)
         pairs, problem = self._read(request, function)
         decision = self.faults(tenant.name).decide(

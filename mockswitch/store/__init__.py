@@ -100,6 +100,30 @@ class Store:
                 tenant.forget()
         self.meta = dict(await self.db.writer.execute_fetchall("SELECT key, value FROM meta"))
 
+    def names(self) -> list[str]:
+        return sorted(self._tenants)
+
+    async def sizes(self) -> dict[str, dict[str, int | str]]:
+        """Each tenant's size: campaigns, destinations and journal entries, and its birth."""
+        counts: dict[int, dict[str, int]] = {t.id: {} for t in self._tenants.values()}
+        for table in ("campaigns", "destinations", "calls"):
+            rows = await self.db.reader.execute_fetchall(
+                f"SELECT tenant, COUNT(*) FROM {table} GROUP BY tenant"
+            )
+            for tenant_id, count in rows:
+                if tenant_id in counts:
+                    counts[tenant_id][table] = count
+        born = dict(await self.db.reader.execute_fetchall("SELECT id, created_at FROM tenants"))
+        return {
+            tenant.name: {
+                "campaigns": counts[tenant.id].get("campaigns", 0),
+                "destinations": counts[tenant.id].get("destinations", 0),
+                "calls": counts[tenant.id].get("calls", 0),
+                "created_at": born.get(tenant.id, ""),
+            }
+            for tenant in sorted(self._tenants.values(), key=lambda t: t.id)
+        }
+
     def find(self, name: str) -> Tenant | None:
         """The tenant called `name`, if it exists."""
         return self._tenants.get(name)

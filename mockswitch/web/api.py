@@ -9,13 +9,14 @@ from mockswitch.switch import ApiRequest
 
 from .exchange import AiohttpExchange
 from .keys import SWITCH
-from .tenants import tenant_name
+from .tenants import tenant_for_change
 
 NORMAL = Action()  # delivers the switch's answer as it is
 
 
 async def enswitch_call(request: web.Request) -> web.StreamResponse:
     switch = request.app[SWITCH]
+    tenant = await tenant_for_change(request)
     limit = switch.settings.max_request_bytes
     # The raw query, exactly as sent: `;` separators and percent escapes are the parser's job.
     query = request.raw_path.partition("?")[2].encode("latin-1", "replace")
@@ -28,9 +29,9 @@ async def enswitch_call(request: web.Request) -> web.StreamResponse:
             query=query,
             body=body,
             content_type=request.headers.get("Content-Type", ""),
-            tenant=tenant_name(request),
             too_large=too_large or len(query) > limit,
-        )
+        ),
+        tenant,
     )
     exchange = AiohttpExchange(request, answered.call_id)
     await (answered.fault or NORMAL).deliver(answered.reply, exchange)

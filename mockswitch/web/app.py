@@ -11,11 +11,13 @@ from mockswitch.faults.files import load_start_rules
 from mockswitch.store import Store, load_dataset
 from mockswitch.switch import Switch
 
-from . import calls, control, faults
+from . import calls, control, faults, tenants
 from .api import enswitch_call
 from .keys import SETTINGS, SWITCH
 from .middleware import errors_as_json
 
+API_PATH = "/api/json/{function:.*}"
+TENANT = "/t/{tenant}"
 # Room for the request line beyond the query-size limit, so that a long query reaches the
 # handler and gets a 413 envelope instead of the HTTP parser's plain-text 400.
 _REQUEST_LINE_SLACK = 8192
@@ -31,13 +33,22 @@ def create_app(settings: Settings | None = None) -> web.Application:
     )
     app[SETTINGS] = settings
     app.cleanup_ctx.append(_switch)
-    for prefix in ("", settings.prefix) if settings.prefix else ("",):
-        for method in ("GET", "POST"):
-            app.router.add_route(method, prefix + "/api/json/{function:.*}", enswitch_call)
-    app.router.add_routes(control.routes)
-    app.router.add_routes(calls.routes)
-    app.router.add_routes(faults.routes)
+    _add_routes(app.router, settings.prefix)
     return app
+
+
+def _add_routes(router: web.UrlDispatcher, prefix: str) -> None:
+    """Every route on the plain paths (the default tenant) and under `/t/<tenant>`."""
+    prefixes = ("", prefix) if prefix else ("",)
+    for scope in ("", TENANT):
+        for mount in prefixes:
+            for method in ("GET", "POST"):
+                router.add_route(method, mount + scope + API_PATH, enswitch_call)
+        for table in (control.routes, calls.routes, faults.routes):
+            for route in table:
+                router.add_route(route.method, scope + route.path, route.handler)
+    router.add_routes(tenants.routes)
+    router.add_route("DELETE", TENANT + "/_mock", tenants.drop_tenant)
 
 
 async def _switch(app: web.Application) -> AsyncIterator[None]:

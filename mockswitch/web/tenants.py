@@ -1,6 +1,13 @@
-"""Which tenant a request is for: the default one on the plain paths."""
+"""Which tenant a request is for: named in the path (`/t/<name>/...`), else the default one.
+
+A tenant is an isolated copy of the seeded data set with its own journal view and fault
+rules. The first API call or change under a new name creates it; reads about a tenant that
+was never used are 404s, so a typo in a verification does not pass silently.
+"""
 
 from __future__ import annotations
+
+import re
 
 from aiohttp import web
 
@@ -10,10 +17,17 @@ from mockswitch.store import Tenant
 from .keys import SWITCH
 
 DEFAULT = "default"
+VALID_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}", re.ASCII)
+NAME_RULE = "1 to 64 letters, digits, '_', '.' or '-', starting with a letter or digit"
+
+routes = web.RouteTableDef()
 
 
 def tenant_name(request: web.Request) -> str:
-    return request.match_info.get("tenant", DEFAULT)
+    name = request.match_info.get("tenant", DEFAULT)
+    if not VALID_NAME.fullmatch(name):
+        raise ControlError(400, f"{name!r} is not a tenant name: {NAME_RULE}", field="tenant")
+    return name
 
 
 def existing_tenant(request: web.Request) -> Tenant:
@@ -27,4 +41,31 @@ def existing_tenant(request: web.Request) -> Tenant:
 
 async def tenant_for_change(request: web.Request) -> Tenant:
     """The request's tenant, created from the seed if this is its first use."""
-    return await request.app[SWITCH].store.tenant(tenant_name(request))
+    name = tenant_name(request)
+    switch = request.app[SWITCH]
+    if switch.store.find(name) is None and len(switch.store.names()) >= switch.settings.max_tenants:
+        raise ControlError(
+            429,
+            f"there are already {switch.settings.max_tenants} tenants (max_tenants): drop some "
+            "with DELETE /t/<name>/_mock",
+            field="tenant",
+        )
+    return await switch.store.tenant(name)
+
+
+@routes.get("/_mock/tenants")
+async def list_tenants(request: web.Request) -> web.Response:
+    return web.json_response({"tenants": await request.app[SWITCH].store.sizes()})
+
+
+async def drop_tenant(request: web.Request) -> web.Response:
+    """`DELETE /t/<name>/_mock`: the tenant, its data, journal and fault rules are gone."""
+    tenant = existing_tenant(request)
+    if tenant.name == DEFAULT:
+        raise ControlError(
+            400, "the default tenant cannot be dropped; reset it instead", field="tenant"
+        )
+    switch = request.app[SWITCH]
+    await switch.store.drop(tenant)
+    switch.reset_faults(tenant.name)
+    return web.json_response({"status": "dropped", "tenant": tenant.name})
