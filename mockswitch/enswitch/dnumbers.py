@@ -29,7 +29,8 @@ def dnumber_problem(rule: str, dnumber: str, owned: Mapping[str, Collection[int]
         return None if _SIP_URI.fullmatch(dnumber) else "must look like sip:user@host"
     if rule in FEATURE_RULES:
         ids = owned.get(rule, ())
-        if re.fullmatch(r"[0-9]+", dnumber, re.ASCII) and int(dnumber) in ids:
+        # The id as written, without leading zeros: "01001" would be stored and shown as sent.
+        if re.fullmatch(r"[1-9][0-9]*", dnumber, re.ASCII) and int(dnumber) in ids:
             return None
         return f"no such {rule}"
     return f"cannot be checked: unknown rule {rule!r}"

@@ -65,8 +65,10 @@ def _decode_pieces(raw: bytes, problems: list[Problem]) -> Iterator[tuple[str, s
             continue
         shown_name = raw_name.decode("utf-8", "backslashreplace")
         name = _decode_component(raw_name, shown_name, problems)
+        if name is None:
+            continue  # one entry per bad parameter, even when its value is bad too
         value = _decode_component(raw_value, shown_name, problems)
-        if name is not None and value is not None:
+        if value is not None:
             yield name, value
 
 

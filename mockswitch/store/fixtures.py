@@ -278,8 +278,8 @@ def _check_campaign_destinations(
     table = BY_NAME["campaigns"]
     rules = {d["name"]: d["dnumber"] for d in rows["dtypes"]}
     owned: dict[int, dict[str, set[int]]] = defaultdict(lambda: {"phone": set(), "queue": set()})
-    for kind, table in (("phone", "phones"), ("queue", "queues")):
-        for feature in rows[table]:
+    for kind, feature_table in (("phone", "phones"), ("queue", "queues")):
+        for feature in rows[feature_table]:
             owned[feature["customer"]][kind].add(feature["id"])
     for campaign in rows["campaigns"]:
         rule = rules.get(campaign["dtype"])

@@ -1,0 +1,259 @@
+"""The command line: `mockswitch serve | seed`, its settings, and a real server process."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from mockswitch.cli import main
+from mockswitch.config import OPTIONS, ConfigError, Settings, load_settings
+from tests.seed import SEEDED, every_campaign
+
+FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
+
+SEED_COUNTS = (
+    "2 rateplans, 5 roles, 5 customers, 7 people, 4 phones, 2 queues, 2 timegroups, "
+    "2 recordgroups, 6 dtypes, 6 campaigns, 18 destinations"
+)
+
+
+@pytest.fixture(autouse=True)
+def no_settings_from_the_environment(monkeypatch):
+    """A developer's own MOCKSWITCH_* variables must not leak into these tests."""
+    for name in list(os.environ):
+        if name.startswith("MOCKSWITCH_"):
+            monkeypatch.delenv(name)
+
+
+# -- main() ----------------------------------------------------------------------------------
+
+
+def test_main_returns_an_int_for_help_and_usage_errors(capsys):
+    assert main(["serve", "--help"]) == 0
+    assert main(["serve", "--no-such-flag"]) == 2
+    assert main([]) == 2
+    err = capsys.readouterr().err
+    assert "unrecognized arguments: --no-such-flag" in err
+    assert "the following arguments are required: COMMAND" in err
+
+
+@pytest.mark.parametrize("command", ["serve", "seed"])
+def test_help_lists_every_option_with_its_environment_variable(capsys, command):
+    assert main([command, "--help"]) == 0
+    # argparse wraps lines; compare with whitespace collapsed.
+    shown = " ".join(capsys.readouterr().out.split())
+    for option in OPTIONS:
+        assert option.cli in shown, option.name
+        assert f"env {option.env};" in shown, option.name
+    assert "--config FILE" in shown
+
+
+def test_seed_writes_a_database_file(tmp_path, capsys):
+    db = tmp_path / "data" / "switch.sqlite3"  # the folder is created too
+    assert main(["seed", "--db", str(db)]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith(f"mockswitch: seeded {db} from {Settings().fixtures_path()}"), out
+    assert out.endswith(f": {SEED_COUNTS}\n"), out
+    assert db.is_file()
+
+
+async def test_a_seeded_file_serves_the_seed(serve, tmp_path):
+    db = tmp_path / "switch.sqlite3"
+    # `main` runs its own event loop: run it in a thread, away from the test's loop.
+    assert (
+        await asyncio.to_thread(main, ["seed", "--db", str(db), "--fixtures", str(FIXTURES)]) == 0
+    )
+    client = await serve(db=str(db))
+    assert await every_campaign(client) == SEEDED
+
+
+def test_seed_into_memory_works(capsys):
+    assert main(["seed", "--db", ":memory:"]) == 0
+    assert capsys.readouterr().out.startswith("mockswitch: seeded :memory: from ")
+
+
+def test_seed_from_a_missing_folder_exits_1(tmp_path, capsys):
+    missing = tmp_path / "nowhere"
+    assert main(["seed", "--db", ":memory:", "--fixtures", str(missing)]) == 1
+    assert capsys.readouterr().err == (
+        f"mockswitch: {missing}: the fixtures folder does not exist\n"
+    )
+
+
+# -- bad values name their source ------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("flags", "message"),
+    [
+        (["--port", "abc"], "--port: 'abc' is not an integer"),
+        (["--port", "70000"], "--port: 70000 is not a TCP port"),
+        (["--api-version", "5.0"], "--api-version: '5.0' is not one of 3.13, 4.2, 4.4"),
+        (["--prefix", "local/"], "--prefix: 'local/' must look like /local"),
+        (["--max-request-bytes", "10"], "--max-request-bytes: 10 is less than 1024"),
+    ],
+)
+def test_a_bad_flag_exits_2_naming_the_flag(capsys, flags, message):
+    assert main(["serve", *flags]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"mockswitch: {message}"), err
+
+
+def test_a_bad_environment_variable_exits_2_naming_the_variable(monkeypatch, capsys):
+    monkeypatch.setenv("MOCKSWITCH_PORT", "abc")
+    assert main(["serve"]) == 2
+    assert capsys.readouterr().err == "mockswitch: MOCKSWITCH_PORT: 'abc' is not an integer\n"
+
+
+def test_a_bad_boolean_in_the_environment_is_refused(monkeypatch, capsys):
+    monkeypatch.setenv("MOCKSWITCH_QUIET", "maybe")
+    assert main(["seed", "--db", ":memory:"]) == 2
+    assert capsys.readouterr().err == (
+        "mockswitch: MOCKSWITCH_QUIET: 'maybe' is not a boolean (use true or false)\n"
+    )
+
+
+def test_a_bad_value_in_the_file_exits_2_naming_the_file_and_key(tmp_path, capsys):
+    config = tmp_path / "mockswitch.toml"
+    config.write_text('port = "abc"\n')
+    assert main(["serve", "--config", str(config)]) == 2
+    assert capsys.readouterr().err == f"mockswitch: {config}: port: 'abc' is not an integer\n"
+
+
+def test_an_unknown_key_in_the_file_is_refused(tmp_path, capsys):
+    config = tmp_path / "mockswitch.toml"
+    config.write_text("[mockswitch]\nport = 8081\nprot = 8082\n")
+    assert main(["serve", "--config", str(config)]) == 2
+    assert capsys.readouterr().err == f"mockswitch: {config}: unknown settings: prot\n"
+
+
+def test_a_file_that_is_not_toml_is_refused(tmp_path):
+    config = tmp_path / "mockswitch.toml"
+    config.write_text("port = \n")
+    with pytest.raises(ConfigError, match=r"mockswitch\.toml: not valid TOML: "):
+        load_settings({"config": str(config)}, environ={})
+
+
+def test_a_missing_file_is_refused(tmp_path):
+    config = tmp_path / "absent.toml"
+    with pytest.raises(ConfigError, match=r"absent\.toml: cannot be read: "):
+        load_settings({}, environ={"MOCKSWITCH_CONFIG": str(config)})
+
+
+# -- precedence: flag > environment > file > default -----------------------------------------
+
+
+def test_precedence_flag_then_environment_then_file_then_default(tmp_path):
+    config = tmp_path / "mockswitch.toml"
+    config.write_text('port = 3003\nhost = "127.0.0.3"\nprefix = "/file"\nquiet = true\n')
+    environ = {
+        "MOCKSWITCH_CONFIG": str(config),
+        "MOCKSWITCH_PORT": "2002",
+        "MOCKSWITCH_HOST": "127.0.0.2",
+    }
+    settings = load_settings({"port": "1001"}, environ=environ)
+    assert (settings.port, settings.host, settings.prefix, settings.quiet) == (
+        1001,  # the flag
+        "127.0.0.2",  # the environment
+        "/file",  # the file
+        True,  # the file, a TOML boolean
+    )
+    assert settings.db == Settings().db == "mockswitch.sqlite3"  # the default
+    assert load_settings({}, environ=environ).port == 2002
+    assert load_settings({}, environ={"MOCKSWITCH_CONFIG": str(config)}).port == 3003
+    assert load_settings({}, environ={}) == Settings()
+
+
+def test_the_config_flag_wins_over_the_config_variable(tmp_path):
+    by_flag, by_env = tmp_path / "flag.toml", tmp_path / "env.toml"
+    by_flag.write_text("[mockswitch]\nport = 1111\n")
+    by_env.write_text("[mockswitch]\nport = 2222\n")
+    settings = load_settings({"config": str(by_flag)}, environ={"MOCKSWITCH_CONFIG": str(by_env)})
+    assert settings.port == 1111
+
+
+def test_precedence_holds_through_main(tmp_path, monkeypatch, capsys):
+    from_file, from_env, from_flag = (tmp_path / n for n in ("file.db", "env.db", "flag.db"))
+    config = tmp_path / "mockswitch.toml"
+    config.write_text(f'db = "{from_file}"\n')
+    monkeypatch.setenv("MOCKSWITCH_CONFIG", str(config))
+    assert main(["seed"]) == 0
+    monkeypatch.setenv("MOCKSWITCH_DB", str(from_env))
+    assert main(["seed"]) == 0
+    assert main(["seed", "--db", str(from_flag)]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert [line.split(" from ")[0] for line in out] == [
+        f"mockswitch: seeded {from_file}",
+        f"mockswitch: seeded {from_env}",
+        f"mockswitch: seeded {from_flag}",
+    ]
+    assert all(path.is_file() for path in (from_file, from_env, from_flag))
+
+
+# -- a real process --------------------------------------------------------------------------
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def get_json(url: str) -> tuple[int, dict]:
+    with urllib.request.urlopen(url, timeout=2) as response:
+        return response.status, json.loads(response.read())
+
+
+def test_python_m_mockswitch_serve_answers_and_stops_on_ctrl_c(tmp_path):
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    environ = {k: v for k, v in os.environ.items() if not k.startswith("MOCKSWITCH_")}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "mockswitch", "serve", "--host", "127.0.0.1", "--port", str(port)],
+        cwd=tmp_path,  # the default database file lands here
+        env=environ,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    try:
+        deadline = time.monotonic() + 15
+        while True:
+            try:
+                status, health = get_json(f"{base}/_mock/health")
+                break
+            except (urllib.error.URLError, ConnectionError):
+                assert process.poll() is None, process.communicate(timeout=5)
+                assert time.monotonic() < deadline, "the server did not answer in time"
+                time.sleep(0.05)
+        assert (status, health["status"]) == (200, "ok")
+
+        # The vendor page's example, verbatim.
+        url = (
+            f"{base}/api/json/bulk/campaigns/update/?auth_username=user;auth_password=password;"
+            "id=123;name=example"
+        )
+        assert get_json(url) == (200, {"responses": [{"code": "204", "key": "", "message": "OK"}]})
+
+        process.send_signal(signal.SIGINT)
+        out, err = process.communicate(timeout=10)
+        assert process.returncode == 0, err
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.communicate(timeout=10)
+    assert f"serving http://127.0.0.1:{port}/api/json/ (database mockswitch.sqlite3" in (
+        out.decode()
+    )
+    assert b"Traceback" not in err, err.decode()
+    assert (tmp_path / "mockswitch.sqlite3").is_file()
