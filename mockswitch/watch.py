@@ -35,15 +35,17 @@ def show_calls(
     *,
     follow: bool = False,
     as_json: bool = False,
-    out: TextIO = sys.stdout,
+    out: TextIO | None = None,
 ) -> int:
     """Print the matching calls; with `follow`, keep printing new ones until interrupted."""
+    out = out or sys.stdout  # looked up now: a default would keep the stdout of import time
     render = (lambda c: json.dumps(c, ensure_ascii=False)) if as_json else format_call
     try:
         calls = client.calls(**query)
         for call in calls:
             print(render(call), file=out, flush=True)
-        last = calls[-1]["id"] if calls else query.get("since") or 0
+        # The newest shown, whatever the order: following goes on from there.
+        last = max(c["id"] for c in calls) if calls else query.get("since") or 0
         while follow:
             options = dict(query) | {"since": last}
             options.pop("limit", None)

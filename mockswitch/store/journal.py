@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import time
 from collections import defaultdict
 from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass, field
@@ -41,11 +42,19 @@ _COLUMNS = (
 _SHOWN = _COLUMNS[:1] + _COLUMNS[2:]  # every column but the tenant
 _INSERT = f"INSERT INTO calls ({', '.join(_COLUMNS)}) VALUES ({', '.join('?' * len(_COLUMNS))})"
 _SELECT = f"SELECT {', '.join(_SHOWN)} FROM calls"
+_encode_params = json.JSONEncoder(ensure_ascii=False).encode  # json.dumps builds one per call
+_second: list[Any] = [None, ""]  # the last whole second `format_time` wrote, and its text
 
 
 def format_time(moment: datetime | None = None) -> str:
     """A moment (now by default) as the journal writes it: UTC, milliseconds, a Z."""
-    moment = datetime.now(UTC) if moment is None else moment.astimezone(UTC)
+    if moment is None:  # every call: format the second once, then only its milliseconds
+        now = time.time()
+        second = int(now)
+        if second != _second[0]:
+            _second[:] = second, time.strftime("%Y-%m-%dT%H:%M:%S.", time.gmtime(second))
+        return f"{_second[1]}{int((now - second) * 1000):03d}Z"
+    moment = moment.astimezone(UTC)
     return moment.strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
 
 
@@ -125,10 +134,15 @@ class Journal:
     _next_id: int = 0
     _sizes: dict[int, int] = field(default_factory=lambda: defaultdict(int))
     _committed: asyncio.Future[None] | None = None
+    closing: bool = False  # the server is stopping: long polls answer now
 
     async def start(self) -> None:
         """Continue the numbering where the database left it, and hook into the commits."""
-        rows = await self.db.writer.execute_fetchall("SELECT COALESCE(MAX(id), 0) FROM calls")
+        # sqlite_sequence remembers the largest id ever stored, even after a clear.
+        rows = await self.db.writer.execute_fetchall(
+            "SELECT MAX(COALESCE((SELECT MAX(id) FROM calls), 0),"
+            " COALESCE((SELECT seq FROM sqlite_sequence WHERE name = 'calls'), 0))"
+        )
         self._next_id = rows[0][0] + 1
         if self.max_entries:
             counted = await self.db.writer.execute_fetchall(
@@ -151,8 +165,8 @@ class Journal:
             call.path,
             call.function,
             call.query,
-            json.dumps(call.params, ensure_ascii=False),
-            json.dumps(list(call.unknown)),
+            _encode_params(call.params),
+            json.dumps(list(call.unknown)) if call.unknown else "[]",
             call.username,
             call.code,
             call.key,
@@ -196,6 +210,11 @@ class Journal:
         if self._committed is None:
             self._committed = asyncio.get_running_loop().create_future()
         return asyncio.shield(self._committed)
+
+    def end_waits(self) -> None:
+        """Wake every long poll for good (the server is stopping)."""
+        self.closing = True
+        self._wake()
 
     def forget(self, tenant: int) -> None:
         """Drop the size kept for a tenant whose journal was just cleared."""

@@ -6,6 +6,7 @@ Every name is known, every number is a number, every time is a time; anything el
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -17,6 +18,9 @@ PARAM_PREFIX = "param."
 FILTERS = ("function", "method", "code", "username", "since", "until")
 PAGING = ("limit", "offset", "order")
 DEFAULT_LIMIT = 100
+# SQLite integers are 64-bit: a larger number would fail in the query, not match nothing.
+LARGEST = 2**63 - 1
+_INTEGER = re.compile(r"-?[0-9]+", re.ASCII)
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,11 +75,15 @@ def integer(query: Mapping[str, str], name: str, default: int, *, minimum: int) 
     if name not in query:
         return default
     text = query[name]
-    if not text.isascii() or not text.lstrip("-").isdigit():
+    if not _INTEGER.fullmatch(text):
         raise ControlError(400, "must be an integer", field=name)
+    if len(text.lstrip("-0")) > len(str(LARGEST)):  # int() refuses 4300 digits: clamp first
+        text = ("-" if text.startswith("-") else "") + str(LARGEST + 1)
     value = int(text)
     if value < minimum:
         raise ControlError(400, f"must be at least {minimum}", field=name)
+    if value > LARGEST:
+        raise ControlError(400, f"must be at most {LARGEST}", field=name)
     return value
 
 
@@ -98,15 +106,16 @@ def _position(query: Mapping[str, str], name: str) -> tuple[int | None, str | No
         return None, None
     text = query[name]
     if text.isascii() and text.isdigit():
-        return int(text), None
+        return integer(query, name, 0, minimum=0), None
     try:
         moment = datetime.fromisoformat(text)
-    except ValueError:
+        if moment.tzinfo is None:
+            moment = moment.replace(tzinfo=UTC)
+        return None, format_time(moment)
+    # OverflowError: a time that exists only outside years 1-9999 once moved to UTC.
+    except (ValueError, OverflowError):
         raise ControlError(
             400,
             "must be a call id or an ISO 8601 time such as 2026-01-31T12:00:00.000Z",
             field=name,
         ) from None
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
-    return None, format_time(moment)

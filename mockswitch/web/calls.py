@@ -10,7 +10,7 @@ from aiohttp import web
 
 from mockswitch.errors import ControlError
 
-from .call_query import integer, parse_call_query, seconds
+from .call_query import LARGEST, integer, parse_call_query, seconds
 from .keys import SWITCH
 from .tenants import existing_tenant, tenant_for_change
 
@@ -89,7 +89,7 @@ async def wait_for_calls(request: web.Request) -> web.Response:
         next_commit = journal.next_commit()  # taken before looking: no commit slips by
         matched = await journal.count(tenant.id, query.where)
         remaining = deadline - asyncio.get_running_loop().time()
-        if matched >= wanted or remaining <= 0:
+        if matched >= wanted or remaining <= 0 or journal.closing:
             break
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(next_commit, remaining)
@@ -97,8 +97,13 @@ async def wait_for_calls(request: web.Request) -> web.Response:
     timed_out = matched < wanted
     return web.json_response(
         {"timed_out": timed_out, "wanted": wanted, "count": matched, "calls": page.calls},
-        status=408 if timed_out else 200,
+        status=200 if not timed_out else 503 if journal.closing else 408,
     )
+
+
+async def end_long_polls(app: web.Application) -> None:
+    """An `on_shutdown` hook: answer every long poll now, or stopping waits for them all."""
+    app[SWITCH].store.journal.end_waits()
 
 
 @routes.get(r"/_mock/calls/{id}")
@@ -107,7 +112,10 @@ async def one_call(request: web.Request) -> web.Response:
     text = request.match_info["id"]
     if not (text.isascii() and text.isdigit()):
         raise ControlError(400, "a call id is an integer", field="id")
-    call = await request.app[SWITCH].store.journal.get(tenant.id, int(text))
+    call_id = int(text) if len(text.lstrip("0")) <= len(str(LARGEST)) else LARGEST + 1
+    call = None
+    if call_id <= LARGEST:  # SQLite ids are 64-bit: asking for more fails instead of missing
+        call = await request.app[SWITCH].store.journal.get(tenant.id, call_id)
     if call is None:
         raise ControlError(404, f"no call {text} in this tenant's journal", field="id")
     return web.json_response(call)
