@@ -47,9 +47,11 @@ class Rule:
 
     def fires_for(self, call: CallFacts) -> bool:
         """Whether this call triggers the rule; counts the match and the firing."""
-        if self.expired or not self.match.matches(call):
+        if not self.match.matches(call):
             return False
-        self.matched += 1
+        self.matched += 1  # every matching call counts, also once the rule has expired
+        if self.expired:
+            return False
         position = self.matched - self.after
         if position <= 0 or position % self.every:
             return False

@@ -3,6 +3,8 @@ that names it by its path (`action.code`, `latency.uniform_ms`)."""
 
 from __future__ import annotations
 
+import math
+import sys
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -37,6 +39,11 @@ def number(minimum: float | None = None, maximum: float | None = None):
     def parse(value: Any, where: str) -> float:
         if isinstance(value, bool) or not isinstance(value, int | float):
             raise RuleError(where, "must be a number")
+        # JSON and YAML readers accept NaN, Infinity and integers beyond any float; none of
+        # them is a delay or a probability.
+        beyond_floats = isinstance(value, int) and abs(value) > sys.float_info.max
+        if beyond_floats or not math.isfinite(value):
+            raise RuleError(where, "must be a finite number")
         if minimum is not None and value < minimum:
             raise RuleError(where, f"must be at least {minimum:g}")
         if maximum is not None and value > maximum:

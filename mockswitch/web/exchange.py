@@ -36,14 +36,17 @@ class AiohttpExchange:
             status=reply.status, headers={**self.headers, "Content-Type": reply.content_type}
         )
         response.content_length = len(reply.body)
-        await response.prepare(self.request)
         size = max(1, -(-len(reply.body) // chunks))
         pieces = [reply.body[i : i + size] for i in range(0, len(reply.body), size)]
-        for piece in pieces:
-            await asyncio.sleep(seconds / len(pieces))
-            await response.write(piece)
-        await response.write_eof()
         self.response = response
+        try:
+            await response.prepare(self.request)
+            for piece in pieces:
+                await asyncio.sleep(seconds / len(pieces))
+                await response.write(piece)
+            await response.write_eof()
+        except ConnectionError:
+            return  # the client gave up before the end: nothing more to send, nothing wrong
 
     def reset(self) -> None:
         transport = self.request.transport

@@ -42,12 +42,16 @@ def _rule_id(request: web.Request) -> int:
 async def add_rules(request: web.Request) -> web.Response:
     """Add one rule (an object) or several (an array), all or none; answer what was added."""
     document = await _json_body(request)
-    engine = await _engine(request, changing=True)
     batch = document if isinstance(document, list) else [document]
-    try:
-        FaultEngine(batch, seed=engine.seed)  # check every rule before adding any
-    except RuleError as error:
-        raise ControlError(400, error.message, field=error.field) from None
+    check = FaultEngine()
+    for position, rule in enumerate(batch):  # check every rule before adding any
+        try:
+            check.add(rule)
+        except RuleError as error:
+            # In an array, the path starts with the rule's index: `[1].probability`.
+            field = f"[{position}].{error.field}" if document is batch else error.field
+            raise ControlError(400, error.message, field=field) from None
+    engine = await _engine(request, changing=True)  # a tenant is made for good rules only
     added = [engine.add(rule).as_json() for rule in batch]
     return web.json_response(added if isinstance(document, list) else added[0], status=201)
 
@@ -67,11 +71,12 @@ async def clear_rules(request: web.Request) -> web.Response:
 async def set_default_latency(request: web.Request) -> web.Response:
     """Delay every call no rule fires for; `null` turns it off."""
     document = await _json_body(request)
-    engine = await _engine(request, changing=True)
     try:
-        engine.set_default_latency(document)
+        FaultEngine().set_default_latency(document)  # checked before a tenant is made
     except RuleError as error:
         raise ControlError(400, error.message, field=error.field) from None
+    engine = await _engine(request, changing=True)
+    engine.set_default_latency(document)
     return web.json_response(engine.as_json())
 
 

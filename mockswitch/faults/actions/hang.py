@@ -8,14 +8,14 @@ from typing import Any, ClassVar
 from mockswitch.enswitch.envelope import Reply
 
 from ..spec import number
-from .base import Action, Exchange
-from .drop import read_processed
+from .base import Exchange
+from .drop import DropAction, read_processed
 
 DEFAULT_MAX_MS = 60_000.0
 
 
 @dataclass(frozen=True, slots=True)
-class HangFault(Action):
+class HangFault(DropAction):
     type: ClassVar[str] = "hang"
     max_ms: float = DEFAULT_MAX_MS
 

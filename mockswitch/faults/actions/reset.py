@@ -7,12 +7,12 @@ from typing import Any, ClassVar
 
 from mockswitch.enswitch.envelope import Reply
 
-from .base import Action, Exchange
-from .drop import read_processed
+from .base import Exchange
+from .drop import DropAction, read_processed
 
 
 @dataclass(frozen=True, slots=True)
-class ResetFault(Action):
+class ResetFault(DropAction):
     type: ClassVar[str] = "reset"
 
     @classmethod
