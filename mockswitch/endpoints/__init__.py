@@ -2,12 +2,32 @@
 
 from __future__ import annotations
 
-from . import bulk_campaigns_get, bulk_campaigns_list, bulk_campaigns_update
+from . import (
+    bulk_campaigns_create,
+    bulk_campaigns_delete,
+    bulk_campaigns_get,
+    bulk_campaigns_list,
+    bulk_campaigns_update,
+    bulk_destinations_create,
+    bulk_destinations_delete,
+    bulk_destinations_list,
+    bulk_destinations_update,
+)
 from .function import Call, Executed, Function, execute
 
 FUNCTIONS: dict[str, Function] = {
     module.FUNCTION.name: module.FUNCTION
-    for module in (bulk_campaigns_update, bulk_campaigns_get, bulk_campaigns_list)
+    for module in (
+        bulk_campaigns_create,
+        bulk_campaigns_delete,
+        bulk_campaigns_get,
+        bulk_campaigns_list,
+        bulk_campaigns_update,
+        bulk_destinations_create,
+        bulk_destinations_delete,
+        bulk_destinations_list,
+        bulk_destinations_update,
+    )
 }
 
 __all__ = ["FUNCTIONS", "Call", "Executed", "Function", "execute"]

@@ -48,7 +48,11 @@ class Integer:
     def convert(self, text: str) -> int:
         if not _INTEGER.fullmatch(text):
             raise Invalid("must be an integer")
-        value = int(text)
+        # int() refuses more than 4300 digits (leading zeros count): shorten, or refuse.
+        digits = text.lstrip("-").lstrip("0") or "0"
+        if len(digits) > len(str(INT64_MAX)):
+            raise Invalid("is out of range")
+        value = -int(digits) if text.startswith("-") else int(digits)
         if not INT64_MIN <= value <= INT64_MAX:
             raise Invalid("is out of range")
         if value < self.minimum:
@@ -121,6 +125,35 @@ class Choice:
         return " | ".join(repr(c) for c in self.choices)
 
 
+@dataclass(frozen=True, slots=True)
+class CommaList:
+    """A comma-separated list, each entry of the `item` kind; an empty entry is an entry.
+
+    A bad entry is named by its position and text, so a client uploading a thousand numbers
+    learns which one to fix: one problem for the parameter, however many entries are bad.
+    """
+
+    item: Kind
+
+    def convert(self, text: str) -> list[Any]:
+        if not text:
+            raise Invalid("must list at least one entry")
+        entries = text.split(",")
+        values, bad = [], []
+        for position, entry in enumerate(entries, 1):
+            try:
+                values.append(self.item.convert(entry))
+            except Invalid as error:
+                bad.append(f"entry {position} ({entry!r}) {error}")
+        if bad:
+            more = f"; {len(bad) - 1} more entries are invalid" if len(bad) > 1 else ""
+            raise Invalid(bad[0] + more)
+        return values
+
+    def describe(self) -> str:
+        return f"comma-separated list, each {self.item.describe()}"
+
+
 CURRENT = object()
 """Default of an update parameter that, when omitted, keeps the stored value."""
 
@@ -136,6 +169,9 @@ class Param:
     default: Any = field(default=CURRENT)
     since: tuple[int, int] = (3, 13)
     one_of: str | None = None  # the name of a set of values that the data set defines
+    # For a 0-or-1 flag: set to 1, it stands instead of the parameter named here (`all=1`
+    # instead of a list of `dnumbers`); exactly one of the two must then be given.
+    instead_of: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -184,9 +220,32 @@ def validate(
             values[param.name] = value
         except Invalid as error:
             problems.append(invalid(param.name, str(error)))
+    problems += _alternative_problems(table, known, given, values, problems)
     if problems:
-        raise EnswitchError(*problems)
+        order = {p.name: i for i, p in enumerate(table)}
+        raise EnswitchError(*sorted(problems, key=lambda p: order.get(p.key, len(order))))
     return Arguments(values, unknown_parameters(table, pairs, api_version))
+
+
+def _alternative_problems(
+    table: Sequence[Param],
+    known: Collection[str],
+    given: Mapping[str, str],
+    values: Mapping[str, Any],
+    found: Sequence[Problem],
+) -> list[Problem]:
+    """Where a flag and the parameter it stands instead of are both given, or neither is."""
+    already = {p.key for p in found}
+    problems = []
+    for flag in table:
+        other = flag.instead_of
+        if other is None or flag.name not in known or {flag.name, other} & already:
+            continue
+        if values.get(flag.name) == 1 and other in given:
+            problems.append(invalid(flag.name, f"must not be 1 when {other} is given"))
+        elif values.get(flag.name) != 1 and other not in given:
+            problems.append(invalid(other, f"is required unless {flag.name}=1"))
+    return problems
 
 
 def unknown_parameters(

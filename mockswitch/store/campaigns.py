@@ -8,9 +8,17 @@ from typing import Any
 from mockswitch.model import CAMPAIGN_FIELDS, Campaign
 
 from .database import Database
+from .tables import BY_NAME, REQUIRED
 
 _COLUMNS = ", ".join(CAMPAIGN_FIELDS)
 _EDITABLE = frozenset(CAMPAIGN_FIELDS) - {"id", "customer"}
+_CREATABLE = frozenset(CAMPAIGN_FIELDS) - {"id"}
+# What a field left out of `create` holds: the campaigns table's defaults, declared once.
+DEFAULTS: dict[str, Any] = {
+    c.name: c.default
+    for c in BY_NAME["campaigns"].columns
+    if c.name in _CREATABLE and c.default is not REQUIRED
+}
 
 
 class Campaigns:
@@ -38,6 +46,37 @@ class Campaigns:
             (self._tenant, *customers),
         )
         return [Campaign(*row) for row in rows]
+
+    async def create(self, fields: Mapping[str, Any]) -> int:
+        """Add a campaign with the next id of the tenant (its highest plus one); the new id.
+
+        `fields` are campaign fields (not the id); one left out takes the campaigns table's
+        default, and the fields the table requires must be there.
+        """
+        unknown = set(fields) - _CREATABLE
+        if unknown:
+            raise ValueError(f"not campaign fields: {sorted(unknown)}")
+        rows = await self._db.writer.execute_fetchall(
+            "SELECT COALESCE(MAX(id), 0) + 1 FROM campaigns WHERE tenant = ?", (self._tenant,)
+        )
+        campaign_id = rows[0][0]
+        values = {**DEFAULTS, **fields, "id": campaign_id}
+        names = ", ".join(values)
+        marks = ", ".join("?" * len(values))
+        await self._db.writer.execute(
+            f"INSERT INTO campaigns (tenant, {names}) VALUES (?, {marks})",
+            (self._tenant, *values.values()),
+        )
+        return campaign_id
+
+    async def delete(self, campaign_id: int) -> None:
+        """Delete one campaign and its destinations, all or nothing."""
+        key = (self._tenant, campaign_id)
+        async with self._db.savepoint():
+            await self._db.writer.execute(
+                "DELETE FROM destinations WHERE tenant = ? AND campaign = ?", key
+            )
+            await self._db.writer.execute("DELETE FROM campaigns WHERE tenant = ? AND id = ?", key)
 
     async def update(self, campaign_id: int, changes: Mapping[str, Any]) -> None:
         """Set the given fields of one campaign."""

@@ -1,4 +1,4 @@
-"""One tenant's view of the store: its directory (cached) and its campaigns."""
+"""One tenant's view of the store: its directory (cached), campaigns and destinations."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from mockswitch.model import Customer, DestinationType, Person, RatePlan, Role
 
 from .campaigns import Campaigns
 from .database import Database
+from .destinations import Destinations
 
 
 class Tenant:
@@ -19,6 +20,7 @@ class Tenant:
         self.name = name
         self._db = db
         self.campaigns = Campaigns(db, tenant_id)
+        self.destinations = Destinations(db, tenant_id)
         self._directory: Directory | None = None
 
     async def directory(self) -> Directory:

@@ -1,0 +1,376 @@
+"""A busy demo switch: the default cast, and resellers, customers and campaigns around it.
+
+`generate(base, campaigns, seed)` keeps every record of `base` (the fixtures) as it is and
+adds, under the system owner, resellers with customers of their own; each customer gets
+people (an administrator, users, now and then a panel-only login), phones, queues, time
+groups and record groups; then `campaigns` campaigns are shared out among the customers whose
+rate plan has bulk dialling, busy customers having more, each with destinations in every
+status. Everything comes from one `random.Random(seed)` in a fixed order, so the same base,
+size and seed give the same rows, byte for byte. Every generated person's password is
+"password", like the cast's, so a demo can log in as anyone.
+"""
+
+from __future__ import annotations
+
+import random
+from bisect import bisect
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from itertools import accumulate
+from typing import Any
+
+from .store.fixtures import Dataset, Row, dataset_from_rows
+from .store.tables import DESTINATION_STATUSES as STATUSES
+
+Progress = Callable[[int, int], None]
+"""Told (campaigns made, campaigns to make) as the campaigns are generated."""
+
+PASSWORD = "password"
+SYSTEM_OWNER_CUSTOMER = 1
+CUSTOMERS_PER_RESELLER = 20
+CAMPAIGNS_PER_CUSTOMER = 25
+# Roles of the default cast (fixtures/roles.json) and its two rate plans.
+RESELLER, ADMINISTRATOR, USER, PANEL_ONLY = 2, 3, 4, 5
+WITH_BULK_DIALLING, WITHOUT_BULK_DIALLING = 1, 2
+
+_FIRST = [
+    "Alice",
+    "Amir",
+    "Beatriz",
+    "Chen",
+    "Dmitri",
+    "Elena",
+    "Farah",
+    "Gustav",
+    "Hana",
+    "Ivan",
+    "Jonas",
+    "Keiko",
+    "Lars",
+    "Maya",
+    "Noor",
+    "Oscar",
+    "Priya",
+    "Quentin",
+    "Rosa",
+    "Sami",
+    "Tariq",
+    "Ursula",
+    "Viktor",
+    "Wen",
+    "Ximena",
+    "Yusuf",
+    "Zoe",
+]
+_LAST = [
+    "Andersen",
+    "Baker",
+    "Costa",
+    "Dubois",
+    "Eriksen",
+    "Fischer",
+    "Garcia",
+    "Haddad",
+    "Ito",
+    "Jensen",
+    "Kowalski",
+    "Lopez",
+    "Moreau",
+    "Nakamura",
+    "Okafor",
+    "Petrov",
+    "Quinn",
+    "Rossi",
+    "Schmidt",
+    "Tanaka",
+    "Umar",
+    "Varga",
+    "Weber",
+    "Xu",
+    "Young",
+    "Zhang",
+]
+_COMPANY = [
+    "Acorn",
+    "Beacon",
+    "Cobalt",
+    "Delta",
+    "Ember",
+    "Falcon",
+    "Granite",
+    "Harbor",
+    "Indigo",
+    "Juniper",
+    "Keystone",
+    "Lumen",
+    "Meridian",
+    "Northwind",
+    "Orchid",
+    "Pinnacle",
+    "Quarry",
+    "Redwood",
+    "Summit",
+    "Tidewater",
+    "Umbra",
+    "Vertex",
+    "Willow",
+    "Yarrow",
+    "Zephyr",
+]
+_TRADE = [
+    "Logistics",
+    "Dental",
+    "Insurance",
+    "Motors",
+    "Realty",
+    "Foods",
+    "Telecom",
+    "Travel",
+    "Analytics",
+    "Plumbing",
+    "Fitness",
+    "Energy",
+    "Legal",
+    "Media",
+    "Pharma",
+    "Retail",
+]
+_FORM = ("Ltd", "Inc", "LLC", "GmbH", "plc", "& Co", "Group", "Partners")
+_PHONE_NAMES = (
+    "Reception",
+    "Sales desk",
+    "Support desk",
+    "Accounts",
+    "Warehouse",
+    "Boardroom",
+    "Front desk",
+    "Dispatch",
+    "Helpdesk",
+    "Lobby",
+)
+_QUEUE_NAMES = ("Support", "Sales", "Billing", "Renewals team", "Bookings", "Complaints")
+_TIMEGROUP_NAMES = ("Business hours", "Weekdays", "Weekends", "Evenings", "Lunch break")
+_RECORDGROUP_NAMES = ("All calls", "Sales", "Quality review", "Compliance")
+_CAMPAIGN_TOPICS = (
+    ("Spring promo", "Tell last year's buyers about the spring range"),
+    ("Renewal reminders", "Contracts that expire next month"),
+    ("Overdue invoices", "Remind customers whose invoice is more than 30 days overdue"),
+    ("Satisfaction survey", "Ask recent callers how we did"),
+    ("Appointment reminders", "Confirm tomorrow's appointments"),
+    ("Webinar invites", "Invite partners to the quarterly webinar"),
+    ("Support callback", "Call back customers who left a voicemail for support"),
+    ("Delivery notice", "Tell customers their order is on its way"),
+    ("Win-back", "Customers who cancelled in the last six months"),
+    ("Event tickets", "Offer early tickets to last year's visitors"),
+)
+_SEASONS = ("Q1", "Q2", "Q3", "Q4", "January", "March", "June", "September", "November")
+_RETRIES = (300, 600, 900, 1800, 3600, 7200)
+# Destination types with the weight of each among generated campaigns.
+_DTYPES = (("forward", 30), ("", 20), ("phone", 20), ("queue", 15), ("sipuri", 10), ("peer", 5))
+_DTYPE_BOUNDS = tuple(accumulate(w for _, w in _DTYPES))
+# How the destinations of a running campaign stand, and of one not (yet) running.
+_ENABLED_STATUS_WEIGHTS = (45, 30, 15, 10)
+_DISABLED_STATUS_WEIGHTS = (80, 5, 5, 10)
+
+
+@dataclass
+class _Customer:
+    id: int
+    area: str  # the telephone area code its numbers and destinations use
+    bulk_dialling: bool
+    people: list[int] = field(default_factory=list)
+    phones: list[int] = field(default_factory=list)
+    queues: list[int] = field(default_factory=list)
+    timegroups: list[int] = field(default_factory=list)
+    recordgroups: list[int] = field(default_factory=list)
+
+
+class _Ids:
+    """The next id of each table, starting at the first round thousand above the base's."""
+
+    def __init__(self, rows: dict[str, list[Row]]) -> None:
+        self._next = {
+            table: (max((r["id"] for r in found), default=0) // 1000 + 1) * 1000
+            for table, found in rows.items()
+            if table not in ("dtypes", "destinations")
+        }
+
+    def take(self, table: str) -> int:
+        taken = self._next[table]
+        self._next[table] += 1
+        return taken
+
+
+def generate(base: Dataset, campaigns: int, seed: int, progress: Progress | None = None) -> Dataset:
+    """`base` and a busy switch around it, with `campaigns` more campaigns, from `seed`."""
+    if campaigns < 0:
+        raise ValueError("the number of campaigns must not be negative")
+    rows = {table: [dict(r) for r in found] for table, found in base.rows.items()}
+    maker = _Maker(random.Random(seed), rows)
+    customers = maker.customers(max(4, -(-campaigns // CAMPAIGNS_PER_CUSTOMER)))
+    maker.campaigns(customers, campaigns, progress)
+    source = f"generated: {campaigns} campaigns from seed {seed}, on {base.source}"
+    return dataset_from_rows(rows, source)
+
+
+class _Maker:
+    """Adds generated rows to `rows`, drawing every choice from one random generator."""
+
+    def __init__(self, rng: random.Random, rows: dict[str, list[Row]]) -> None:
+        self.rng = rng
+        # The campaign loop draws from random() directly: choice() and randrange() cost a
+        # few times more, and they run millions of times for 100,000 campaigns.
+        self.random = rng.random
+        self.rows = rows
+        self.ids = _Ids(rows)
+        self.usernames = {p["username"] for p in rows["people"]}
+
+    def add(self, table: str, **fields: Any) -> int:
+        row = {"id": fields.pop("id", None) or self.ids.take(table), **fields}
+        self.rows[table].append(row)
+        return row["id"]
+
+    def pick(self, choices: Sequence[Any]) -> Any:
+        return choices[int(self.random() * len(choices))]
+
+    def below(self, bound: int) -> int:
+        return int(self.random() * bound)
+
+    def customers(self, count: int) -> list[_Customer]:
+        """Resellers under the system owner, then `count` customers shared among them."""
+        rng = self.rng
+        resellers = []
+        for _ in range(max(1, -(-count // CUSTOMERS_PER_RESELLER))):
+            reseller = self.add(
+                "customers",
+                name=f"{rng.choice(_COMPANY)} Telecom {rng.choice(('Wholesale', 'Networks'))}",
+                parent=SYSTEM_OWNER_CUSTOMER,
+                rateplan=WITH_BULK_DIALLING,
+            )
+            resellers.append(reseller)
+            self.person(reseller, RESELLER)
+        made = []
+        for _ in range(count):
+            bulk_dialling = rng.random() < 0.9
+            customer = _Customer(
+                self.add(
+                    "customers",
+                    name=f"{rng.choice(_COMPANY)} {rng.choice(_TRADE)} {rng.choice(_FORM)}",
+                    parent=rng.choice(resellers),
+                    rateplan=WITH_BULK_DIALLING if bulk_dialling else WITHOUT_BULK_DIALLING,
+                ),
+                area=str(rng.randrange(201, 990)),
+                bulk_dialling=bulk_dialling,
+            )
+            self.equip(customer)
+            made.append(customer)
+        return made
+
+    def person(self, customer: int, role: int) -> int:
+        first, last = self.rng.choice(_FIRST), self.rng.choice(_LAST)
+        person_id = self.ids.take("people")
+        username = f"{first[0]}{last}{person_id}".lower()
+        while username in self.usernames:  # only a base with such names could collide
+            username += "x"
+        self.usernames.add(username)
+        return self.add(
+            "people",
+            id=person_id,
+            username=username,
+            password=PASSWORD,
+            customer=customer,
+            role=role,
+            name=f"{first} {last}",
+        )
+
+    def equip(self, customer: _Customer) -> None:
+        """People and features for one customer, in numbers a small business would have."""
+        rng = self.rng
+        roles = [ADMINISTRATOR] + [USER] * rng.randint(1, 4)
+        if rng.random() < 0.2:
+            roles.append(PANEL_ONLY)
+        customer.people = [self.person(customer.id, role) for role in roles]
+        for kind, names, low, high in (
+            ("phones", _PHONE_NAMES, 1, 6),
+            ("queues", _QUEUE_NAMES, 0, 3),
+            ("timegroups", _TIMEGROUP_NAMES, 1, 3),
+            ("recordgroups", _RECORDGROUP_NAMES, 0, 2),
+        ):
+            chosen = rng.sample(names, rng.randint(low, high))
+            owned = [self.add(kind, customer=customer.id, name=name) for name in chosen]
+            setattr(customer, kind, owned)
+
+    def campaigns(self, customers: list[_Customer], count: int, progress: Progress | None) -> None:
+        rng = self.rng
+        dialling = [c for c in customers if c.bulk_dialling] or customers[:1]
+        # A few customers run most campaigns, as on a real switch.
+        weights = [rng.paretovariate(1.5) for _ in dialling]
+        owners = rng.choices(dialling, weights, k=count)
+        step = max(1, count // 100)
+        for made, customer in enumerate(owners):
+            self.campaign(customer, every_status=made == 0)
+            if progress is not None and (made % step == 0 or made == count - 1):
+                progress(made + 1, count)
+
+    def campaign(self, customer: _Customer, every_status: bool) -> None:
+        pick, below = self.pick, self.below
+        dtype = _DTYPES[bisect(_DTYPE_BOUNDS, below(_DTYPE_BOUNDS[-1]))][0]
+        if dtype == "queue" and not customer.queues:
+            dtype = "phone"
+        dnumber = self.dnumber(customer, dtype)
+        topic, description = pick(_CAMPAIGN_TOPICS)
+        enabled = int(self.random() < 0.4)
+        keep = pick((-2, -1, 0, 0, 1, 2)) if dtype == "queue" else pick((0, 0, 0, 1))
+        campaign_id = self.add(
+            "campaigns",
+            customer=customer.id,
+            name=f"{topic} {pick(_SEASONS)}",
+            description=description,
+            dtype=dtype,
+            dnumber=dnumber,
+            enabled=enabled,
+            attempts=1 + below(5),
+            maximum=1 + below(20),
+            retry=pick(_RETRIES),
+            machine=pick(("", "failed", "retry", "success")),
+            success=pick(("answer", "key")),
+            keep_agents_available=keep,
+            owner=self.maybe(customer.people),
+            recordgroup=self.maybe(customer.recordgroups),
+            timegroup=self.maybe(customer.timegroups),
+            callerid=pick(("", f"{customer.area}555{below(10000):04d}")),
+        )
+        weights = _ENABLED_STATUS_WEIGHTS if enabled else _DISABLED_STATUS_WEIGHTS
+        total = below(13)
+        statuses = list(STATUSES) if every_status else []
+        statuses += self.rng.choices(STATUSES, weights, k=max(0, total - len(statuses)))
+        numbers: set[str] = set()
+        for status in statuses:
+            number = self.number(customer)
+            while number in numbers:
+                number = self.number(customer)
+            numbers.add(number)
+            self.rows["destinations"].append(
+                {"campaign": campaign_id, "dnumber": number, "status": status}
+            )
+
+    def maybe(self, ids: list[int]) -> int:
+        """One of `ids`, or 0 (none) about a third of the time."""
+        return self.pick(ids) if ids and self.random() < 0.67 else 0
+
+    def number(self, customer: _Customer) -> str:
+        """A telephone number in the customer's area, or now and then abroad."""
+        if self.random() < 0.1:
+            return f"+44{1000000000 + self.below(9000000000)}"
+        return f"{customer.area}555{self.below(10000):04d}"
+
+    def dnumber(self, customer: _Customer, dtype: str) -> str:
+        if dtype == "phone":
+            return str(self.pick(customer.phones))
+        if dtype == "queue":
+            return str(self.pick(customer.queues))
+        if dtype == "sipuri":
+            return f"sip:{self.pick(_FIRST).lower()}@pbx{customer.id}.example.net"
+        if dtype == "peer":
+            return f"peer-{customer.id}-{self.below(100)}"
+        return self.number(customer)

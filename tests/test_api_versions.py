@@ -1,0 +1,152 @@
+"""--api-version: what each Enswitch version knows, and what it does with what it does not."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from mockswitch.config import ConfigError, load_settings
+from mockswitch.endpoints import FUNCTIONS
+from tests.conftest import OK_204, call, envelope
+from tests.seed import CAMPAIGNS, campaign, read_campaign
+
+UPDATE = "bulk/campaigns/update"
+CREATE = "bulk/campaigns/create"
+NEW = {"name": "New", "dtype": "forward", "dnumber": "+442071230000"}
+NEW_ID = max(CAMPAIGNS) + 1
+NEGATIVE_NEEDS_A_QUEUE = envelope(
+    ("400", "keep_agents_available", "may be negative only for a queue destination")
+)
+
+
+async def last_call(client) -> dict[str, Any]:
+    """The newest call in the journal, as the control API shows it."""
+    response = await client.get("/_mock/calls", params={"order": "desc", "limit": "1"})
+    assert response.status == 200, await response.text()
+    return (await response.json())["calls"][0]
+
+
+async def test_the_newest_version_is_the_default(client):
+    response = await client.get("/_mock/health")
+    assert (await response.json())["api_version"] == "4.4"
+
+
+@pytest.mark.parametrize("version", ["3.13", "4.2", "4.4"])
+async def test_health_says_which_version_is_imitated(serve, version):
+    client = await serve(api_version=version)
+    response = await client.get("/_mock/health")
+    assert (await response.json())["api_version"] == version
+
+
+@pytest.mark.parametrize("version", ["4.0", "4", "5.0", "", "latest"])
+def test_an_unknown_version_is_refused_at_start(version):
+    with pytest.raises(ConfigError) as refused:
+        load_settings({"api_version": version}, environ={})
+    assert str(refused.value) == f"--api-version: {version!r} is not one of 3.13, 4.2, 4.4"
+
+
+@pytest.mark.parametrize("version", ["3.13", "4.2", "4.4"])
+@pytest.mark.parametrize("function", sorted(f for f in FUNCTIONS if f.startswith("bulk/")))
+async def test_every_bulk_function_exists_from_3_13(serve, version, function):
+    client = await serve(api_version=version)
+    # Without credentials: a function that exists answers 401, one that does not 404.
+    assert await call(client, function, user=None) == (
+        200,
+        envelope(("401", "", "The authentication details provided are invalid.")),
+    )
+
+
+# -- before 4.2: keep_agents_available is an unknown parameter -------------------------------
+
+
+async def test_before_4_2_a_given_keep_agents_available_is_ignored_and_journalled(serve):
+    client = await serve(api_version="3.13")
+    assert await call(client, UPDATE, id=124, keep_agents_available=5) == (200, OK_204)
+    assert await read_campaign(client, 124) == CAMPAIGNS[124]
+    # The read above is a call too: look at the update itself.
+    response = await client.get("/_mock/calls", params={"function": UPDATE})
+    [recorded] = (await response.json())["calls"]
+    assert recorded["unknown"] == ["keep_agents_available"]
+    assert recorded["params"]["keep_agents_available"] == "5"
+    assert recorded["code"] == "204"
+
+
+async def test_before_4_2_omitting_keep_agents_available_keeps_the_stored_value(serve):
+    client = await serve(api_version="3.13")
+    assert await call(client, UPDATE, id=124, name="Older") == (200, OK_204)
+    assert (await last_call(client))["unknown"] == []
+    assert await read_campaign(client, 124) == campaign(124, name="Older")  # still 2 agents
+
+
+async def test_before_4_2_it_is_listed_with_the_other_unknown_parameters_in_order(serve):
+    client = await serve(api_version="3.13")
+    assert await call(client, UPDATE, calerid=1, id=124, keep_agents_available="x", foo="") == (
+        200,
+        OK_204,
+    )
+    assert (await last_call(client))["unknown"] == ["calerid", "keep_agents_available", "foo"]
+
+
+@pytest.mark.parametrize("value", ["-1", "abc", "", "1.5"])
+async def test_before_4_2_even_an_ill_formed_or_negative_value_is_ignored(serve, value):
+    client = await serve(api_version="3.13")
+    # 123 is a phone campaign: from 4.2 a negative value would be a 400 there.
+    assert await call(client, UPDATE, id=123, keep_agents_available=value) == (200, OK_204)
+    assert await read_campaign(client, 123) == CAMPAIGNS[123]
+
+
+async def test_before_4_2_create_ignores_it_and_the_campaign_gets_0(serve):
+    client = await serve(api_version="3.13")
+    assert await call(client, CREATE, user="admin", keep_agents_available=-3, **NEW) == (
+        200,
+        envelope(("200", "", "OK"), data={"id": NEW_ID}),
+    )
+    assert (await last_call(client))["unknown"] == ["keep_agents_available"]
+    assert (await read_campaign(client, NEW_ID))["keep_agents_available"] == 0
+
+
+async def test_an_unknown_parameter_is_journalled_even_when_the_call_fails(serve):
+    client = await serve(api_version="3.13")
+    assert await call(client, UPDATE, user="viewer", id=124, keep_agents_available=1) == (
+        200,
+        envelope(("402", "", "Your role does not allow this.")),
+    )
+    assert (await last_call(client))["unknown"] == ["keep_agents_available"]
+
+
+# -- from 4.2: a known parameter whose documented default is 0 -------------------------------
+
+
+@pytest.mark.parametrize("version", ["4.2", "4.4"])
+async def test_from_4_2_omitting_keep_agents_available_sets_it_to_0(serve, version):
+    client = await serve(api_version=version)
+    assert await call(client, UPDATE, id=124, name="Newer") == (200, OK_204)
+    assert (await last_call(client))["unknown"] == []
+    assert await read_campaign(client, 124) == campaign(124, name="Newer", keep_agents_available=0)
+
+
+@pytest.mark.parametrize("version", ["4.2", "4.4"])
+async def test_from_4_2_a_given_value_is_stored_and_not_unknown(serve, version):
+    client = await serve(api_version=version)
+    assert await call(client, UPDATE, id=124, keep_agents_available=-2) == (200, OK_204)
+    assert (await last_call(client))["unknown"] == []
+    assert await read_campaign(client, 124) == campaign(124, keep_agents_available=-2)
+
+
+@pytest.mark.parametrize("version", ["4.2", "4.4"])
+async def test_from_4_2_it_is_checked(serve, version):
+    client = await serve(api_version=version)
+    assert await call(client, UPDATE, id=123, keep_agents_available=-1) == (
+        200,
+        NEGATIVE_NEEDS_A_QUEUE,
+    )
+    assert await call(client, UPDATE, id=123, keep_agents_available="x") == (
+        200,
+        envelope(("400", "keep_agents_available", "must be an integer")),
+    )
+    assert await call(client, CREATE, user="admin", keep_agents_available=-1, **NEW) == (
+        200,
+        NEGATIVE_NEEDS_A_QUEUE,
+    )
+    assert await read_campaign(client, 123) == CAMPAIGNS[123]

@@ -1,0 +1,271 @@
+"""bulk/destinations/delete: one dnumber or all=1, codes, reach, order."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from tests.conftest import OK_204, call, envelope
+from tests.destinations import DESTINATIONS, destinations, every_destination
+from tests.seed import CAMPAIGNS, read_campaign
+
+DELETE = "bulk/destinations/delete"
+
+VALIDATED = envelope(("201", "", "OK"))
+NOT_AUTHENTICATED = envelope(("401", "", "The authentication details provided are invalid."))
+ROLE_FORBIDS = envelope(("402", "", "Your role does not allow this."))
+RATEPLAN_FORBIDS = envelope(("403", "", "Your rate plan does not allow this."))
+NOT_FOUND = envelope(
+    (
+        "404",
+        "",
+        "The campaign does not exist, or you do not have permission to delete its destinations.",
+    )
+)
+NO_DESTINATION = envelope(("404", "", "The destination does not exist."))
+NOT_A_NUMBER = "must be digits with an optional leading +"
+NEEDS_DNUMBER = ("dnumber", "is required unless all=1")
+NOT_BOTH = ("all", "must not be 1 when dnumber is given")
+
+
+def bad(*entries: tuple[str, str]) -> dict[str, Any]:
+    """A 400 envelope: one (key, message) per bad parameter."""
+    return envelope(*(("400", key, message) for key, message in entries))
+
+
+async def assert_nothing_deleted(client) -> None:
+    assert await every_destination(client) == DESTINATIONS
+
+
+# -- every response code ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("campaign_id", "dnumber"),
+    [(123, "2125550111"), (123, "2125550115"), (124, "+442071230123"), (125, "2125550132")],
+)
+async def test_204_deletes_that_destination_and_nothing_else(client, campaign_id, dnumber):
+    assert await call(client, DELETE, campaign=campaign_id, dnumber=dnumber) == (200, OK_204)
+    assert await every_destination(client) == {
+        **DESTINATIONS,
+        campaign_id: destinations(campaign_id, {dnumber: None}),
+    }
+
+
+async def test_204_with_all_1_deletes_every_destination_of_the_campaign(client):
+    assert await call(client, DELETE, campaign=123, all=1) == (200, OK_204)
+    assert await every_destination(client) == {**DESTINATIONS, 123: {}}
+    # The campaign itself stays.
+    assert await read_campaign(client, 123) == CAMPAIGNS[123]
+
+
+async def test_all_1_on_a_campaign_without_destinations_is_still_204(client):
+    assert await call(client, DELETE, campaign=125, all=1) == (200, OK_204)
+    assert await call(client, DELETE, campaign=125, all=1) == (200, OK_204)
+
+
+async def test_all_0_with_a_dnumber_deletes_that_one(client):
+    assert await call(client, DELETE, campaign=123, all=0, dnumber="2125550113") == (200, OK_204)
+    assert await every_destination(client) == {
+        **DESTINATIONS,
+        123: destinations(123, {"2125550113": None}),
+    }
+
+
+@pytest.mark.parametrize(
+    ("campaign_id", "dnumber"),
+    [
+        (123, "2125550999"),  # no such number anywhere
+        (123, "2125550121"),  # a destination of campaign 124, not 123
+        (124, "442071230123"),  # +442071230123 is; without the + it is another number
+        (123, "02125550111"),  # a dnumber is text: leading zeros make another one
+    ],
+)
+async def test_404_for_a_destination_the_campaign_does_not_have(client, campaign_id, dnumber):
+    assert await call(client, DELETE, campaign=campaign_id, dnumber=dnumber) == (
+        200,
+        NO_DESTINATION,
+    )
+    await assert_nothing_deleted(client)
+
+
+async def test_deleting_a_destination_twice_is_404_the_second_time(client):
+    assert await call(client, DELETE, campaign=123, dnumber="2125550111") == (200, OK_204)
+    assert await call(client, DELETE, campaign=123, dnumber="2125550111") == (200, NO_DESTINATION)
+
+
+@pytest.mark.parametrize("selection", [{"all": 1}, {"dnumber": "2125550111"}])
+async def test_201_with_validation_1_deletes_nothing(client, selection):
+    assert await call(client, DELETE, campaign=123, validation=1, **selection) == (200, VALIDATED)
+    await assert_nothing_deleted(client)
+
+
+@pytest.mark.parametrize(
+    ("auth", "why"),
+    [
+        ({"auth_username": "nobody", "auth_password": "password"}, "unknown user"),
+        ({"auth_username": "user", "auth_password": "wrong"}, "wrong password"),
+        ({"auth_username": "user", "auth_password": ""}, "empty password"),
+        ({"auth_password": "password"}, "missing username"),
+        ({"auth_username": "user"}, "missing password"),
+        ({}, "missing both"),
+    ],
+)
+async def test_401_for_bad_credentials(client, auth, why):
+    assert await call(client, DELETE, user=None, campaign=123, all=1, **auth) == (
+        200,
+        NOT_AUTHENTICATED,
+    ), why
+    await assert_nothing_deleted(client)
+
+
+async def test_402_for_a_role_without_the_user_privilege(client):
+    assert await call(client, DELETE, user="viewer", campaign=123, all=1) == (200, ROLE_FORBIDS)
+    await assert_nothing_deleted(client)
+
+
+async def test_403_for_a_rate_plan_without_bulk_dialling(client):
+    assert await call(client, DELETE, user="initech", campaign=300, all=1) == (
+        200,
+        RATEPLAN_FORBIDS,
+    )
+    await assert_nothing_deleted(client)
+
+
+@pytest.mark.parametrize(
+    ("user", "campaign_id"),
+    [
+        ("user", 999),  # no such campaign
+        ("user", 0),
+        ("user", -123),
+        ("user", 200),  # Globex's, out of Acme's reach
+        ("admin", 201),  # an administrator reaches only their own customer too
+        ("globex", 123),  # Acme's, out of Globex's reach
+        ("reseller", 300),  # Initech is not below the reseller
+    ],
+)
+@pytest.mark.parametrize("selection", [{"all": 1}, {"dnumber": "3125550201"}])
+async def test_404_for_a_missing_campaign_or_one_out_of_reach(client, user, campaign_id, selection):
+    assert await call(client, DELETE, user=user, campaign=campaign_id, **selection) == (
+        200,
+        NOT_FOUND,
+    )
+    await assert_nothing_deleted(client)
+
+
+# -- parameters ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("params", "expected"),
+    [
+        ({"all": 1}, bad(("campaign", "is required"))),
+        ({"campaign": "x", "all": 1}, bad(("campaign", "must be an integer"))),
+        ({"campaign": "", "all": 1}, bad(("campaign", "must be an integer"))),
+        # all=1 or one dnumber: exactly one of them
+        ({"campaign": 123}, bad(NEEDS_DNUMBER)),
+        ({"campaign": 123, "all": 0}, bad(NEEDS_DNUMBER)),
+        ({"campaign": 123, "dnumbers": "2125550111"}, bad(NEEDS_DNUMBER)),  # the plural is unknown
+        ({"campaign": 123, "all": 1, "dnumber": "2125550111"}, bad(NOT_BOTH)),
+        ({"campaign": 123, "all": 2}, bad(("all", "must be 0 or 1"))),
+        ({"campaign": 123, "all": "yes"}, bad(("all", "must be an integer"))),
+        ({"campaign": 123, "dnumber": ""}, bad(("dnumber", NOT_A_NUMBER))),
+        ({"campaign": 123, "dnumber": "12ab"}, bad(("dnumber", NOT_A_NUMBER))),
+        # one number only: a list is not a number
+        ({"campaign": 123, "dnumber": "2125550111,2125550112"}, bad(("dnumber", NOT_A_NUMBER))),
+        (
+            {"campaign": 123, "dnumber": "1" * 256},
+            bad(("dnumber", "must be at most 255 characters")),
+        ),
+        ({"campaign": 123, "all": 1, "validation": 2}, bad(("validation", "must be 0 or 1"))),
+        (
+            {"validation": "x", "dnumber": "x", "campaign": "x"},
+            bad(
+                ("campaign", "must be an integer"),
+                ("dnumber", NOT_A_NUMBER),
+                ("validation", "must be an integer"),
+            ),
+        ),
+        (
+            {"validation": "x", "campaign": "x"},
+            bad(
+                ("campaign", "must be an integer"),
+                NEEDS_DNUMBER,
+                ("validation", "must be an integer"),
+            ),
+        ),
+    ],
+)
+async def test_400_for_ill_formed_parameters(client, params, expected):
+    assert await call(client, DELETE, **params) == (200, expected)
+    await assert_nothing_deleted(client)
+
+
+async def test_unknown_parameters_are_ignored(client):
+    assert await call(client, DELETE, campaign=125, all=1, id=123, status="failed") == (
+        200,
+        OK_204,
+    )
+    assert await every_destination(client) == {**DESTINATIONS, 125: {}}
+
+
+async def test_a_post_works_too(client):
+    assert await call(client, DELETE, method="POST", campaign=124, dnumber="+442071230123") == (
+        200,
+        OK_204,
+    )
+    assert await every_destination(client) == {
+        **DESTINATIONS,
+        124: destinations(124, {"+442071230123": None}),
+    }
+
+
+# -- reach -----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("user", "campaign_id"),
+    [("admin", 124), ("globex", 201), ("reseller", 123), ("reseller", 200), ("owner", 300)],
+)
+async def test_whoever_reaches_the_campaign_deletes_from_it(client, user, campaign_id):
+    assert await call(client, DELETE, user=user, campaign=campaign_id, all=1) == (200, OK_204)
+    assert await every_destination(client) == {**DESTINATIONS, campaign_id: {}}
+
+
+# -- the order of the checks -----------------------------------------------------------------
+
+
+async def test_401_comes_before_everything_else(client):
+    auth = {"auth_username": "viewer", "auth_password": "wrong"}
+    assert await call(client, DELETE, user=None, campaign="x", **auth) == (200, NOT_AUTHENTICATED)
+
+
+async def test_402_comes_before_403_and_400(client):
+    assert await call(client, DELETE, user="viewer", campaign="x") == (200, ROLE_FORBIDS)
+
+
+async def test_403_comes_before_400(client):
+    assert await call(client, DELETE, user="initech", campaign="x") == (200, RATEPLAN_FORBIDS)
+
+
+@pytest.mark.parametrize(("user", "campaign_id"), [("user", 999), ("user", 200)])
+async def test_400_comes_before_404(client, user, campaign_id):
+    assert await call(client, DELETE, user=user, campaign=campaign_id) == (200, bad(NEEDS_DNUMBER))
+
+
+@pytest.mark.parametrize(("user", "campaign_id"), [("user", 999), ("user", 200)])
+async def test_the_campaigns_404_comes_before_the_destinations(client, user, campaign_id):
+    # Even a number the hidden campaign has: the caller learns nothing about it.
+    assert await call(client, DELETE, user=user, campaign=campaign_id, dnumber="3125550201") == (
+        200,
+        NOT_FOUND,
+    )
+
+
+async def test_404_comes_before_201(client):
+    assert await call(client, DELETE, campaign=999, all=1, validation=1) == (200, NOT_FOUND)
+    assert await call(client, DELETE, campaign=123, dnumber="1", validation=1) == (
+        200,
+        NO_DESTINATION,
+    )
