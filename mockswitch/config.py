@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import tomllib
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, fields, replace
+from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 
@@ -88,6 +89,36 @@ def _text(text: str) -> str:
     return text
 
 
+def _secret(text: str) -> str:
+    # A token read from a file or a variable often ends in a newline that is not part of it.
+    text = text.strip()
+    if text and not re.fullmatch(r"[\x21-\x7e]+", text):
+        raise ValueError("must be printable ASCII without spaces (it travels in an HTTP header)")
+    return text
+
+
+LOCALHOST = "localhost"
+_ORIGIN = re.compile(r"[a-z][a-z0-9+.-]*://(\[[0-9a-f:.]+\]|[a-z0-9_.~-]+)(:[0-9]{1,5})?")
+
+
+def _origins(text: str) -> str:
+    """Browser origins allowed by CORS: exact origins, `*`, `localhost` (any port), `none`."""
+    entries = [e.strip() for e in text.split(",") if e.strip()]
+    if not entries:
+        raise ValueError("is empty (use none to allow no browser origin)")
+    for entry in entries:
+        if entry in ("*", LOCALHOST, "none"):
+            if len(entries) > 1 and entry != LOCALHOST:
+                raise ValueError(f"{entry!r} stands alone, not in a list")
+        elif not _ORIGIN.fullmatch(entry.lower()):
+            raise ValueError(
+                f"{entry!r} is not an origin such as http://localhost:5173 (a scheme and a "
+                "host, an optional port, no path or trailing slash)"
+            )
+    # Browsers send the scheme and host in lower case: compare in lower case.
+    return ",".join(e if e in ("*", LOCALHOST, "none") else e.lower() for e in entries)
+
+
 @dataclass(frozen=True, slots=True)
 class Option:
     name: str  # the Settings field; flag --name-with-dashes; env MOCKSWITCH_NAME
@@ -160,6 +191,22 @@ OPTIONS: tuple[Option, ...] = (
         "BYTES",
     ),
     Option(
+        "max_request_line_bytes",
+        _integer(8190),
+        8 * 2**20,
+        "longest request line (URL) the HTTP parser reads; a longer one gets a plain-text 400 "
+        "instead of an envelope",
+        "BYTES",
+    ),
+    Option(
+        "backlog",
+        _integer(1),
+        1024,
+        "connections the kernel may queue before mockswitch accepts them; a burst of more "
+        "drops handshakes, which clients retry only after a second or more",
+        "N",
+    ),
+    Option(
         "max_tenants",
         _integer(1),
         1000,
@@ -223,6 +270,40 @@ OPTIONS: tuple[Option, ...] = (
         "FORMAT",
     ),
     Option("quiet", _boolean, False, "do not log each call", flag=False),
+    Option(
+        "cors_origins",
+        _origins,
+        LOCALHOST,
+        "browser origins allowed to call (CORS): a comma list of exact origins such as "
+        "https://app.example, * for any, none for no browser; localhost allows any port "
+        "on localhost, 127.0.0.1 and [::1]",
+        "ORIGINS",
+    ),
+    Option(
+        "metrics",
+        _boolean,
+        True,
+        "serve Prometheus metrics at /_mock/metrics (true or false)",
+        "BOOL",
+    ),
+    Option(
+        "shutdown_timeout",
+        _number(0),
+        8.0,
+        "on SIGTERM, how long the calls in flight may take to finish before they are cut "
+        "off, in seconds (Docker kills after 10)",
+        "SECONDS",
+    ),
+    Option(
+        "admin_token",
+        _secret,
+        "",
+        "a secret that the control API's changing calls (reset, faults, clearing the journal, "
+        "dropping a tenant) then require, as Authorization: Bearer TOKEN or "
+        "X-Mockswitch-Token; reads and the Enswitch API stay open (prefer the variable: "
+        "flags show in ps)",
+        "TOKEN",
+    ),
 )
 
 _BY_NAME = {o.name: o for o in OPTIONS}
@@ -239,6 +320,8 @@ class Settings:
     http_status: str = "enswitch"
     prefix: str = ""
     max_request_bytes: int = 262144
+    max_request_line_bytes: int = 8 * 2**20
+    backlog: int = 1024
     max_tenants: int = 1000
     journal_max: int = 0
     journal_body_cap: int = 65536
@@ -249,6 +332,10 @@ class Settings:
     sync: str = "normal"
     log_format: str = "human"
     quiet: bool = False
+    cors_origins: str = LOCALHOST
+    metrics: bool = True
+    shutdown_timeout: float = 8.0
+    admin_token: str = field(default="", repr=False)  # a secret: never in a log line
 
     @property
     def api_version_tuple(self) -> tuple[int, int]:
@@ -326,6 +413,10 @@ def load_settings(
 
 
 def _parse(option: Option, source: str, raw: Any) -> Any:
+    if isinstance(raw, list):  # a TOML array, for list settings: cors_origins = ["a", "b"]
+        raw = ",".join(str(item) for item in raw)
+    if isinstance(raw, dict):
+        raise ConfigError(f"{source}: is a table, not a value")
     text = str(raw).lower() if isinstance(raw, bool) else str(raw)
     try:
         return option.parse(text)
@@ -338,6 +429,8 @@ def _read_toml(path: Path) -> dict[str, Any]:
         document = tomllib.loads(path.read_text(encoding="utf-8"))
     except OSError as error:
         raise ConfigError(f"{path}: cannot be read: {error}") from None
+    except UnicodeDecodeError as error:
+        raise ConfigError(f"{path}: not valid TOML: not UTF-8 text ({error.reason})") from None
     except tomllib.TOMLDecodeError as error:
         raise ConfigError(f"{path}: not valid TOML: {error}") from None
     table = document.get("mockswitch", document)

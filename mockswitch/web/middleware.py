@@ -10,6 +10,8 @@ from aiohttp import web
 from mockswitch.enswitch.envelope import error_body
 from mockswitch.errors import ControlError, internal_error
 
+from .keys import SETTINGS
+
 log = logging.getLogger("mockswitch.web")
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
@@ -21,6 +23,21 @@ async def errors_as_json(request: web.Request, handler: Handler) -> web.StreamRe
         return await handler(request)
     except ControlError as error:
         return web.json_response(error.as_json(), status=error.status)
+    except web.HTTPRequestEntityTooLarge as error:
+        if "/_mock/" not in request.path:
+            raise
+        limit = request.app[SETTINGS].max_request_bytes  # the app's client_max_size
+        return web.json_response(
+            {
+                "error": {
+                    "status": error.status,
+                    "message": f"the body is larger than the limit of {limit} bytes "
+                    "(max_request_bytes)",
+                    "field": "body",
+                }
+            },
+            status=error.status,
+        )
     except web.HTTPException as error:
         if error.empty_body or "/_mock/" not in request.path:
             raise

@@ -1,0 +1,77 @@
+"""The log line of one call, for people or as JSON; formatting only.
+
+The switch logs every call as it ends, on the `mockswitch.calls` logger at INFO, with the
+words of `human_line` as the message and the call's fields attached to the record as `call`.
+The human format is then any ordinary `logging.Formatter`; `JsonFormatter` writes each record
+(a call or anything else) as one JSON object on one line, the call's fields at the top level,
+for log collectors.
+
+    2026-01-31 12:00:00,123 mockswitch.calls #7 GET bulk/campaigns/update 204 user 2.1ms
+    {"time": "2026-01-31T12:00:00.123Z", "level": "INFO", "logger": "mockswitch.calls",
+     "message": "#7 GET ...", "event": "call", "id": 7, "tenant": "default", ...}
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from datetime import UTC, datetime
+from typing import Any
+
+from .store import CallRecord
+
+CALL = "call"  # the LogRecord attribute that carries a call's fields
+DEFAULT_TENANT = "default"
+
+
+def call_fields(tenant: str, call_id: int, record: CallRecord) -> dict[str, Any]:
+    """What a log line says about a call (no parameters: they may hold passwords)."""
+    return {
+        "event": "call",
+        "id": call_id,
+        "tenant": tenant,
+        "method": record.method,
+        "function": record.function,
+        "code": record.code,
+        "key": record.key,
+        "http_status": record.http_status,
+        "username": record.username,
+        "duration_ms": record.duration_ms,
+        "latency_ms": record.latency_ms,
+        "fault": (record.fault.get("action") or "latency") if record.fault else None,
+    }
+
+
+def human_line(fields: dict[str, Any]) -> str:
+    """`#7 GET bulk/campaigns/update 204 user 2.1ms`, then the tenant and fault if any."""
+    outcome = fields["code"] or (f"http {fields['http_status']}" if fields["http_status"] else "")
+    words = [
+        f"#{fields['id']}",
+        fields["method"],
+        fields["function"] or "-",
+        outcome or "dropped",
+        fields["username"] or "-",
+        f"{fields['duration_ms']:.1f}ms",
+    ]
+    if fields["tenant"] != DEFAULT_TENANT:
+        words.append(f"tenant={fields['tenant']}")
+    if fields["fault"]:
+        words.append(f"fault={fields['fault']}")
+    return " ".join(words)
+
+
+class JsonFormatter(logging.Formatter):
+    """Every log record as one line of JSON; a call's fields are merged in at the top."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        moment = datetime.fromtimestamp(record.created, UTC)
+        document: dict[str, Any] = {
+            "time": moment.isoformat(timespec="milliseconds").replace("+00:00", "Z"),
+            "level": record.levelname,
+            "logger": record.name,
+            "message": record.getMessage(),
+        }
+        document.update(getattr(record, CALL, None) or {})
+        if record.exc_info:
+            document["exception"] = self.formatException(record.exc_info)
+        return json.dumps(document, ensure_ascii=False, default=str)

@@ -1,0 +1,22 @@
+"""`GET /_mock/metrics`: the switch's counts (`mockswitch.metrics`) for a Prometheus scrape."""
+
+from __future__ import annotations
+
+from aiohttp import web
+
+from .keys import SWITCH
+
+routes = web.RouteTableDef()
+
+
+@routes.get("/_mock/metrics")
+async def metrics(request: web.Request) -> web.Response:
+    """Server-wide, whatever the tenant: every tenant's calls are counted together."""
+    switch = request.app[SWITCH]
+    if switch.metrics is None:  # the route is not added then; a guard for other wirings
+        raise web.HTTPNotFound()
+    store = switch.store
+    body, content_type = switch.metrics.exposition(
+        request.headers.get("Accept", ""), await store.journal.size(), len(store.names())
+    )
+    return web.Response(body=body, headers={"Content-Type": content_type})

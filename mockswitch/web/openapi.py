@@ -1,0 +1,480 @@
+"""`GET /_mock/openapi.json`: an OpenAPI 3.1 document of every route this server answers.
+
+Generated, never written by hand: each Enswitch function's operations come from its
+parameter table (`mockswitch.endpoints.FUNCTIONS`: names, kinds, required, defaults,
+descriptions, the version that added each), the control API from the table in
+`openapi_control.py`. Both follow the settings: the Enswitch version imitated, the HTTP
+status mode, the `prefix` mount, page and wait limits, whether metrics are on.
+
+Tenants are spelled out: every route a tenant has appears twice, as the plain path (the
+default tenant) and as `/t/{tenant}/...`. HEAD is answered wherever GET is, as HTTP says,
+and not listed.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Collection, Mapping
+from dataclasses import fields as dataclass_fields
+from typing import Any
+
+from aiohttp import web
+
+from mockswitch import __version__
+from mockswitch.config import Settings
+from mockswitch.endpoints import FUNCTIONS, Function
+from mockswitch.enswitch.params import (
+    AUTH_PASSWORD,
+    AUTH_USERNAME,
+    CURRENT,
+    INT64_MAX,
+    INT64_MIN,
+    Choice,
+    CommaList,
+    Flag,
+    Integer,
+    Kind,
+    Param,
+    Text,
+)
+
+from .exchange import CALL_ID_HEADER
+from .keys import SWITCH
+from .openapi_control import (
+    JSON,
+    PATH_PARAMETERS,
+    TOO_MANY,
+    Answer,
+    Operation,
+    Schema,
+    operations,
+    ref,
+    schemas,
+    security_schemes,
+)
+from .tenants import DEFAULT, VALID_NAME
+
+routes = web.RouteTableDef()
+
+TENANT_PREFIX = "/t/{tenant}"
+FORM = "application/x-www-form-urlencoded"
+EARLIEST = (3, 13)  # the oldest Enswitch version mockswitch imitates
+
+# What each envelope code means, as mockswitch answers it.
+CODES = {
+    "200": "Success, with `data`.",
+    "201": "Validated (`validation=1`): the input is good and nothing was changed.",
+    "204": "Success, no data.",
+    "400": "Invalid parameters: one entry per bad parameter, `key` names it.",
+    "401": "The authentication details are invalid (or missing).",
+    "402": "The caller's role does not allow this function.",
+    "403": "The caller's rate plan does not allow this function.",
+    "404": "No such object (or not yours to reach), or no such function.",
+    "413": "The request is larger than `max_request_bytes`.",
+    "500": "Internal error.",
+}
+OK = ("200", "204")  # the envelope codes that are HTTP 200 even when mirrored
+BAD_TENANT = "Not a tenant name (`error.field` is `tenant`)."
+_NO_DATA = next(f.default for f in dataclass_fields(Function) if f.name == "data_description")
+
+
+def build_document(
+    settings: Settings,
+    choices: Mapping[str, Collection[str]] | None = None,
+    functions: Mapping[str, Function] = FUNCTIONS,
+) -> dict[str, Any]:
+    """The OpenAPI document for a server run with `settings`.
+
+    `choices` gives the values of each `one_of` set (the data set's destination types);
+    without them such a parameter is a plain string.
+    """
+    components: dict[str, Any] = {
+        "schemas": {**_envelope_schemas(), **schemas()},
+        "parameters": {"tenant": _TENANT_PARAMETER, **_AUTH_PARAMETERS},
+        "responses": _envelope_responses(settings),
+        "headers": {
+            "CallId": {
+                "description": "The call's id in the journal (`GET /_mock/calls/{id}`).",
+                "schema": {"type": "string", "pattern": "^[0-9]+$"},
+            }
+        },
+    }
+    if settings.admin_token:
+        components["securitySchemes"] = security_schemes()
+    paths: dict[str, dict[str, Any]] = {}
+    mounts = ("", settings.prefix) if settings.prefix else ("",)
+    for function in functions.values():
+        # The parameters and the form body once, in components; each path refers to them.
+        shared = _function_components(function, settings, choices or {}, components)
+        for mount in mounts:
+            for scope in ("", TENANT_PREFIX):
+                path = f"{mount}{scope}/api/json/{function.name}/"
+                paths[path] = _function_item(function, shared, settings, mount, scope)
+    for operation in operations(settings):
+        for scope in _scopes(operation):
+            item = paths.setdefault(scope + operation.path, {})
+            item[operation.method.lower()] = _control_operation(operation, bool(scope))
+    return {
+        "openapi": "3.1.0",
+        "info": {
+            "title": "mockswitch",
+            "version": __version__,
+            "summary": "An offline simulator of an Enswitch telephone switch's JSON API",
+            "description": _INFO.format(api_version=settings.api_version),
+        },
+        "tags": [
+            {"name": "enswitch", "description": "The Enswitch JSON API, as the switch answers it."},
+            {"name": "journal", "description": "Every call mockswitch answered, to verify."},
+            {"name": "faults", "description": "Rules that make calls fail or slow down."},
+            {"name": "server", "description": "Health, reset, tenants, metrics, this document."},
+            {"name": "dashboard", "description": "The page at /_mock/ui and what it reads."},
+        ],
+        "paths": paths,
+        "components": components,
+    }
+
+
+_INFO = """\
+mockswitch answers the Enswitch JSON API (imitating Enswitch {api_version}) and a control
+API under `/_mock/` for tests: the call journal, fault rules, reset and tenants.
+
+**Envelopes.** Every Enswitch answer is `{{"responses": [{{"code", "key", "message"}}]}}`,
+with `data` after it for code 200. Codes: 200 data, 201 validated, 204 done, 400 bad
+parameters (one entry each), 401 authentication, 402 role, 403 rate plan, 404 no such object
+or function, 413 too large, 500 internal error. As the real switch, the HTTP status is 200
+for all of them unless the server runs with `http_status = mirror`. Fault rules can make any
+call answer otherwise (another envelope, another HTTP status, a reset connection).
+
+**Tenants.** The plain paths are the default tenant; `/t/{{tenant}}/...` is a tenant of that
+name, an isolated copy of the data set with its own journal and fault rules, created by its
+first call or change.
+"""
+
+_TENANT_PARAMETER = {
+    "name": "tenant",
+    "in": "path",
+    "required": True,
+    "description": "A tenant's name; its first call or change creates it.",
+    "schema": {"type": "string", "pattern": f"^{VALID_NAME.pattern}$"},
+    "example": "acme",
+}
+
+
+def _scopes(operation: Operation) -> tuple[str, ...]:
+    return {"both": ("", TENANT_PREFIX), "plain": ("",), "tenant": (TENANT_PREFIX,)}[
+        operation.scope
+    ]
+
+
+# -- the Enswitch functions ------------------------------------------------------------------
+
+
+def _component(kind: str, name: str) -> dict[str, str]:
+    return {"$ref": f"#/components/{kind}/{name}"}
+
+
+_AUTH_PARAMETERS = {
+    name: {
+        "name": name,
+        "in": "query",
+        "description": description,
+        "required": True,
+        "schema": {"type": "string"},
+    }
+    for name, description in ((AUTH_USERNAME, "Your username."), (AUTH_PASSWORD, "Your password."))
+}
+
+
+def _function_components(
+    function: Function,
+    settings: Settings,
+    choices: Mapping[str, Collection[str]],
+    components: dict[str, Any],
+) -> dict[str, Any]:
+    """Put the function's query parameters and form body in `components`; refer to them."""
+    prefix = re.sub(r"\W+", "_", function.name)
+    parameters = [_component("parameters", name) for name in _AUTH_PARAMETERS]
+    properties = {name: p["schema"] for name, p in _AUTH_PARAMETERS.items()}
+    required = list(_AUTH_PARAMETERS)
+    encoding = {}
+    for param in function.parameters:
+        parameter = _parameter(param, settings, choices)
+        components["parameters"][f"{prefix}.{param.name}"] = parameter
+        parameters.append(_component("parameters", f"{prefix}.{param.name}"))
+        properties[param.name] = parameter["schema"]
+        if param.required:
+            required.append(param.name)
+        if parameter["schema"].get("type") == "array":
+            encoding[param.name] = {"style": "form", "explode": False}
+    components["schemas"][f"{prefix}.form"] = {
+        "type": "object",
+        "properties": properties,
+        "required": required,
+    }
+    form: dict[str, Any] = {"schema": ref(f"{prefix}.form")}
+    if encoding:
+        form["encoding"] = encoding
+    return {"parameters": parameters, "form": form}
+
+
+def _function_item(
+    function: Function,
+    shared: dict[str, Any],
+    settings: Settings,
+    mount: str,
+    scope: str,
+) -> dict[str, Any]:
+    codes = _codes(function)
+    feature = f" and the rate-plan feature `{function.feature}`" if function.feature else ""
+    description = "\n\n".join(
+        (
+            function.summary,
+            f"**Data** (code 200): {function.data_description}",
+            "**Codes**:\n" + "\n".join(f"- {code}: {CODES[code]}" for code in codes),
+            f"Needs the role privilege `{function.privilege}`{feature}. Parameters the "
+            "function does not know are ignored, as the real switch ignores them, and listed "
+            "in the journal's `unknown`.",
+        )
+    )
+    if settings.http_status == "mirror":
+        responses = {"200": _component("responses", "EnvelopeSuccess")}
+        # Mirrored, a 201 (validated) is an HTTP 201; 200 and 204 are both HTTP 200.
+        responses |= {c: _component("responses", f"Envelope{c}") for c in codes if c not in OK}
+    else:
+        responses = {"200": _component("responses", "Envelope")}
+    if scope:  # the tenant's name is checked, and a new tenant counted, before the switch
+        responses["400"] = _component(
+            "responses", "Envelope400OrBadTenant" if "400" in responses else "BadTenant"
+        )
+        responses["429"] = _component("responses", "TooManyTenants")
+    where = re.sub(r"\W+", "_", f"{mount}{scope}".replace("{tenant}", "")).strip("_")
+    slug = re.sub(r"\W+", "_", f"{where}_{function.name}" if where else function.name)
+    common = {
+        "tags": ["enswitch"],
+        "summary": function.summary,
+        "description": description,
+        "responses": responses,
+    }
+    item: dict[str, Any] = {
+        "get": {**common, "operationId": f"get_{slug}", "parameters": shared["parameters"]},
+        "post": {
+            **common,
+            "operationId": f"post_{slug}",
+            "requestBody": {
+                "required": True,
+                "description": "The same parameters as a form body (`&` or `;` between them).",
+                "content": {FORM: shared["form"]},
+            },
+        },
+    }
+    if scope:
+        item["parameters"] = [_component("parameters", "tenant")]
+    return item
+
+
+def _parameter(
+    param: Param,
+    settings: Settings,
+    choices: Mapping[str, Collection[str]],
+) -> dict[str, Any]:
+    schema = kind_schema(param.kind)
+    notes = [param.description]
+    if param.one_of is not None:
+        values = sorted(choices.get(param.one_of, ()))
+        if values:
+            schema = {"type": "string", "enum": values}
+        notes.append(f"One of the data set's {param.one_of}.")
+    if param.default is not CURRENT:
+        schema["default"] = param.default
+    if param.since > EARLIEST:
+        notes.append(f"Added in Enswitch {_version(param.since)}.")
+        if param.since > settings.api_version_tuple:
+            notes.append(f"This server imitates Enswitch {settings.api_version} and ignores it.")
+    parameter = {
+        "name": param.name,
+        "in": "query",
+        "description": " ".join(notes),
+        "required": param.required,
+        "schema": schema,
+        "x-enswitch-since": _version(param.since),
+    }
+    if schema.get("type") == "array":
+        parameter |= {"style": "form", "explode": False}
+    return parameter
+
+
+def kind_schema(kind: Kind) -> Schema:
+    """The JSON schema of a parameter kind; unknown kinds are strings described in words."""
+    if isinstance(kind, Flag):
+        return {"type": "integer", "enum": [0, 1]}
+    if isinstance(kind, Integer):
+        schema: Schema = {"type": "integer", "format": "int64"}
+        if kind.minimum != INT64_MIN:
+            schema["minimum"] = kind.minimum
+        if kind.maximum != INT64_MAX:
+            schema["maximum"] = kind.maximum
+        return schema
+    if isinstance(kind, Choice):
+        return {"type": "string", "enum": list(kind.choices)}
+    if isinstance(kind, Text):
+        schema = {"type": "string", "maxLength": kind.max_length}
+        if kind.non_empty:
+            schema["minLength"] = 1
+        if kind.pattern is not None:
+            schema["pattern"] = f"^(?:{kind.pattern.pattern})$"
+        return schema
+    if isinstance(kind, CommaList):
+        return {
+            "type": "array",
+            "minItems": 1,
+            "items": kind_schema(kind.item),
+            "description": f"Comma-separated, each {kind.item.describe()}.",
+        }
+    return {"type": "string", "description": kind.describe()}
+
+
+def _codes(function: Function) -> list[str]:
+    """The envelope codes a function can answer, in order."""
+    names = {p.name for p in function.parameters}
+    codes = ["204" if function.data_description == _NO_DATA else "200"]
+    if "validation" in names:
+        codes.append("201")
+    codes += ["400", "401", "402"]
+    if function.feature is not None:
+        codes.append("403")
+    codes += ["404", "413", "500"]
+    return sorted(codes)
+
+
+def _envelope_responses(settings: Settings) -> dict[str, Any]:
+    """The Enswitch answers, as `components.responses`, for the HTTP status mode."""
+
+    def answer(description: str) -> dict[str, Any]:
+        return {
+            "description": description,
+            "headers": {CALL_ID_HEADER: _component("headers", "CallId")},
+            "content": {JSON: {"schema": ref("Envelope")}},
+        }
+
+    tenants = {
+        "BadTenant": {"description": BAD_TENANT, "content": {JSON: {"schema": ref("Error")}}},
+        "TooManyTenants": {
+            "description": TOO_MANY.description,
+            "content": {JSON: {"schema": ref("Error")}},
+        },
+    }
+    if settings.http_status != "mirror":
+        return {
+            "Envelope": answer("Every outcome, as the real switch: the envelope's code says."),
+            **tenants,
+        }
+    mirrored = {"EnvelopeSuccess": answer("Success: envelope code 200 or 204.")}
+    for code, meaning in CODES.items():
+        if code not in OK:
+            mirrored[f"Envelope{code}"] = answer(meaning)
+    either = {"oneOf": [ref("Envelope"), ref("Error")]}
+    mirrored["Envelope400OrBadTenant"] = {
+        "description": f"{CODES['400']} Or, as JSON `Error`: {BAD_TENANT}",
+        "content": {JSON: {"schema": either}},
+    }
+    return mirrored | tenants
+
+
+def _envelope_schemas() -> dict[str, Schema]:
+    meanings = "\n".join(f"- {code}: {text}" for code, text in CODES.items())
+    return {
+        "Envelope": {
+            "type": "object",
+            "description": "Every Enswitch answer. `data` is there only with code 200.",
+            "properties": {
+                "responses": {"type": "array", "minItems": 1, "items": ref("EnvelopeEntry")},
+                "data": {"description": "The function's result (see the function)."},
+            },
+            "required": ["responses"],
+            "additionalProperties": False,
+        },
+        "EnvelopeEntry": {
+            "type": "object",
+            "properties": {
+                "code": {
+                    "type": "string",
+                    "pattern": "^[0-9]{3}$",
+                    "description": "Three digits:\n" + meanings,
+                    "examples": list(CODES),
+                },
+                "key": {"type": "string", "description": "The parameter a 400 is about."},
+                "message": {"type": "string"},
+            },
+            "required": ["code", "key", "message"],
+            "additionalProperties": False,
+        },
+    }
+
+
+def _version(since: tuple[int, int]) -> str:
+    return ".".join(str(part) for part in since)
+
+
+# -- the control API -------------------------------------------------------------------------
+
+
+def _control_operation(operation: Operation, tenant: bool) -> dict[str, Any]:
+    path = operation.path.removeprefix("/_mock")
+    slug = re.sub(r"\W+", "_", path).strip("_") or "tenant"
+    if path.endswith("/"):
+        slug += "_slash"
+    parameters: list[dict[str, Any]] = []
+    if tenant:
+        parameters.append({"$ref": "#/components/parameters/tenant"})
+    for name in re.findall(r"{(\w+)}", operation.path):
+        schema, example = PATH_PARAMETERS[name]
+        parameters.append(
+            {"name": name, "in": "path", "required": True, "schema": schema, "example": example}
+        )
+    for query in operation.query:
+        parameters.append(
+            {
+                "name": query.name,
+                "in": "query",
+                "required": False,
+                "description": query.description,
+                "schema": query.schema,
+            }
+        )
+    answers = dict(operation.responses)
+    if tenant and "400" not in answers:  # every tenant route checks the tenant's name
+        answers["400"] = Answer(BAD_TENANT)
+    if operation.body is not None:  # the app's client_max_size
+        answers["413"] = Answer("The body is larger than `max_request_bytes`.")
+    result: dict[str, Any] = {
+        "tags": [operation.tag],
+        "summary": operation.summary,
+        "operationId": ("tenant_" if tenant else "") + f"{operation.method.lower()}_{slug}",
+        "responses": {
+            status: {
+                "description": answer.description,
+                "content": {media: {"schema": schema} for media, schema in answer.content.items()},
+            }
+            for status, answer in sorted(answers.items())
+        },
+    }
+    if operation.security:  # any one of the schemes will do
+        result["security"] = [{scheme: []} for scheme in operation.security]
+    if operation.description:
+        result["description"] = operation.description
+    if parameters:
+        result["parameters"] = parameters
+    if operation.body is not None:
+        media = {"schema": operation.body, "example": operation.example}
+        result["requestBody"] = {"required": True, "content": {JSON: media}}
+    return result
+
+
+@routes.get("/_mock/openapi.json")
+async def openapi_document(request: web.Request) -> web.Response:
+    switch = request.app[SWITCH]
+    tenant = switch.store.find(DEFAULT)
+    choices = {}
+    if tenant is not None:
+        choices["dtypes"] = list((await tenant.directory()).dtypes)
+    return web.json_response(build_document(switch.settings, choices))
