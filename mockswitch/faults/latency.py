@@ -12,7 +12,7 @@ import random
 from dataclasses import dataclass
 from typing import Any, ClassVar, Protocol
 
-from .spec import RuleError, fields_of, number
+from .spec import MAX_MS, RuleError, fields_of, milliseconds, number
 
 
 class Latency(Protocol):
@@ -55,7 +55,7 @@ class Normal:
     stddev: float
 
     def sample(self, rng: random.Random) -> float:
-        return max(0.0, rng.gauss(self.mean, self.stddev))
+        return min(MAX_MS, max(0.0, rng.gauss(self.mean, self.stddev)))
 
     def as_json(self) -> dict[str, Any]:
         return {self.kind: {"mean": self.mean, "stddev": self.stddev}}
@@ -76,21 +76,21 @@ class LogNormal:
 
 
 def _fixed(value: Any, where: str) -> Latency:
-    return Fixed(number(minimum=0)(value, where))
+    return Fixed(milliseconds(value, where))
 
 
 def _uniform(value: Any, where: str) -> Latency:
     if not isinstance(value, list) or len(value) != 2:
         raise RuleError(where, "must be [low, high]")
-    low = number(minimum=0)(value[0], f"{where}[0]")
-    high = number(minimum=0)(value[1], f"{where}[1]")
+    low = milliseconds(value[0], f"{where}[0]")
+    high = milliseconds(value[1], f"{where}[1]")
     if high < low:
         raise RuleError(where, "high must not be below low")
     return Uniform(low, high)
 
 
 def _normal(value: Any, where: str) -> Latency:
-    found = fields_of(value, where, {"mean": number(minimum=0), "stddev": number(minimum=0)})
+    found = fields_of(value, where, {"mean": milliseconds, "stddev": milliseconds})
     if len(found) != 2:
         raise RuleError(where, "needs mean and stddev")
     return Normal(found["mean"], found["stddev"])
@@ -100,7 +100,11 @@ def _lognormal(value: Any, where: str) -> Latency:
     found = fields_of(
         value,
         where,
-        {"median": number(minimum=0.001), "sigma": number(minimum=0), "max": number(minimum=0)},
+        {
+            "median": number(minimum=0.001, maximum=MAX_MS),
+            "sigma": number(minimum=0, maximum=10),
+            "max": milliseconds,
+        },
     )
     if len(found) != 3:
         raise RuleError(where, "needs median, sigma and max")

@@ -53,12 +53,24 @@ def number(minimum: float | None = None, maximum: float | None = None):
     return parse
 
 
-def integer(minimum: int | None = None):
+# The longest delay, hang or dribble a rule may ask for: an hour. Longer would only ever mean
+# a typo, and a call held that long holds its connection until the server stops.
+MAX_MS = 3_600_000.0
+
+
+def milliseconds(value: Any, where: str) -> float:
+    """A duration in milliseconds, from 0 to `MAX_MS`."""
+    return number(minimum=0, maximum=MAX_MS)(value, where)
+
+
+def integer(minimum: int | None = None, maximum: int | None = None):
     def parse(value: Any, where: str) -> int:
         if isinstance(value, bool) or not isinstance(value, int):
             raise RuleError(where, "must be an integer")
         if minimum is not None and value < minimum:
             raise RuleError(where, f"must be at least {minimum}")
+        if maximum is not None and value > maximum:
+            raise RuleError(where, f"must be at most {maximum}")
         return value
 
     return parse
@@ -67,14 +79,23 @@ def integer(minimum: int | None = None):
 def text(value: Any, where: str) -> str:
     if not isinstance(value, str):
         raise RuleError(where, "must be a string")
-    return value
+    return _encodable(value, where)
 
 
 def scalar_text(value: Any, where: str) -> str:
     """A string, or a number written as one (parameters travel as text)."""
     if isinstance(value, bool) or not isinstance(value, str | int | float):
         raise RuleError(where, "must be a string or a number")
-    return str(value)
+    return _encodable(str(value), where)
+
+
+def _encodable(value: str, where: str) -> str:
+    # JSON may carry a lone surrogate ("\ud800"); no answer could be encoded with one.
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        raise RuleError(where, "must be valid Unicode text (a lone surrogate is not)") from None
+    return value
 
 
 def boolean(value: Any, where: str) -> bool:

@@ -77,9 +77,11 @@ def integer(query: Mapping[str, str], name: str, default: int, *, minimum: int) 
     text = query[name]
     if not _INTEGER.fullmatch(text):
         raise ControlError(400, "must be an integer", field=name)
-    if len(text.lstrip("-0")) > len(str(LARGEST)):  # int() refuses 4300 digits: clamp first
-        text = ("-" if text.startswith("-") else "") + str(LARGEST + 1)
-    value = int(text)
+    # int() refuses more than 4300 digits, leading zeros included: drop those, clamp the rest.
+    digits = text.lstrip("-").lstrip("0") or "0"
+    if len(digits) > len(str(LARGEST)):
+        digits = str(LARGEST + 1)
+    value = -int(digits) if text.startswith("-") else int(digits)
     if value < minimum:
         raise ControlError(400, f"must be at least {minimum}", field=name)
     if value > LARGEST:

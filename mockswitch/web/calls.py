@@ -16,6 +16,7 @@ from .tenants import existing_tenant, tenant_for_change
 
 routes = web.RouteTableDef()
 NDJSON = "application/x-ndjson"
+DEFAULT_WAIT = 10.0  # seconds a long poll waits when the query names no timeout
 
 
 def _wants_ndjson(request: web.Request) -> bool:
@@ -82,7 +83,9 @@ async def wait_for_calls(request: web.Request) -> web.Response:
     wanted = integer(request.query, "count", 1, minimum=1)
     if wanted > switch.settings.calls_page_max:
         raise ControlError(400, f"must be at most {switch.settings.calls_page_max}", field="count")
-    timeout = seconds(request.query, "timeout", 10.0, maximum=switch.settings.wait_timeout_max)
+    longest = switch.settings.wait_timeout_max
+    # The default, too, is bounded by wait_timeout_max.
+    timeout = seconds(request.query, "timeout", min(DEFAULT_WAIT, longest), maximum=longest)
     journal = switch.store.journal
     deadline = asyncio.get_running_loop().time() + timeout
     while True:
@@ -112,7 +115,8 @@ async def one_call(request: web.Request) -> web.Response:
     text = request.match_info["id"]
     if not (text.isascii() and text.isdigit()):
         raise ControlError(400, "a call id is an integer", field="id")
-    call_id = int(text) if len(text.lstrip("0")) <= len(str(LARGEST)) else LARGEST + 1
+    digits = text.lstrip("0") or "0"  # int() refuses 4300 digits, leading zeros included
+    call_id = int(digits) if len(digits) <= len(str(LARGEST)) else LARGEST + 1
     call = None
     if call_id <= LARGEST:  # SQLite ids are 64-bit: asking for more fails instead of missing
         call = await request.app[SWITCH].store.journal.get(tenant.id, call_id)

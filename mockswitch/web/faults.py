@@ -10,6 +10,7 @@ from aiohttp import web
 from mockswitch.errors import ControlError
 from mockswitch.faults import FaultEngine, RuleError
 
+from .call_query import LARGEST
 from .keys import SWITCH
 from .tenants import existing_tenant, tenant_for_change
 
@@ -22,12 +23,18 @@ async def _engine(request: web.Request, *, changing: bool) -> FaultEngine:
 
 
 async def _json_body(request: web.Request) -> Any:
-    text = await request.text()
+    # Bytes, not `request.text()`: that raises on a body that is not UTF-8 (a 500).
+    try:
+        text = (await request.read()).decode("utf-8")
+    except UnicodeDecodeError:
+        raise ControlError(400, "the body is not UTF-8 text", field="body") from None
     if not text.strip():
         raise ControlError(400, "the body must be a JSON document", field="body")
     try:
+        # A number too long for int() and nesting too deep for the parser raise ValueError
+        # and RecursionError, not JSONDecodeError: both are the client's fault all the same.
         return json.loads(text)
-    except json.JSONDecodeError as error:
+    except (ValueError, RecursionError) as error:
         raise ControlError(400, f"the body is not valid JSON: {error}", field="body") from None
 
 
@@ -35,7 +42,8 @@ def _rule_id(request: web.Request) -> int:
     text = request.match_info["id"]
     if not (text.isascii() and text.isdigit()):
         raise ControlError(400, "a rule id is an integer", field="id")
-    return int(text)
+    digits = text.lstrip("0") or "0"  # int() refuses 4300 digits, leading zeros included
+    return int(digits) if len(digits) <= len(str(LARGEST)) else LARGEST + 1  # no such rule
 
 
 @routes.post("/_mock/faults")

@@ -31,7 +31,8 @@ KINDS: dict[str, Any] = {
 def parse_action(document: Any, where: str = "action") -> Action:
     if not isinstance(document, dict):
         raise RuleError(where, "must be an object with a type")
-    kind = KINDS.get(document.get("type"))
+    kind_name = document.get("type")
+    kind = KINDS.get(kind_name) if isinstance(kind_name, str) else None  # [] is unhashable
     if kind is None:
         raise RuleError(f"{where}.type", f"must be one of: {', '.join(KINDS)}")
     return kind.parse(document, where)

@@ -7,7 +7,7 @@ from typing import Any, ClassVar
 
 from mockswitch.enswitch.envelope import Reply
 
-from ..spec import number
+from ..spec import milliseconds
 from .base import Exchange
 from .drop import DropAction, read_processed
 
@@ -21,7 +21,7 @@ class HangFault(DropAction):
 
     @classmethod
     def parse(cls, document: Any, where: str) -> HangFault:
-        found = read_processed(document, where, {"max_ms": number(minimum=0)})
+        found = read_processed(document, where, {"max_ms": milliseconds})
         return cls(
             processed=found.get("processed", False), max_ms=found.get("max_ms", DEFAULT_MAX_MS)
         )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
@@ -9,6 +10,8 @@ from mockswitch.enswitch.envelope import Reply
 
 from ..spec import RuleError, fields_of, integer, text
 from .base import Action
+
+_HEADER_VALUE = re.compile(r"[\x20-\x7e]+", re.ASCII)
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,6 +31,11 @@ class HttpFault(Action):
         status = found.get("status", 503)
         if status > 599:
             raise RuleError(f"{where}.status", "must be an HTTP status from 200 to 599")
+        if not _HEADER_VALUE.fullmatch(found.get("content_type", "text/plain")):
+            # A line break would smuggle a header in (aiohttp then drops the connection).
+            raise RuleError(
+                f"{where}.content_type", "must be a media type in printable ASCII, one line"
+            )
         if status in (204, 304) and found.get("body"):
             raise RuleError(f"{where}.body", f"must be empty: HTTP {status} carries no body")
         found.pop("type", None)

@@ -7,7 +7,7 @@ from typing import Any, ClassVar
 
 from mockswitch.enswitch.envelope import Reply
 
-from ..spec import RuleError, fields_of, integer, number, text
+from ..spec import RuleError, fields_of, integer, milliseconds, text
 from .base import Action, Exchange
 
 
@@ -23,7 +23,11 @@ class SlowBodyFault(Action):
         found = fields_of(
             document,
             where,
-            {"type": text, "duration_ms": number(minimum=0), "chunks": integer(minimum=1)},
+            {
+                "type": text,
+                "duration_ms": milliseconds,
+                "chunks": integer(minimum=1, maximum=10_000),
+            },
         )
         if "duration_ms" not in found:
             raise RuleError(f"{where}.duration_ms", "is required")
