@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
 from mockswitch.errors import EnswitchError, Problem
@@ -66,10 +67,15 @@ def error_reply(error: EnswitchError, mode: str) -> Reply:
 
 def success_body(outcome: Success) -> bytes:
     """The envelope of a success; `data` appears only when the outcome carries it."""
-    document: dict[str, Any] = {"responses": [_entry(Problem(outcome.code, "", "OK"))]}
-    if outcome.data is not None:
-        document["data"] = outcome.data
+    if outcome.data is None:  # 204 and 201: the same bytes every time
+        return _plain_success(outcome.code)
+    document = {"responses": [_entry(Problem(outcome.code, "", "OK"))], "data": outcome.data}
     return _encode(document).encode()
+
+
+@cache
+def _plain_success(code: str) -> bytes:
+    return _encode({"responses": [_entry(Problem(code, "", "OK"))]}).encode()
 
 
 def error_body(error: EnswitchError) -> bytes:

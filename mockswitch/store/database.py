@@ -1,10 +1,12 @@
 """The SQLite connections, and the batched commit that every change waits for.
 
-One writer connection carries all changes, so their order is the order they were made. A
-change runs uncommitted, holding `lock`; `commit` then queues its journal row, and a single
-flush per event-loop turn inserts every queued row and commits them together. A caller
-awaits the flush that holds its row: nothing is answered before it is durable, and under
-load a thousand calls share one commit instead of paying for a thousand.
+One writer connection carries all changes, so their order is the order they were made; it
+runs on the event loop's thread (`Writer`), because its statements take less time than a
+hand-off to a worker thread would. A change runs uncommitted, holding `lock`; `commit` then
+queues its journal row, and a single flush per event-loop turn inserts every queued row and
+commits them together. A caller awaits the flush that holds its row: nothing is answered
+before it is durable, and under load a thousand calls share one commit instead of paying
+for a thousand.
 
 A second, read-only connection serves the control API's queries, so a slow journal query
 never holds up the calls being answered (WAL lets it read while the writer writes).
@@ -14,7 +16,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+import sqlite3
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Sequence
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
@@ -41,12 +44,41 @@ class SchemaMismatch(Exception):
     """The database file was made by an incompatible version of mockswitch."""
 
 
+class Writer:
+    """The writer connection, run on the event loop's own thread, awaited like aiosqlite's.
+
+    Its statements are short (a point read or write, a batch of journal rows, a WAL commit
+    without fsync): microseconds of SQLite, where a round trip to aiosqlite's worker thread
+    costs a loop turn and a GIL hand-off, paid while holding the write lock (benchmarked in
+    docs/benchmarks.md). Long work on it (seeding, resetting a large tenant) blocks the loop.
+    """
+
+    def __init__(self, connection: sqlite3.Connection) -> None:
+        self.connection = connection
+
+    async def execute(self, sql: str, parameters: Sequence[Any] = ()) -> sqlite3.Cursor:
+        return self.connection.execute(sql, parameters)
+
+    async def execute_fetchall(self, sql: str, parameters: Sequence[Any] = ()) -> list[Any]:
+        return self.connection.execute(sql, parameters).fetchall()
+
+    async def executemany(self, sql: str, rows: Iterable[Sequence[Any]]) -> sqlite3.Cursor:
+        return self.connection.executemany(sql, rows)
+
+    async def commit(self) -> None:
+        self.connection.commit()
+
+    async def rollback(self) -> None:
+        self.connection.rollback()
+
+    async def close(self) -> None:
+        self.connection.close()
+
+
 class Database:
     """The connections, the write lock and the commit batcher."""
 
-    def __init__(
-        self, writer: aiosqlite.Connection, reader: aiosqlite.Connection, path: str
-    ) -> None:
+    def __init__(self, writer: Writer, reader: aiosqlite.Connection | Writer, path: str) -> None:
         self.writer = writer
         self.reader = reader
         self.path = path
@@ -62,7 +94,7 @@ class Database:
     async def open(cls, path: str, synchronous: str = "NORMAL") -> Database:
         """Open (creating if needed) the database at `path`, or a private one in memory."""
         location = _prepare(path)
-        writer = await aiosqlite.connect(path)
+        writer = Writer(sqlite3.connect(path))
         try:
             for pragma in schema.PRAGMAS:
                 await writer.execute(pragma.format(synchronous=synchronous))
@@ -74,7 +106,7 @@ class Database:
                 (schema.SCHEMA_VERSION,),
             )
             await writer.commit()
-            reader = writer
+            reader: aiosqlite.Connection | Writer = writer
             if location is not None:
                 reader = await aiosqlite.connect(f"file:{location}?mode=ro", uri=True)
                 await reader.execute("PRAGMA busy_timeout = 5000")
@@ -84,7 +116,7 @@ class Database:
         return cls(writer, reader, path)
 
     @staticmethod
-    async def _check_version(writer: aiosqlite.Connection) -> None:
+    async def _check_version(writer: Writer) -> None:
         rows = await writer.execute_fetchall(
             "SELECT name FROM sqlite_master WHERE type = 'table' AND name = 'meta'"
         )
@@ -108,6 +140,10 @@ class Database:
     @asynccontextmanager
     async def savepoint(self) -> AsyncIterator[None]:
         """Make the writes inside all-or-nothing; hold `lock` around it."""
+        # Outside a transaction, SAVEPOINT would start one that its RELEASE commits at once,
+        # ahead of the batched commit and of the call's journal row: open one to join it.
+        if not self.writer.connection.in_transaction:
+            await self.writer.execute("BEGIN")
         await self.writer.execute("SAVEPOINT change")
         try:
             yield

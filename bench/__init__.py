@@ -1,0 +1,1 @@
+"""mockswitch's benchmark: `python -m bench` (see bench/README.md)."""

@@ -1,0 +1,642 @@
+"""mockswitch's benchmark: a bare aiohttp baseline and mockswitch under the same load.
+
+    python -m bench            # the full run, about 2-3 minutes
+    python -m bench --quick    # about 20-30 seconds, for CI
+
+Every server runs as a subprocess on 127.0.0.1 on a free port and is stopped at the end,
+whatever happens. See bench/README.md for the scenarios, the targets and the flags.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import os
+import platform
+import shutil
+import signal
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+if __package__ in (None, ""):  # run as `python bench/run.py`: make `bench` importable
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench import journal_fill, profile_summary
+from bench.load import (
+    LoadResult,
+    Mix,
+    cpu_stall_us,
+    listen_overflows,
+    loadavg,
+    run_load,
+    wrk_path,
+)
+from bench.servers import (
+    MOCKSWITCH_DIR,
+    ROOT,
+    Server,
+    baseline,
+    http,
+    mockswitch,
+    mockswitch_command,
+    python,
+    raise_file_limit,
+    run_command,
+    stop_all,
+)
+
+UPDATE = "bulk/campaigns/update"
+DELAY_MS = 100.0
+SCENARIOS = "abcdef"
+
+
+@dataclass
+class LoadRow:
+    scenario: str
+    server: str
+    result: LoadResult
+    ratio: float | None = None
+    note: str = ""
+
+
+@dataclass
+class Measure:
+    scenario: str
+    what: str
+    value: float
+    unit: str
+    note: str = ""
+
+
+@dataclass
+class Target:
+    scenario: str
+    what: str
+    shown: str
+    passed: bool
+
+
+@dataclass
+class Report:
+    header: dict[str, Any]
+    loads: list[LoadRow] = field(default_factory=list)
+    measures: list[Measure] = field(default_factory=list)
+    targets: list[Target] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)
+
+
+# -- options ---------------------------------------------------------------------------------
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        prog="python -m bench",
+        description="Benchmark mockswitch against a bare aiohttp server on 127.0.0.1.",
+    )
+    parser.add_argument("--quick", action="store_true", help="short runs for CI (~20-30 s)")
+    parser.add_argument("--duration", type=float, help="seconds of each measured load run")
+    parser.add_argument("--warmup", type=float, help="seconds of load before each measured run")
+    parser.add_argument("--connections", type=int, default=50, help="for (a) and (b)")
+    parser.add_argument("--delay-connections", type=int, default=1000, help="for (c)")
+    parser.add_argument(
+        "--pace-ms",
+        type=int,
+        default=900,
+        help="(c'): each connection's pause after an answer, bounding the offered load "
+        "(default 900: 1,000 connections offer at most 1,000 req/s); 0 leaves (c') out",
+    )
+    parser.add_argument("--journal-entries", type=int, help="(d); default 1,000,000")
+    parser.add_argument("--generate", type=int, help="(f) campaigns; default 100,000")
+    parser.add_argument("--runs", type=int, help="repetitions of each timing in (d), (e), (f)")
+    parser.add_argument(
+        "--repeat",
+        type=int,
+        default=1,
+        help="turns of baseline then mockswitch per scenario (the median run and ratio kept)",
+    )
+    parser.add_argument(
+        "--scenarios", default=SCENARIOS, help=f"which to run, e.g. 'ab' (default {SCENARIOS})"
+    )
+    parser.add_argument(
+        "--client",
+        choices=("auto", "wrk", "asyncio"),
+        default="auto",
+        help="load generator: wrk if installed (auto), or the built-in asyncio client",
+    )
+    parser.add_argument("--wrk-threads", type=int, default=1)
+    parser.add_argument(
+        "--loop",
+        choices=("auto", "asyncio", "uvloop"),
+        default="auto",
+        help="the baseline's event loop; auto: the one mockswitch picks (uvloop if installed)",
+    )
+    parser.add_argument(
+        "--mockswitch-dir",
+        type=Path,
+        default=ROOT,
+        help="run `python -m mockswitch` from this folder (another checkout, to compare)",
+    )
+    parser.add_argument("--json", type=Path, metavar="FILE", help="also write the results here")
+    parser.add_argument(
+        "--profile",
+        type=Path,
+        metavar="FILE",
+        help="record mockswitch with py-spy during (a) (raw stacks to FILE) and summarise",
+    )
+    parser.add_argument("--keep", action="store_true", help="keep the temporary folder")
+    parser.add_argument("--strict", action="store_true", help="exit 1 when a target is missed")
+    args = parser.parse_args(argv)
+    quick = args.quick
+    args.duration = args.duration or (2.0 if quick else 10.0)
+    args.warmup = args.warmup if args.warmup is not None else (0.0 if quick else 2.0)
+    args.journal_entries = args.journal_entries or (100_000 if quick else 1_000_000)
+    args.generate = args.generate or (10_000 if quick else 100_000)
+    args.runs = args.runs or (3 if quick else 5)
+    unknown = set(args.scenarios) - set(SCENARIOS)
+    if unknown:
+        parser.error(f"unknown scenarios {''.join(sorted(unknown))}: pick from {SCENARIOS}")
+    if args.client == "auto":
+        args.client = "wrk" if wrk_path() else "asyncio"
+    elif args.client == "wrk" and not wrk_path():
+        parser.error("wrk is not installed (apt-get install wrk), or use --client asyncio")
+    return args
+
+
+def _uses_uvloop(server: Server) -> bool:
+    """Whether the running server loaded uvloop (its library is mapped in the process)."""
+    with contextlib.suppress(OSError):
+        return "uvloop" in Path(f"/proc/{server.pid}/maps").read_text()
+    return False
+
+
+def _cpu_pressure() -> str:
+    """How long runnable tasks waited for a CPU lately (another load on the machine)."""
+    with contextlib.suppress(OSError):
+        line = Path("/proc/pressure/cpu").read_text().splitlines()[0]
+        return line.split()[1].replace("avg10=", "") + "% (avg10)"
+    return "?"
+
+
+def _uvloop_installed() -> bool:
+    probe = [python(), "-c", "import uvloop"]
+    return subprocess.run(probe, capture_output=True, check=False).returncode == 0
+
+
+def _cpu_model() -> str:
+    with contextlib.suppress(OSError):
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.partition(":")[2].strip()
+    return platform.processor() or "?"
+
+
+def _wrk_version() -> str:
+    wrk = wrk_path()
+    if not wrk:
+        return "?"
+    out = subprocess.run([wrk, "--version"], capture_output=True, text=True, check=False)
+    return (out.stdout or out.stderr).split(" [")[0].strip() or "wrk"
+
+
+# -- helpers ---------------------------------------------------------------------------------
+
+
+def _median_ms(samples: list[float]) -> float:
+    return 1000 * statistics.median(samples)
+
+
+def _journal_codes(port: int, codes: tuple[str, ...]) -> dict[str, int]:
+    counts = {}
+    for code in codes:
+        status, body, _ = http("GET", port, f"/_mock/calls/count?code={code}")
+        counts[code] = body["count"] if status == 200 else -1
+    return counts
+
+
+def _measured_load(
+    server: Server,
+    args: argparse.Namespace,
+    mix: Mix,
+    connections: int,
+    profile: Path | None = None,
+) -> LoadResult:
+    """A warm-up run, then the measured one, with the server's CPU time, the handshakes the
+    kernel dropped and the CPU pressure during it. With `profile`, py-spy records it."""
+    if args.warmup > 0:
+        run_load(args.client, server.port, mix, connections, args.warmup, args.wrk_threads)
+        time.sleep(0.5)  # let the server finish the warm-up's calls in flight
+    cpu, overflows, stalled = server.cpu_seconds(), listen_overflows(), cpu_stall_us()
+    with _profiling(server, profile, args.duration):
+        result = run_load(
+            args.client, server.port, mix, connections, args.duration, args.wrk_threads
+        )
+    result.cpu_s = server.cpu_seconds() - cpu
+    result.listen_overflows = listen_overflows() - overflows
+    result.cpu_pressure = (cpu_stall_us() - stalled) / 1e6 / result.seconds
+    return result
+
+
+def _median_run(results: list[LoadResult]) -> LoadResult:
+    return sorted(results, key=lambda r: r.rps)[len(results) // 2]
+
+
+@contextlib.contextmanager
+def _profiling(server: Server, out: Path | None, seconds: float) -> Iterator[None]:
+    """py-spy records `server` for most of the block (starting 0.5 s in), if `out` is set."""
+    if out is None:
+        yield
+        return
+    spy = shutil.which("py-spy")
+    if spy is None:
+        raise SystemExit("--profile needs py-spy: pip install py-spy")
+    length = max(1, int(seconds - 1))
+    argv = [spy, "record", "--pid", str(server.pid), "--duration", str(length), "--rate", "250"]
+    argv += ["--threads", "--format", "raw", "--output", str(out)]
+    process = subprocess.Popen(
+        ["sh", "-c", 'sleep 0.5; exec "$@"', "py-spy", *argv],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        start_new_session=True,
+    )
+    try:
+        yield
+        _, errors = process.communicate(timeout=60)
+        if process.returncode != 0:
+            _say(f"py-spy failed: {errors.decode(errors='replace').strip()}")
+    finally:
+        if process.poll() is None:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+
+
+@contextlib.contextmanager
+def _running(server: Server) -> Iterator[Server]:
+    server.start()
+    try:
+        server.wait_ready()
+        yield server
+    finally:
+        server.stop()
+
+
+def _say(text: str) -> None:
+    print(text, file=sys.stderr, flush=True)
+
+
+# -- scenarios -------------------------------------------------------------------------------
+
+
+def load_scenarios(args: argparse.Namespace, work: Path, report: Report) -> None:
+    """(a) valid updates, (b) the mix, (c) 1,000 connections under a 100 ms delay."""
+    loop = report.header["baseline_loop"]
+    wanted = [s for s in "abc" if s in args.scenarios]
+    if not wanted:
+        return
+    plain = [s for s in wanted if s in "ab"]
+    if "c" in wanted and args.pace_ms > 0:
+        wanted.append("c'")
+    mix_of = {
+        "a": Mix(1, 0, 0),
+        "b": Mix(70, 20, 10),
+        "c": Mix(1, 0, 0),
+        "c'": Mix(1, 0, 0, args.pace_ms),
+    }
+    label = {
+        "a": f"(a) valid updates, {args.connections} conn",
+        "b": f"(b) 70/20/10 mix, {args.connections} conn",
+        "c": f"(c) {args.delay_connections} conn, {DELAY_MS:g} ms delay",
+        "c'": f"(c') the same, paced ({args.pace_ms} ms pause)",
+    }
+    connections_of = {"a": args.connections, "b": args.connections}
+    connections_of["c"] = connections_of["c'"] = args.delay_connections
+    with contextlib.ExitStack() as servers:
+        mock = servers.enter_context(_running(mockswitch(work, work / "load.sqlite3")))
+        report.header["mockswitch_loop"] = "uvloop" if _uses_uvloop(mock) else "asyncio"
+        if args.loop == "auto":
+            loop = report.header["baseline_loop"] = report.header["mockswitch_loop"]
+        bases = {}
+        if plain:
+            bases[0.0] = servers.enter_context(_running(baseline(work, 0.0, loop)))
+        if "c" in wanted:
+            bases[DELAY_MS] = servers.enter_context(_running(baseline(work, DELAY_MS, loop)))
+        for s in wanted:
+            base_server = bases[DELAY_MS if s.startswith("c") else 0.0]
+            connections, mix = connections_of[s], mix_of[s]
+            codes = ("204", "400", "200")
+            before = _journal_codes(mock.port, codes)
+            base_runs, mock_runs, ratios = [], [], []
+            # Baseline and mockswitch take turns, so that another load on the machine that
+            # comes and goes hits both alike; the ratio is the median of each turn's ratio.
+            for turn in range(max(1, args.repeat)):
+                _say(f"{label[s]}: baseline")
+                base_runs.append(_measured_load(base_server, args, mix, connections))
+                _say(f"{label[s]}: mockswitch")
+                if s.startswith("c"):
+                    status, body, _ = http(
+                        "POST", mock.port, "/_mock/faults", {"latency": {"fixed_ms": DELAY_MS}}
+                    )
+                    if status not in (200, 201):
+                        raise RuntimeError(f"could not add the latency rule: {status} {body}")
+                profile = args.profile if s == "a" and turn == 0 else None
+                mock_runs.append(_measured_load(mock, args, mix, connections, profile))
+                if s.startswith("c"):
+                    http("DELETE", mock.port, "/_mock/faults")
+                rps = base_runs[-1].rps
+                ratios.append(mock_runs[-1].rps / rps if rps else 0.0)
+            after = _journal_codes(mock.port, codes)
+            recorded = {c: after[c] - before[c] for c in codes if after[c] - before[c] > 0}
+            total = sum(recorded.values()) or 1
+            note = "journal: " + ", ".join(
+                f"{c} {100 * n / total:.0f}%" for c, n in sorted(recorded.items())
+            )
+            if s == "c'":
+                note += "; asyncio client, random pauses"
+            if len(ratios) > 1:
+                note += "; ratios " + ", ".join(f"{r:.2f}" for r in ratios)
+            base, result = _median_run(base_runs), _median_run(mock_runs)
+            ratio = statistics.median(ratios)
+            report.loads.append(
+                LoadRow(s, "baseline", base, note="asyncio client" if s == "c'" else "")
+            )
+            report.loads.append(LoadRow(s, "mockswitch", result, ratio, note))
+            if s == "a":
+                report.targets.append(
+                    Target("a", "throughput >= 0.5 x baseline", f"{ratio:.2f} x", ratio >= 0.5)
+                )
+                report.targets.append(
+                    Target("a", "p99 < 10 ms", f"{result.p99_ms:.1f} ms", result.p99_ms < 10)
+                )
+            if s.startswith("c"):
+                what = f"p99 < {DELAY_MS + 15:g} ms"
+                if s == "c'":
+                    what += f" (extra: paced, {result.rps:.0f} req/s)"
+                report.targets.append(
+                    Target(
+                        s,
+                        what,
+                        f"{result.p99_ms:.1f} ms (+{result.p99_ms - DELAY_MS:.1f})",
+                        result.p99_ms < DELAY_MS + 15,
+                    )
+                )
+        report.measures.append(
+            Measure("a-c", "mockswitch RSS after the load runs", mock.rss_mb(), "MB")
+        )
+
+
+def journal_scenario(args: argparse.Namespace, work: Path, report: Report) -> None:
+    """(d) a journal of N calls: RSS, a filtered count and a filtered page."""
+    db = work / "journal.sqlite3"
+    n = args.journal_entries
+    with _running(mockswitch(work, db)):
+        pass  # creates the schema, the seed and the default tenant, then stops cleanly
+    _say(f"(d) filling the journal with {n:,} calls (sqlite3, straight into the file)")
+    fill_s = journal_fill.fill(str(db), n)
+    report.measures.append(
+        Measure("d", f"fill {n:,} calls with sqlite3 (not timed by a target)", fill_s, "s")
+    )
+    server = mockswitch(work, db)
+    with _running(server) as mock:
+        ready = time.perf_counter() - mock.started_at
+        report.measures.append(Measure("d", f"start to ready with {n:,} calls", ready, "s"))
+        rss_idle = mock.rss_mb()
+        where = "&".join(f"{k}={v}" for k, v in journal_fill.FILTER.items())
+        counts, pages, found = [], [], None
+        for _ in range(args.runs):
+            status, body, took = http("GET", mock.port, f"/_mock/calls/count?{where}")
+            assert status == 200, body
+            counts.append(took)
+            found = body["count"]
+        for _ in range(args.runs):
+            status, body, took = http("GET", mock.port, f"/_mock/calls?{where}&limit=100")
+            assert status == 200, body
+            assert len(body["calls"]) == 100, len(body["calls"])
+            pages.append(took)
+        rss = max(rss_idle, mock.rss_mb())
+    count_ms, page_ms = _median_ms(counts), _median_ms(pages)
+    share = f"{where}: {found:,} of {n:,}"
+    report.measures.append(Measure("d", "server RSS (max of idle, after queries)", rss, "MB"))
+    report.measures.append(Measure("d", "filtered count, median", count_ms, "ms", share))
+    report.measures.append(Measure("d", "filtered page of 100, median", page_ms, "ms", share))
+    report.targets.append(Target("d", "RSS < 150 MB", f"{rss:.1f} MB", rss < 150))
+    report.targets.append(
+        Target("d", "filtered count < 100 ms", f"{count_ms:.1f} ms", count_ms < 100)
+    )
+
+
+def _reset_times(mock: Server, runs: int) -> tuple[list[float], list[float]]:
+    """POST /_mock/reset `runs` times, each after a few changes; (round trips, server's own)."""
+    trips, own = [], []
+    for run in range(runs):
+        for i in range(5):
+            path = f"/api/json/{UPDATE}/?auth_username=user&auth_password=password&id=123"
+            http("GET", mock.port, f"{path}&name=Reset+{run}+{i}")
+        status, body, took = http("POST", mock.port, "/_mock/reset")
+        assert status == 200, body
+        trips.append(took)
+        own.append(body.get("took_ms", float("nan")) / 1000)
+    return trips, own
+
+
+def start_scenario(args: argparse.Namespace, work: Path, report: Report) -> None:
+    """(e) spawn to ready on a new database with the default data set, and a reset."""
+    readies = []
+    for run in range(args.runs):
+        with _running(mockswitch(work, work / f"start-{run}.sqlite3")) as mock:
+            readies.append(time.perf_counter() - mock.started_at)
+            if run == args.runs - 1:
+                trips, own = _reset_times(mock, args.runs)
+    ready_ms, reset_ms = _median_ms(readies), _median_ms(trips)
+    report.measures.append(
+        Measure(
+            "e",
+            "start to ready, new database, median",
+            ready_ms,
+            "ms",
+            "runs: " + ", ".join(f"{1000 * r:.0f}" for r in readies),
+        )
+    )
+    report.measures.append(
+        Measure(
+            "e",
+            "reset (HTTP round trip), median",
+            reset_ms,
+            "ms",
+            f"server's own took_ms median {_median_ms(own):.1f}",
+        )
+    )
+    report.targets.append(Target("e", "ready < 1 s", f"{ready_ms:.0f} ms", ready_ms < 1000))
+    report.targets.append(Target("e", "reset < 100 ms", f"{reset_ms:.1f} ms", reset_ms < 100))
+
+
+def seed_scenario(args: argparse.Namespace, work: Path, report: Report) -> None:
+    """(f) `mockswitch seed --generate N`, if it exists; then ready and reset on that data."""
+    helped = subprocess.run(
+        mockswitch_command("seed", "--help"),
+        cwd=args.mockswitch_dir,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if "--generate" not in helped.stdout:
+        report.skipped.append("(f) skipped: `mockswitch seed --generate` does not exist yet")
+        return
+    n = args.generate
+    db = work / "generated.sqlite3"
+    _say(f"(f) mockswitch seed --generate {n:,}")
+    took = run_command(
+        mockswitch_command("seed", "--db", str(db), "--generate", str(n)),
+        work / "seed.log",
+    )
+    size_mb = sum(p.stat().st_size for p in work.glob("generated.sqlite3*")) / 2**20
+    report.measures.append(
+        Measure("f", f"seed --generate {n:,} (new database)", took, "s", f"{size_mb:.0f} MB file")
+    )
+    with _running(mockswitch(work, db)) as mock:
+        ready = time.perf_counter() - mock.started_at
+        trips, _ = _reset_times(mock, args.runs)
+        rss = mock.rss_mb()
+    report.measures.append(Measure("f", f"start to ready on {n:,} campaigns", ready, "s"))
+    report.measures.append(
+        Measure("f", f"reset on {n:,} campaigns, median", _median_ms(trips), "ms")
+    )
+    report.measures.append(Measure("f", f"server RSS on {n:,} campaigns", rss, "MB"))
+
+
+# -- the report ------------------------------------------------------------------------------
+
+
+def render(report: Report) -> str:
+    h = report.header
+    lines = [
+        "mockswitch benchmark",
+        f"  machine: {h['cpu']}, {h['cores']} cores, Python {h['python']}, {h['system']}",
+        f"  load generator: {h['client']}; event loop: baseline {h['baseline_loop']}, "
+        f"mockswitch {h['mockswitch_loop']}",
+        f"  runs: {h['duration']:g} s measured after {h['warmup']:g} s warm-up; "
+        f"load average at start: {h['loadavg_start']}, at end: {h.get('loadavg_end', '?')}; "
+        f"CPU pressure at start {h['cpu_pressure_start']}, at end "
+        f"{h.get('cpu_pressure_end', '?')}",
+    ]
+    if Path(h["mockswitch_dir"]).resolve() != ROOT:
+        lines.append(f"  mockswitch run from: {h['mockswitch_dir']}")
+    if report.loads:
+        lines += [
+            "",
+            f"{'scenario':<34} {'server':<10} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} "
+            f"{'max ms':>8} {'CPU us/req':>10} {'ratio':>6}  notes",
+        ]
+    for row in report.loads:
+        r = row.result
+        labels = {
+            "a": "(a) valid updates",
+            "b": "(b) 70% valid, 20% 400, 10% get",
+            "c": f"(c) {DELAY_MS:g} ms delay, many conn",
+            "c'": "(c') the same, paced",
+        }
+        name = labels[row.scenario] if row.server == "baseline" else ""
+        ratio = f"{row.ratio:.2f}" if row.ratio is not None else ""
+        notes = [row.note] if row.note else []
+        if r.errors:
+            notes.append("errors " + json.dumps(r.errors))
+        if r.listen_overflows:
+            notes.append(f"{r.listen_overflows} handshakes dropped (listen backlog full)")
+        if r.cpu_pressure >= 0.1:
+            notes.append(f"CPU pressure {100 * r.cpu_pressure:.0f}%")
+        note = "; ".join(notes)
+        lines.append(
+            f"{name:<34} {row.server:<10} {r.rps:>8.0f} {r.p50_ms:>8.2f} {r.p99_ms:>8.2f} "
+            f"{r.max_ms:>8.1f} {r.cpu_us_per_request:>10.0f} {ratio:>6}  {note}"
+        )
+    if report.measures:
+        lines += ["", f"{'scenario':<8} {'measurement':<52} {'value':>12}  notes"]
+        for m in report.measures:
+            value = f"{m.value:.1f} {m.unit}" if m.unit != "s" else f"{m.value:.2f} s"
+            lines.append(f"({m.scenario})".ljust(8) + f" {m.what:<52} {value:>12}  {m.note}")
+    if report.targets:
+        lines += ["", f"{'target':<44} {'measured':>20}  result"]
+        for t in report.targets:
+            verdict = "PASS" if t.passed else "FAIL"
+            lines.append(f"({t.scenario}) {t.what:<40} {t.shown:>20}  {verdict}")
+    lines += report.skipped
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    MOCKSWITCH_DIR[0] = args.mockswitch_dir.resolve()
+    files = raise_file_limit()
+    if "c" in args.scenarios and files < args.delay_connections + 100:
+        _say(f"warning: only {files} file descriptors for {args.delay_connections} connections")
+    uvloop = _uvloop_installed()
+    loop = args.loop if args.loop != "auto" else ("uvloop" if uvloop else "asyncio")
+    client = (
+        f"wrk ({_wrk_version()}, {args.wrk_threads} thread, Lua mix)"
+        if (args.client == "wrk")
+        else "built-in asyncio client (bench/load.py)"
+    )
+    report = Report(
+        header={
+            "cpu": _cpu_model(),
+            "cores": len(os.sched_getaffinity(0)),
+            "python": platform.python_version(),
+            "system": f"{platform.system()} {platform.release()}",
+            "client": client,
+            "baseline_loop": loop,
+            "mockswitch_loop": "uvloop" if uvloop else "asyncio",
+            "duration": args.duration,
+            "warmup": args.warmup,
+            "loadavg_start": loadavg(),
+            "cpu_pressure_start": _cpu_pressure(),
+            "mockswitch_dir": str(args.mockswitch_dir),
+            "argv": sys.argv[1:] if argv is None else argv,
+        }
+    )
+
+    def stop(signum: int, _frame: object) -> None:
+        raise SystemExit(128 + signum)
+
+    for signum in (signal.SIGTERM, signal.SIGHUP):
+        signal.signal(signum, stop)
+    started = time.perf_counter()
+    work = Path(tempfile.mkdtemp(prefix="mockswitch-bench-"))
+    steps: list[tuple[str, Callable[[argparse.Namespace, Path, Report], None]]] = [
+        ("abc", load_scenarios),
+        ("d", journal_scenario),
+        ("e", start_scenario),
+        ("f", seed_scenario),
+    ]
+    try:
+        for letters, step in steps:
+            if set(letters) & set(args.scenarios):
+                step(args, work, report)
+    finally:
+        stop_all()
+        if not args.keep:
+            shutil.rmtree(work, ignore_errors=True)
+        else:
+            _say(f"kept {work}")
+    report.header["loadavg_end"] = loadavg()
+    report.header["cpu_pressure_end"] = _cpu_pressure()
+    report.header["seconds"] = round(time.perf_counter() - started, 1)
+    print(render(report))
+    print(f"\n(took {report.header['seconds']:.0f} s)")
+    if args.profile and args.profile.exists():
+        print(f"\nprofile of mockswitch during (a), from {args.profile}:")
+        print(profile_summary.report(args.profile.read_text(), top=20))
+    if args.json:
+        args.json.write_text(json.dumps(asdict(report), indent=2, default=str))
+    failed = [t for t in report.targets if not t.passed]
+    return 1 if failed and args.strict else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
