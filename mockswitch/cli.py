@@ -8,14 +8,19 @@ import logging
 import os
 import signal
 import sys
+import time
 from collections.abc import Sequence
+from functools import partial
+from typing import TextIO
 
 from aiohttp import web
 
 from . import __version__
+from .calllog import JsonFormatter
 from .config import ConfigError, Settings, add_arguments, load_settings
 from .errors import FixtureError
 from .faults.files import FaultFileError
+from .generator import Progress, generate
 from .store import SchemaMismatch, Store, load_dataset
 from .testing import DEFAULT_URL, URL_VARIABLE, MockswitchClient
 from .watch import show_calls
@@ -43,9 +48,23 @@ def build_parser() -> argparse.ArgumentParser:
         "seed",
         help="(re)seed a database from fixtures, resetting every tenant",
         description="Write the data set into the database and reset every tenant to it. "
-        "The journal is kept.",
+        "The journal is kept. With --generate, the data set is the fixtures plus a busy "
+        "demo switch around them: resellers, customers, people, features, and N campaigns "
+        "with their destinations, the same for the same --seed.",
     )
     add_arguments(seed)
+    seed.add_argument(
+        "--generate",
+        type=_count,
+        metavar="N",
+        help="add N generated campaigns (and customers, people, features to go with them)",
+    )
+    seed.add_argument(
+        "--seed",
+        type=int,
+        metavar="S",
+        help="the random seed of --generate: the same seed gives the same data (default 0)",
+    )
     _add_calls_command(commands)
     return parser
 
@@ -80,7 +99,10 @@ def _add_calls_command(commands: argparse._SubParsersAction) -> None:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit status."""
-    args = build_parser().parse_args(argv)
+    try:
+        args = build_parser().parse_args(argv)
+    except SystemExit as exited:  # --help, --version or a usage error, already printed
+        return exited.code if isinstance(exited.code, int) else 2
     if args.command == "calls":
         return _calls(args)
     try:
@@ -89,7 +111,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"mockswitch: {error}", file=sys.stderr)
         return 2
     _configure_logging(settings)
-    command = {"serve": _serve, "seed": _seed}[args.command]
+    command = {"serve": _serve, "seed": partial(_seed, args=args)}[args.command]
     try:
         return asyncio.run(command(settings))
     except (FixtureError, SchemaMismatch, FaultFileError) as error:
@@ -101,9 +123,12 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _configure_logging(settings: Settings) -> None:
-    logging.basicConfig(
-        level=logging.INFO, format="%(asctime)s %(name)s %(message)s", stream=sys.stderr
-    )
+    handler = logging.StreamHandler(sys.stderr)
+    if settings.log_format == "json":
+        handler.setFormatter(JsonFormatter())
+    else:
+        handler.setFormatter(logging.Formatter("%(asctime)s %(name)s %(message)s"))
+    logging.basicConfig(level=logging.INFO, handlers=[handler])
     # aiohttp logs every unparseable request with a traceback; one line is enough.
     logging.getLogger("aiohttp.server").setLevel(logging.CRITICAL)
     logging.getLogger("aiohttp.access").setLevel(logging.WARNING)
@@ -111,10 +136,12 @@ def _configure_logging(settings: Settings) -> None:
 
 async def _serve(settings: Settings) -> int:
     app = create_app(settings)
-    runner = web.AppRunner(app, handle_signals=False, access_log=None)
+    runner = web.AppRunner(
+        app, handle_signals=False, access_log=None, shutdown_timeout=settings.shutdown_timeout
+    )
     await runner.setup()  # loads the data set: nothing listens before it is ready
     try:
-        site = web.TCPSite(runner, settings.host, settings.port)
+        site = web.TCPSite(runner, settings.host, settings.port, backlog=settings.backlog)
         await site.start()
         host, port = runner.addresses[0][:2]
         print(
@@ -127,19 +154,45 @@ async def _serve(settings: Settings) -> int:
         for signum in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(signum, stop.set)
         await stop.wait()
-        print("mockswitch: stopping: finishing the calls in flight", file=sys.stderr, flush=True)
+        log.info("stopping: finishing the calls in flight")  # a JSON line with --log-format json
     finally:
         await runner.cleanup()  # waits for calls in flight, then flushes the journal
     return 0
 
 
-async def _seed(settings: Settings) -> int:
+def _count(text: str) -> int:
+    if not (text.isascii() and text.isdigit()):
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number")
+    return int(text)
+
+
+async def _seed(settings: Settings, args: argparse.Namespace) -> int:
+    if args.seed is not None and args.generate is None:
+        print("mockswitch: --seed is the seed of --generate: give --generate N", file=sys.stderr)
+        return 2
+    started = time.perf_counter()
     dataset = load_dataset(settings.fixtures_path())
+    if args.generate is not None:
+        dataset = generate(dataset, args.generate, args.seed or 0, _progress_bar(sys.stderr))
     store = await Store.open(settings.db, dataset, reseed=True, synchronous=settings.sync.upper())
     await store.close()
+    took = time.perf_counter() - started
     counts = ", ".join(f"{len(rows)} {table}" for table, rows in dataset.rows.items())
-    print(f"mockswitch: seeded {settings.db} from {dataset.source}: {counts}")
+    print(f"mockswitch: seeded {settings.db} from {dataset.source} in {took:.1f}s: {counts}")
     return 0
+
+
+def _progress_bar(stream: TextIO, width: int = 40) -> Progress:
+    """Draw the generator's progress on one line of `stream`, redrawn in place."""
+
+    def show(done: int, total: int) -> None:
+        filled = width * done // total
+        bar = "#" * filled + "." * (width - filled)
+        end = "\n" if done == total else ""
+        stream.write(f"\rgenerating campaigns [{bar}] {done}/{total}{end}")
+        stream.flush()
+
+    return show
 
 
 def _calls(args: argparse.Namespace) -> int:

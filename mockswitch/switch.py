@@ -17,12 +17,14 @@ from contextlib import AbstractAsyncContextManager, nullcontext
 from dataclasses import dataclass
 from typing import Any
 
+from . import calllog
 from .config import Settings
 from .endpoints import FUNCTIONS, Executed, Function, execute
 from .enswitch.envelope import Reply, Success, error_reply, success_reply
 from .enswitch.request import Pairs, masked_parameters, masked_query, parse_parameters
 from .errors import EnswitchError, internal_error, no_such_function, request_too_large
 from .faults import Action, CallFacts, Decision, FaultEngine
+from .metrics import Metrics
 from .store import CallRecord, Store, Tenant, format_time
 
 log = logging.getLogger("mockswitch.calls")
@@ -63,6 +65,7 @@ class Switch:
         self._api_version = settings.api_version_tuple
         self._start_faults = (tuple(fault_rules), default_latency)
         self._faults: dict[str, FaultEngine] = {}
+        self.metrics = Metrics(FUNCTIONS) if settings.metrics else None
 
     def faults(self, tenant: str) -> FaultEngine:
         """The tenant's fault rules, starting as the rules given at start."""
@@ -79,6 +82,15 @@ class Switch:
 
     async def handle(self, request: ApiRequest, tenant: Tenant) -> ApiReply:
         """Answer one call to `tenant` and record it; nothing here raises."""
+        try:
+            return await self._handle(request, tenant)
+        except Exception:
+            # A bug, not an outcome: the client gets Enswitch's own "Internal error" and the
+            # log the traceback, rather than a bare HTTP 500 from the framework.
+            log.exception("answering %s failed", request.function or "-")
+            return ApiReply(error_reply(internal_error(), self.settings.http_status), 0)
+
+    async def _handle(self, request: ApiRequest, tenant: Tenant) -> ApiReply:
         started, at = time.perf_counter(), format_time()
         function = FUNCTIONS.get(request.function)
         pairs, problem = self._read(request, function)
@@ -156,7 +168,9 @@ class Switch:
             query=masked_query(request.query),
             params=masked_parameters(call.pairs),
             unknown=executed.unknown if executed else (),
-            username=executed.username if executed else "",
+            # A fault that struck before the switch looked authenticated no one: keep the
+            # name that was sent, so filters by username still find the call.
+            username=executed.username if executed else dict(call.pairs).get("auth_username", ""),
             code=reply.code,
             key=reply.key,
             http_status=reply.status,
@@ -166,16 +180,16 @@ class Switch:
             duration_ms=round(duration_ms, 3),
         )
         call_id, committed = self.store.journal.record(call.tenant.id, record)
-        if not self.settings.quiet:
-            log.info(
-                "%s %s %s %s %.1fms",
-                request.method,
-                request.function or "-",
-                reply.code or reply.status or "dropped",
-                record.username or "-",
-                duration_ms,
-            )
+        self._ended(call.tenant.name, call_id, record)
         return reply, call_id, committed
+
+    def _ended(self, tenant: str, call_id: int, record: CallRecord) -> None:
+        """Where every call ends: count it for the metrics, and log its one line."""
+        if self.metrics is not None:
+            self.metrics.observe(record)
+        if not self.settings.quiet and log.isEnabledFor(logging.INFO):
+            fields = calllog.call_fields(tenant, call_id, record)
+            log.info("%s", calllog.human_line(fields), extra={calllog.CALL: fields})
 
 
 @dataclass(frozen=True, slots=True)

@@ -25,6 +25,7 @@ from typing import Any
 
 DEFAULT_URL = "http://127.0.0.1:8080"
 URL_VARIABLE = "MOCKSWITCH_URL"  # where the pytest plugin and `mockswitch calls` look
+TOKEN_VARIABLE = "MOCKSWITCH_ADMIN_TOKEN"  # the server's admin token, read by the pytest plugin
 NEAR_MISSES_SHOWN = 10
 
 
@@ -134,10 +135,28 @@ def _not_called_as_expected(
 ) -> CallAssertionError:
     plural = "s" if len(matching) != 1 else ""
     misses = [c for c in same_function if c not in matching]
-    return CallAssertionError(
+    lines = [
         f"{describe_expectation(function, times, params)}, but it was called "
-        f"{len(matching)} time{plural}.\n" + near_miss_report(function, params, misses, latest)
-    )
+        f"{len(matching)} time{plural}."
+    ]
+    if matching:  # called, but not the expected number of times: show those calls
+        lines.append("Matching calls:")
+        lines += [f"  #{c['id']} {c['code']} {_params_text(c)}" for c in matching]
+    if misses or not matching:
+        lines.append(near_miss_report(function, params, misses, latest))
+    return CallAssertionError("\n".join(lines))
+
+
+def _document(status: int, payload: bytes, ok: tuple[int, ...]) -> Any:
+    """The control API's JSON answer, or a ControlApiError for an error or for what is not
+    JSON at all (another server on that port, a proxy's error page)."""
+    try:
+        document = json.loads(payload) if payload else None
+    except ValueError:
+        raise ControlApiError(status, payload[:200].decode("utf-8", "replace")) from None
+    if status not in ok:
+        raise ControlApiError(status, document)
+    return document
 
 
 def _wait_query(function: str | None, count: int, timeout: float, options: Any) -> dict:
@@ -149,11 +168,16 @@ def _params_text(call: Mapping[str, Any]) -> str:
 
 
 class _Endpoints:
-    """Where a server's APIs are, for one tenant (or the default one)."""
+    """Where a server's APIs are, for one tenant (or the default one), and the admin token
+    that a server with `admin_token` set wants on changes (sent with every call)."""
 
-    def __init__(self, url: str = DEFAULT_URL, tenant: str | None = None) -> None:
+    def __init__(
+        self, url: str = DEFAULT_URL, tenant: str | None = None, token: str | None = None
+    ) -> None:
         self.url = url.rstrip("/")
         self.tenant = tenant
+        self.token = token
+        self._headers = {"Authorization": f"Bearer {token}"} if token else {}
         scope = f"{self.url}/t/{tenant}" if tenant else self.url
         self.control_url = f"{scope}/_mock"
         self.api_url = f"{scope}/api/json/"
@@ -167,9 +191,13 @@ class MockswitchClient(_Endpoints):
     """A synchronous client for the control API (standard library only)."""
 
     def __init__(
-        self, url: str = DEFAULT_URL, tenant: str | None = None, timeout: float = 30.0
+        self,
+        url: str = DEFAULT_URL,
+        tenant: str | None = None,
+        timeout: float = 30.0,
+        token: str | None = None,
     ) -> None:
-        super().__init__(url, tenant)
+        super().__init__(url, tenant, token)
         self.timeout = timeout
 
     def _request(
@@ -181,7 +209,9 @@ class MockswitchClient(_Endpoints):
         ok: tuple[int, ...] = (200,),
     ) -> Any:
         data = None if body is None else json.dumps(body).encode()
-        request = urllib.request.Request(self._control(path, query), data=data, method=method)
+        request = urllib.request.Request(
+            self._control(path, query), data=data, method=method, headers=self._headers
+        )
         if data is not None:
             request.add_header("Content-Type", "application/json")
         try:
@@ -189,10 +219,7 @@ class MockswitchClient(_Endpoints):
                 status, payload = response.status, response.read()
         except urllib.error.HTTPError as error:
             status, payload = error.code, error.read()
-        document = json.loads(payload) if payload else None
-        if status not in ok:
-            raise ControlApiError(status, document)
-        return document
+        return _document(status, payload, ok)
 
     def health(self) -> dict[str, Any]:
         return self._request("GET", "/health")
@@ -203,6 +230,10 @@ class MockswitchClient(_Endpoints):
 
     def clear_calls(self) -> None:
         self._request("DELETE", "/calls")
+
+    def drop_tenant(self) -> None:
+        """Delete this client's tenant (its data, journal and rules) from the server."""
+        self._request("DELETE", "")
 
     def add_fault(self, rule: Mapping[str, Any] | None = None, **fields: Any) -> dict[str, Any]:
         """Add a fault rule (a dict, or its fields as keywords); returns it with its id.
@@ -263,9 +294,13 @@ class AsyncMockswitchClient(_Endpoints):
     """The same client, for async tests: every method is a coroutine (aiohttp)."""
 
     def __init__(
-        self, url: str = DEFAULT_URL, tenant: str | None = None, timeout: float = 30.0
+        self,
+        url: str = DEFAULT_URL,
+        tenant: str | None = None,
+        timeout: float = 30.0,
+        token: str | None = None,
     ) -> None:
-        super().__init__(url, tenant)
+        super().__init__(url, tenant, token)
         self.timeout = timeout
 
     async def _request(
@@ -281,14 +316,13 @@ class AsyncMockswitchClient(_Endpoints):
         timeout = aiohttp.ClientTimeout(total=self.timeout)
         async with (
             aiohttp.ClientSession(timeout=timeout) as session,
-            session.request(method, self._control(path, query), json=body) as response,
+            session.request(
+                method, self._control(path, query), json=body, headers=self._headers
+            ) as response,
         ):
             payload = await response.read()
             status = response.status
-        document = json.loads(payload) if payload else None
-        if status not in ok:
-            raise ControlApiError(status, document)
-        return document
+        return _document(status, payload, ok)
 
     async def health(self) -> dict[str, Any]:
         return await self._request("GET", "/health")
@@ -298,6 +332,9 @@ class AsyncMockswitchClient(_Endpoints):
 
     async def clear_calls(self) -> None:
         await self._request("DELETE", "/calls")
+
+    async def drop_tenant(self) -> None:
+        await self._request("DELETE", "")
 
     async def add_fault(
         self, rule: Mapping[str, Any] | None = None, **fields: Any
@@ -374,7 +411,8 @@ class ServerThread:
         return self
 
     def stop(self, timeout: float = 30.0) -> None:
-        if self._loop is not None and self._stop is not None:
+        """Stop the server; stopping one that was stopped, or never started, does nothing."""
+        if self._loop is not None and self._stop is not None and not self._loop.is_closed():
             self._loop.call_soon_threadsafe(self._stop.set)
         if self._thread is not None:
             self._thread.join(timeout)
@@ -387,7 +425,7 @@ class ServerThread:
         self.stop()
 
     def client(self, tenant: str | None = None) -> MockswitchClient:
-        return MockswitchClient(self.url, tenant)
+        return MockswitchClient(self.url, tenant, token=self.settings.admin_token or None)
 
     def _run(self) -> None:
         self._loop = asyncio.new_event_loop()
@@ -402,10 +440,17 @@ class ServerThread:
         from mockswitch.web import create_app
 
         self._stop = asyncio.Event()
-        runner = web.AppRunner(create_app(self.settings), handle_signals=False, access_log=None)
+        runner = web.AppRunner(
+            create_app(self.settings),
+            handle_signals=False,
+            access_log=None,
+            shutdown_timeout=self.settings.shutdown_timeout,
+        )
         try:
             await runner.setup()
-            site = web.TCPSite(runner, self.settings.host, self.settings.port)
+            site = web.TCPSite(
+                runner, self.settings.host, self.settings.port, backlog=self.settings.backlog
+            )
             await site.start()
             host, port = runner.addresses[0][:2]
             self.url = f"http://{host}:{port}"

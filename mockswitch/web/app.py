@@ -11,16 +11,13 @@ from mockswitch.faults.files import load_start_rules
 from mockswitch.store import Store, load_dataset
 from mockswitch.switch import Switch
 
-from . import calls, control, faults, tenants
+from . import admin, calls, control, cors, events, faults, metrics, openapi, tenants, ui
 from .api import enswitch_call
 from .keys import SETTINGS, SWITCH
 from .middleware import errors_as_json
 
 API_PATH = "/api/json/{function:.*}"
 TENANT = "/t/{tenant}"
-# Room for the request line beyond the query-size limit, so that a long query reaches the
-# handler and gets a 413 envelope instead of the HTTP parser's plain-text 400.
-_REQUEST_LINE_SLACK = 8192
 
 
 def create_app(settings: Settings | None = None) -> web.Application:
@@ -28,12 +25,22 @@ def create_app(settings: Settings | None = None) -> web.Application:
     settings = settings or Settings()
     app = web.Application(
         client_max_size=settings.max_request_bytes,
-        handler_args={"max_line_size": settings.max_request_bytes + _REQUEST_LINE_SLACK},
+        # The HTTP parser refuses longer request lines with a plain-text 400; up to this
+        # size, a query over max_request_bytes reaches mockswitch and gets a 413 envelope.
+        handler_args={"max_line_size": settings.max_request_line_bytes},
         middlewares=[errors_as_json],
     )
     app[SETTINGS] = settings
     app.cleanup_ctx.append(_switch)
+    events.install(app)  # ends the live event streams when the server stops
+    # Stopping would otherwise wait for every open /_mock/calls/wait to time out.
+    app.on_shutdown.append(calls.end_long_polls)
+    cors.install(app, settings.cors_origins)
+    admin.install(app, settings.admin_token)  # the control API's changes need the token
     _add_routes(app.router, settings.prefix)
+    app.router.add_routes(openapi.routes)  # server-wide: no /t/<tenant> copy
+    if settings.metrics:
+        app.router.add_routes(metrics.routes)
     return app
 
 
@@ -44,7 +51,7 @@ def _add_routes(router: web.UrlDispatcher, prefix: str) -> None:
         for mount in prefixes:
             for method in ("GET", "POST"):
                 router.add_route(method, mount + scope + API_PATH, enswitch_call)
-        for table in (control.routes, calls.routes, faults.routes):
+        for table in (control.routes, calls.routes, faults.routes, events.routes, ui.routes):
             for route in table:
                 router.add_route(route.method, scope + route.path, route.handler)
     router.add_routes(tenants.routes)
