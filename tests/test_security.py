@@ -495,15 +495,14 @@ def test_an_oversized_control_body_from_a_real_client_is_a_413():
 def test_the_dashboard_asks_for_the_token_once_and_keeps_it_for_the_tab():
     from playwright.sync_api import expect, sync_playwright
 
-    from tests.test_ui_browser import ARGS, CHROMIUM
+    from tests.browser import ARGS, require_chromium
 
-    if not CHROMIUM.exists():
-        pytest.fail(f"{CHROMIUM} is missing: install it with `bash .ci/install-browser`")
+    chromium = require_chromium()
     asked: list[str] = []
     answers = [TOKEN, TOKEN]
     with ServerThread(admin_token=TOKEN) as server, sync_playwright() as playwright:
         browser = playwright.chromium.launch(
-            executable_path=str(CHROMIUM), headless=True, args=ARGS
+            executable_path=str(chromium), headless=True, args=ARGS
         )
         try:
             page = browser.new_page()

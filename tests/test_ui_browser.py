@@ -1,7 +1,7 @@
 """The dashboard in a real browser: Debian's chromium, driven by Playwright.
 
-Nothing here is skipped: without /usr/bin/chromium the tests fail and say how to install it
-(`.ci/install-browser`), because CI installs it. Every page runs with the network cut off:
+Without /usr/bin/chromium these tests are skipped on a developer's machine and fail in CI
+(see tests/browser.py), saying how to install it. Every page runs with the network cut off:
 a request to anywhere but the mockswitch under test is aborted and fails the test.
 """
 
@@ -14,23 +14,14 @@ import urllib.error
 import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 import pytest
 from playwright.sync_api import Browser, Page, Route, expect, sync_playwright
 
 from mockswitch.testing import MockswitchClient, ServerThread
+from tests.browser import ARGS, require_chromium
 
-CHROMIUM = Path("/usr/bin/chromium")
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 WAIT_MS = 5000  # for anything the page shows; the events arrive in milliseconds
 AUTH = {"auth_username": "user", "auth_password": "password"}
 
@@ -43,14 +34,10 @@ def server() -> Iterator[ServerThread]:
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
-    if not CHROMIUM.exists():
-        pytest.fail(
-            f"{CHROMIUM} is missing: the dashboard tests need Debian's chromium. Install it "
-            "with `bash .ci/install-browser` (apt-get install -y chromium), as CI does."
-        )
+    chromium = require_chromium()
     with sync_playwright() as playwright:
         launched = playwright.chromium.launch(
-            executable_path=str(CHROMIUM), headless=True, args=ARGS
+            executable_path=str(chromium), headless=True, args=ARGS
         )
         try:
             yield launched
