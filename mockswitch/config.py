@@ -13,7 +13,7 @@ import os
 import re
 import tomllib
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field, fields, replace
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
@@ -349,9 +349,6 @@ class Settings:
         from importlib.resources import files
 
         return Path(str(files("mockswitch.default_fixtures")))
-
-    def with_changes(self, **changes: Any) -> Settings:
-        return replace(self, **changes)
 
 
 def _check_declarations() -> None:

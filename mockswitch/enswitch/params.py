@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any, Protocol
 
 from mockswitch.errors import EnswitchError, Problem, invalid
@@ -201,7 +202,7 @@ def validate(
     the real switch ignores them, and returned as `unknown` so the journal can flag them.
     """
     given = dict(pairs)
-    known = {p.name for p in table if p.since <= api_version}
+    known = known_names(tuple(table), api_version)
     values: dict[str, Any] = {}
     problems: list[Problem] = []
     for param in table:
@@ -252,5 +253,11 @@ def unknown_parameters(
     table: Sequence[Param], pairs: Pairs, api_version: tuple[int, int] = (99, 0)
 ) -> tuple[str, ...]:
     """The names in `pairs` that `table` does not know (for the journal, even on errors)."""
-    known = {p.name for p in table if p.since <= api_version}
+    known = known_names(tuple(table), api_version)
     return tuple(n for n, _ in pairs if n not in known and n not in AUTH_PARAMETERS)
+
+
+@lru_cache(maxsize=256)  # function tables x API versions: a handful
+def known_names(table: tuple[Param, ...], api_version: tuple[int, int]) -> frozenset[str]:
+    """The parameters a table knows in an API version: worked out once, asked on every call."""
+    return frozenset(p.name for p in table if p.since <= api_version)
