@@ -112,13 +112,21 @@ def near_miss_report(
     return "\n".join(lines)
 
 
-def _waited(found: dict[str, Any], query: Mapping[str, str], timeout: float) -> list[dict]:
-    if found["timed_out"]:
-        raise CallAssertionError(
-            f"waited {timeout:g}s for {found['wanted']} call(s) matching {dict(query)}, "
-            f"but only {found['count']} arrived: {found['calls']}"
-        )
-    return found["calls"]
+def _waited(found: dict[str, Any], matching: Mapping[str, str], timeout: float) -> list[dict]:
+    """The calls a long poll found; raises, listing what did arrive, if it timed out.
+
+    `matching` holds only the filters: `count` and `timeout` are said in words.
+    """
+    if not found["timed_out"]:
+        return found["calls"]
+    wanted, arrived = found["wanted"], found["count"]
+    shown = ", ".join(f"{name}={value!r}" for name, value in matching.items()) or "any call"
+    lines = [
+        f"waited {timeout:g}s for {wanted} call{'s' if wanted != 1 else ''} matching {shown}, "
+        f"but {arrived or 'none'} arrived{':' if found['calls'] else '.'}"
+    ]
+    lines += [f"  #{c['id']} {c['function']} {c['code']} {_params_text(c)}" for c in found["calls"]]
+    raise CallAssertionError("\n".join(lines))
 
 
 def _called_as_expected(matching: list[dict], times: int | None) -> bool:
@@ -159,8 +167,8 @@ def _document(status: int, payload: bytes, ok: tuple[int, ...]) -> Any:
     return document
 
 
-def _wait_query(function: str | None, count: int, timeout: float, options: Any) -> dict:
-    return filters(function, **options) | {"count": str(count), "timeout": str(timeout)}
+def _wait_query(matching: Mapping[str, str], count: int, timeout: float) -> dict[str, str]:
+    return {**matching, "count": str(count), "timeout": str(timeout)}
 
 
 def _params_text(call: Mapping[str, Any]) -> str:
@@ -265,7 +273,7 @@ class MockswitchClient(_Endpoints):
     ) -> dict[str, Any]:
         """Long-poll until `count` calls match or `timeout` passes; the server's answer:
         `timed_out`, `wanted`, `count` and the matching `calls`."""
-        query = _wait_query(function, count, timeout, options)
+        query = _wait_query(filters(function, **options), count, timeout)
         return self._request("GET", "/calls/wait", query, ok=(200, 408))
 
     def wait_for(
@@ -273,7 +281,7 @@ class MockswitchClient(_Endpoints):
     ) -> list[dict[str, Any]]:
         """Block until `count` calls match (the server long-polls), else raise."""
         found = self.wait(function, count=count, timeout=timeout, **options)
-        return _waited(found, _wait_query(function, count, timeout, options), timeout)
+        return _waited(found, filters(function, **options), timeout)
 
     def assert_called(
         self, function: str, times: int | None = None, **params: Any
@@ -366,9 +374,10 @@ class AsyncMockswitchClient(_Endpoints):
         timeout: float = 5.0,  # noqa: ASYNC109
         **options: Any,
     ) -> list[dict[str, Any]]:
-        query = _wait_query(function, count, timeout, options)
+        matching = filters(function, **options)
+        query = _wait_query(matching, count, timeout)
         found = await self._request("GET", "/calls/wait", query, ok=(200, 408))
-        return _waited(found, query, timeout)
+        return _waited(found, matching, timeout)
 
     async def assert_called(
         self, function: str, times: int | None = None, **params: Any
