@@ -280,6 +280,15 @@ OPTIONS: tuple[Option, ...] = (
         "ORIGINS",
     ),
     Option(
+        "cors_credentials",
+        _boolean,
+        False,
+        "let browser code send cookies and auth headers (fetch credentials: include, axios "
+        "withCredentials): an allowed origin is echoed and gets "
+        "Access-Control-Allow-Credentials: true; not with cors_origins *",
+        flag=False,
+    ),
+    Option(
         "metrics",
         _boolean,
         True,
@@ -333,9 +342,19 @@ class Settings:
     log_format: str = "human"
     quiet: bool = False
     cors_origins: str = LOCALHOST
+    cors_credentials: bool = False
     metrics: bool = True
     shutdown_timeout: float = 8.0
     admin_token: str = field(default="", repr=False)  # a secret: never in a log line
+
+    def __post_init__(self) -> None:
+        # Settings that are fine alone but not together; checked here so that every way of
+        # making Settings (flags, variables, a file, ServerThread's keywords) refuses them.
+        if self.cors_credentials and self.cors_origins == "*":
+            raise ConfigError(
+                "--cors-credentials cannot be combined with --cors-origins '*' (browsers refuse "
+                "credentials from a wildcard): list the origins, or use localhost"
+            )
 
     @property
     def api_version_tuple(self) -> tuple[int, int]:

@@ -44,7 +44,7 @@ def destinations(campaign_id: int, changes: dict[str, str | None] | None = None)
 def rows(campaign_id: int, found: dict[str, str]) -> list[dict[str, Any]]:
     """{dnumber: status} as bulk/destinations/list shows it by default: sorted by dnumber."""
     return [
-        {"campaign": campaign_id, "dnumber": dnumber, "status": status}
+        {"campaign": campaign_id, "dtype": "", "dnumber": dnumber, "status": status}
         for dnumber, status in sorted(found.items())
     ]
 

@@ -146,6 +146,15 @@ async def read_campaign(client: TestClient, campaign_id: int) -> dict[str, Any]:
     return body["data"]
 
 
+async def stored_campaign(client, campaign_id: int) -> dict[str, Any]:
+    """A campaign as stored, every field whatever the API version: the dashboard's data."""
+    response = await client.get("/_mock/data/campaigns")
+    assert response.status == 200, await response.text()
+    customers = (await response.json())["customers"]
+    [found] = [c for customer in customers for c in customer["campaigns"] if c["id"] == campaign_id]
+    return found
+
+
 async def every_campaign(client: TestClient) -> dict[int, list[dict[str, Any]]]:
     """Every customer's campaigns, listed as the system owner: the whole editable data set."""
     found = {}

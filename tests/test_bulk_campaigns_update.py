@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from tests.conftest import OK_204, call, envelope
-from tests.seed import CAMPAIGNS, campaign, read_campaign
+from tests.seed import CAMPAIGNS, campaign, read_campaign, stored_campaign
 
 UPDATE = "bulk/campaigns/update"
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
@@ -578,8 +578,8 @@ async def test_before_4_2_keep_agents_available_is_an_unknown_parameter(serve):
     assert await call(client, UPDATE, id=123, keep_agents_available="x") == (200, OK_204)
     assert await call(client, UPDATE, id=123, keep_agents_available=-4) == (200, OK_204)
     assert await call(client, UPDATE, id=124, name="Older") == (200, OK_204)
-    assert await read_campaign(client, 123) == CAMPAIGNS[123]
-    assert await read_campaign(client, 124) == campaign(124, name="Older")
+    assert await stored_campaign(client, 123) == CAMPAIGNS[123]
+    assert await stored_campaign(client, 124) == campaign(124, name="Older")
 
 
 # -- reach -----------------------------------------------------------------------------------

@@ -52,8 +52,8 @@ async def test_the_whole_answer_byte_for_byte(client):
     )
     assert await response.read() == (
         b'{"responses":[{"code":"200","key":"","message":"OK"}],"data":['
-        b'{"campaign":125,"dnumber":"2125550131","status":"pending"},'
-        b'{"campaign":125,"dnumber":"2125550132","status":"cancelled"}]}'
+        b'{"campaign":125,"dtype":"","dnumber":"2125550131","status":"pending"},'
+        b'{"campaign":125,"dtype":"","dnumber":"2125550132","status":"cancelled"}]}'
     )
 
 
@@ -62,10 +62,10 @@ async def test_a_number_with_a_plus_sorts_before_digits_as_text_does(client):
         200,
         ok(
             [
-                {"campaign": 124, "dnumber": "+442071230123", "status": "pending"},
-                {"campaign": 124, "dnumber": "2125550121", "status": "pending"},
-                {"campaign": 124, "dnumber": "2125550122", "status": "success"},
-                {"campaign": 124, "dnumber": "2125550124", "status": "failed"},
+                {"campaign": 124, "dtype": "", "dnumber": "+442071230123", "status": "pending"},
+                {"campaign": 124, "dtype": "", "dnumber": "2125550121", "status": "pending"},
+                {"campaign": 124, "dtype": "", "dnumber": "2125550122", "status": "success"},
+                {"campaign": 124, "dtype": "", "dnumber": "2125550124", "status": "failed"},
             ]
         ),
     )
@@ -104,9 +104,9 @@ async def test_the_list_follows_changes(client):
         200,
         ok(
             [
-                {"campaign": 125, "dnumber": "1", "status": "success"},
-                {"campaign": 125, "dnumber": "2125550131", "status": "success"},
-                {"campaign": 125, "dnumber": "2125550132", "status": "success"},
+                {"campaign": 125, "dtype": "", "dnumber": "1", "status": "success"},
+                {"campaign": 125, "dtype": "", "dnumber": "2125550131", "status": "success"},
+                {"campaign": 125, "dtype": "", "dnumber": "2125550132", "status": "success"},
             ]
         ),
     )
@@ -245,6 +245,39 @@ async def test_unknown_parameters_are_ignored(client):
         200,
         ok(rows(125, DESTINATIONS[125])),
     )
+
+
+async def last_unknown(client) -> list[str]:
+    response = await client.get("/_mock/calls", params={"order": "desc", "limit": "1"})
+    return (await response.json())["calls"][0]["unknown"]
+
+
+@pytest.mark.parametrize("pages", ["0", "1"])
+async def test_pages_is_known_in_4_4_and_the_rows_stay_whole(client, pages):
+    # 4.4 documents pages=1 as "reduced data for a pager" without saying what is left out:
+    # mockswitch accepts it and answers the same rows.
+    assert await call(client, LIST, campaign=125, pages=pages) == (
+        200,
+        ok(rows(125, DESTINATIONS[125])),
+    )
+    assert await last_unknown(client) == []
+
+
+async def test_pages_is_checked_in_4_4(client):
+    assert await call(client, LIST, campaign=125, pages="2") == (
+        200,
+        bad(("pages", "must be 0 or 1")),
+    )
+
+
+@pytest.mark.parametrize("version", ["3.13", "4.2"])
+async def test_before_4_4_pages_is_unknown_and_ignored(serve, version):
+    client = await serve(api_version=version)
+    assert await call(client, LIST, campaign=125, pages="x") == (
+        200,
+        ok(rows(125, DESTINATIONS[125])),
+    )
+    assert await last_unknown(client) == ["pages"]
 
 
 async def test_a_post_works_too(client):

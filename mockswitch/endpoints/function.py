@@ -37,6 +37,7 @@ class Call:
     person: Person
     directory: Directory
     tenant: Tenant
+    api_version: tuple[int, int] = (99, 0)  # the Enswitch version imitated: what data shows
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,7 +80,7 @@ async def execute(
         ):
             raise rateplan_forbids()
         args = validate(function.parameters, pairs, api_version, {"dtypes": directory.dtypes})
-        outcome = await function.handler(Call(args, person, directory, tenant))
+        outcome = await function.handler(Call(args, person, directory, tenant, api_version))
     except EnswitchError as error:
         return Executed(error, username, unknown)
     return Executed(outcome, username, unknown)

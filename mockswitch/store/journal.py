@@ -204,6 +204,11 @@ class Journal:
             self._committed.set_result(None)
         self._committed = None
 
+    def last_id(self) -> int:
+        """The id of the newest call numbered so far, in any tenant (0 before the first):
+        what `since=now` stands for. Ids are one sequence across tenants."""
+        return self._next_id - 1
+
     def next_commit(self) -> asyncio.Future[None]:
         """A future done at the next commit: take it before looking, then await it, and no
         commit can slip between the look and the wait."""

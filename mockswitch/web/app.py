@@ -35,7 +35,7 @@ def create_app(settings: Settings | None = None) -> web.Application:
     events.install(app)  # ends the live event streams when the server stops
     # Stopping would otherwise wait for every open /_mock/calls/wait to time out.
     app.on_shutdown.append(calls.end_long_polls)
-    cors.install(app, settings.cors_origins)
+    cors.install(app, settings.cors_origins, credentials=settings.cors_credentials)
     admin.install(app, settings.admin_token)  # the control API's changes need the token
     _add_routes(app.router, settings.prefix)
     app.router.add_routes(openapi.routes)  # server-wide: no /t/<tenant> copy

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+from collections.abc import Mapping
 
 from aiohttp import web
 
@@ -17,6 +18,19 @@ from .tenants import existing_tenant, tenant_for_change
 routes = web.RouteTableDef()
 NDJSON = "application/x-ndjson"
 DEFAULT_WAIT = 10.0  # seconds a long poll waits when the query names no timeout
+NOW = "now"
+
+
+def _query(request: web.Request) -> Mapping[str, str]:
+    """The request's query, with `since=now` made the newest call id numbered so far.
+
+    So `/_mock/calls/wait?since=now&count=2` waits for two calls recorded after the wait
+    began, however busy the journal was before.
+    """
+    if request.query.get("since") != NOW:
+        return request.query
+    latest = request.app[SWITCH].store.journal.last_id()
+    return {**request.query, "since": str(latest)}
 
 
 def _wants_ndjson(request: web.Request) -> bool:
@@ -32,7 +46,7 @@ async def list_calls(request: web.Request) -> web.StreamResponse:
     """A page of calls with the total that match, or every match as NDJSON."""
     switch = request.app[SWITCH]
     tenant = existing_tenant(request)
-    query = parse_call_query(request.query, page_max=switch.settings.calls_page_max)
+    query = parse_call_query(_query(request), page_max=switch.settings.calls_page_max)
     if _wants_ndjson(request):
         return await _export(request, tenant.id, query.where)
     page = await switch.store.journal.page(
@@ -62,7 +76,7 @@ async def _export(request: web.Request, tenant: int, where) -> web.StreamRespons
 async def count_calls(request: web.Request) -> web.Response:
     switch = request.app[SWITCH]
     tenant = existing_tenant(request)
-    query = parse_call_query(request.query, page_max=switch.settings.calls_page_max)
+    query = parse_call_query(_query(request), page_max=switch.settings.calls_page_max)
     journal = switch.store.journal
     return web.json_response(
         {
@@ -78,7 +92,7 @@ async def wait_for_calls(request: web.Request) -> web.Response:
     switch = request.app[SWITCH]
     tenant = existing_tenant(request)
     query = parse_call_query(
-        request.query, page_max=switch.settings.calls_page_max, extra=("count", "timeout")
+        _query(request), page_max=switch.settings.calls_page_max, extra=("count", "timeout")
     )
     wanted = integer(request.query, "count", 1, minimum=1)
     if wanted > switch.settings.calls_page_max:

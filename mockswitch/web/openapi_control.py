@@ -80,7 +80,8 @@ CALL_FILTERS = (
     Query(
         "since",
         {"type": "string"},
-        "Only calls from this one on: a call id, or an ISO 8601 time (UTC unless it says).",
+        "Only calls from this one on: a call id (the calls after it), an ISO 8601 time (UTC "
+        "unless it says), or `now` (the calls recorded after this request arrived).",
     ),
     Query("until", {"type": "string"}, "Only calls up to this one: a call id or a time."),
 )
