@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 from datetime import UTC, datetime
 from typing import Any
 
@@ -22,6 +23,18 @@ from .store import CallRecord
 
 CALL = "call"  # the LogRecord attribute that carries a call's fields
 DEFAULT_TENANT = "default"
+# C0 and C1 controls, DEL, and the Unicode line and paragraph separators: anything that could
+# end a log line early or rewrite it on a terminal.
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+SHOWN_CHARS = 200  # longest text taken from a request into a human log line
+
+
+def printable(text: str, limit: int = SHOWN_CHARS) -> str:
+    """`text` safe for one line of a log: controls escaped (`\\n`, `\\x1b`), cut after
+    `limit` characters with a note of how long it was."""
+    if len(text) > limit:
+        text = f"{text[:limit]}...({len(text)} chars)"
+    return _CONTROL.sub(lambda found: found.group().encode("unicode_escape").decode(), text)
 
 
 def call_fields(tenant: str, call_id: int, record: CallRecord) -> dict[str, Any]:
@@ -43,14 +56,18 @@ def call_fields(tenant: str, call_id: int, record: CallRecord) -> dict[str, Any]
 
 
 def human_line(fields: dict[str, Any]) -> str:
-    """`#7 GET bulk/campaigns/update 204 user 2.1ms`, then the tenant and fault if any."""
+    """`#7 GET bulk/campaigns/update 204 user 2.1ms`, then the tenant and fault if any.
+
+    The function and the username are what the client sent (a fault that strikes before the
+    switch records the name as given), so they are made `printable`: a name holding a line
+    break cannot forge a second log line."""
     outcome = fields["code"] or (f"http {fields['http_status']}" if fields["http_status"] else "")
     words = [
         f"#{fields['id']}",
         fields["method"],
-        fields["function"] or "-",
+        printable(fields["function"]) or "-",
         outcome or "dropped",
-        fields["username"] or "-",
+        printable(fields["username"]) or "-",
         f"{fields['duration_ms']:.1f}ms",
     ]
     if fields["tenant"] != DEFAULT_TENANT:

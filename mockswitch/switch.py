@@ -87,7 +87,7 @@ class Switch:
         except Exception:
             # A bug, not an outcome: the client gets Enswitch's own "Internal error" and the
             # log the traceback, rather than a bare HTTP 500 from the framework.
-            log.exception("answering %s failed", request.function or "-")
+            log.exception("answering %s failed", calllog.printable(request.function) or "-")
             return ApiReply(error_reply(internal_error(), self.settings.http_status), 0)
 
     async def _handle(self, request: ApiRequest, tenant: Tenant) -> ApiReply:
