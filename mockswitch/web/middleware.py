@@ -51,9 +51,7 @@ async def errors_as_json(request: web.Request, handler: Handler) -> web.StreamRe
         log.debug("the client left during %s %s", request.method, printable(request.path))
         return web.Response(status=400)
     except Exception:
-        log.exception(
-            "unexpected error answering %s %s", request.method, printable(request.path)
-        )
+        log.exception("unexpected error answering %s %s", request.method, printable(request.path))
         if "/api/json/" in request.path:
             return web.Response(
                 body=error_body(internal_error()), content_type="application/json", charset="utf-8"
