@@ -29,26 +29,34 @@ _CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 SHOWN_CHARS = 200  # longest text taken from a request into a human log line
 
 
-def printable(text: str, limit: int = SHOWN_CHARS) -> str:
-    """`text` safe for one line of a log: controls escaped (`\\n`, `\\x1b`), cut after
-    `limit` characters with a note of how long it was."""
-    if len(text) > limit:
-        text = f"{text[:limit]}...({len(text)} chars)"
+def shortened(text: str, limit: int = SHOWN_CHARS) -> str:
+    """`text`, or its first `limit` characters with a note of how long it was."""
+    return text if len(text) <= limit else f"{text[:limit]}...({len(text)} chars)"
+
+
+def printable(text: str) -> str:
+    """`text` safe for one line of a log: controls escaped (`\\n`, `\\x1b`)."""
     return _CONTROL.sub(lambda found: found.group().encode("unicode_escape").decode(), text)
 
 
+def loggable(text: str) -> str:
+    """Text from a request, shortened and made printable for a log line."""
+    return printable(shortened(text))
+
+
 def call_fields(tenant: str, call_id: int, record: CallRecord) -> dict[str, Any]:
-    """What a log line says about a call (no parameters: they may hold passwords)."""
+    """What a log line says about a call (no parameters: they may hold passwords; the texts
+    a client sent are `shortened`, so that a line stays short whatever was sent)."""
     return {
         "event": "call",
         "id": call_id,
         "tenant": tenant,
         "method": record.method,
-        "function": record.function,
+        "function": shortened(record.function),
         "code": record.code,
-        "key": record.key,
+        "key": shortened(record.key),
         "http_status": record.http_status,
-        "username": record.username,
+        "username": shortened(record.username),
         "duration_ms": record.duration_ms,
         "latency_ms": record.latency_ms,
         "fault": (record.fault.get("action") or "latency") if record.fault else None,

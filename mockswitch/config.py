@@ -228,6 +228,15 @@ OPTIONS: tuple[Option, ...] = (
         "CHARS",
     ),
     Option(
+        "journal_field_cap",
+        _integer(64),
+        16384,
+        "longest path, function name, query string, username, key and parameter name or "
+        "value the journal stores for a call, in characters; an entry's truncated lists "
+        "what was cut",
+        "CHARS",
+    ),
+    Option(
         "calls_page_max",
         _integer(1),
         1000,
@@ -325,6 +334,7 @@ class Settings:
     max_tenants: int = 1000
     journal_max: int = 0
     journal_body_cap: int = 65536
+    journal_field_cap: int = 16384
     calls_page_max: int = 1000
     wait_timeout_max: float = 60.0
     faults: str = ""

@@ -87,7 +87,7 @@ class Switch:
         except Exception:
             # A bug, not an outcome: the client gets Enswitch's own "Internal error" and the
             # log the traceback, rather than a bare HTTP 500 from the framework.
-            log.exception("answering %s failed", calllog.printable(request.function) or "-")
+            log.exception("answering %s failed", calllog.loggable(request.function) or "-")
             return ApiReply(error_reply(internal_error(), self.settings.http_status), 0)
 
     async def _handle(self, request: ApiRequest, tenant: Tenant) -> ApiReply:
@@ -103,10 +103,15 @@ class Switch:
         call = _Call(request, tenant, at, started, pairs, decision)
         if fault is not None and not fault.processed:
             recorded = self._record(call, None)  # the fault strikes before the switch looks
-        elif function is None:
-            recorded = self._record(call, Executed(no_such_function(), "", ()))
-        elif problem is not None:
-            recorded = self._record(call, await refused(problem, pairs, tenant))
+        elif function is None or problem is not None:
+            refusal = problem or no_such_function()
+            # An unknown function authenticates no one; a known one says who called.
+            executed = (
+                Executed(refusal, "", ())
+                if function is None
+                else await refused(refusal, pairs, tenant)
+            )
+            recorded = self._record(call, executed)
         else:
             async with self._exclusive(function):
                 executed = await self._execute(function, pairs, tenant)

@@ -72,6 +72,7 @@ async def _switch(app: web.Application) -> AsyncIterator[None]:
         synchronous=settings.sync.upper(),
         journal_max=settings.journal_max,
         journal_body_cap=settings.journal_body_cap,
+        journal_field_cap=settings.journal_field_cap,
     )
     app[SWITCH] = Switch(store, settings, rules, default_latency)
     try:

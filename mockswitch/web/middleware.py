@@ -7,7 +7,7 @@ from collections.abc import Awaitable, Callable
 
 from aiohttp import web
 
-from mockswitch.calllog import printable
+from mockswitch.calllog import loggable
 from mockswitch.enswitch.envelope import error_body
 from mockswitch.errors import ControlError, internal_error
 
@@ -48,10 +48,10 @@ async def errors_as_json(request: web.Request, handler: Handler) -> web.StreamRe
     except ConnectionError:
         # The client reset the connection while its request was read: there is no one to
         # answer and nothing went wrong here, so no traceback either.
-        log.debug("the client left during %s %s", request.method, printable(request.path))
+        log.debug("the client left during %s %s", request.method, loggable(request.path))
         return web.Response(status=400)
     except Exception:
-        log.exception("unexpected error answering %s %s", request.method, printable(request.path))
+        log.exception("unexpected error answering %s %s", request.method, loggable(request.path))
         if "/api/json/" in request.path:
             return web.Response(
                 body=error_body(internal_error()), content_type="application/json", charset="utf-8"

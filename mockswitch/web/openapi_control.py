@@ -15,6 +15,7 @@ from typing import Any
 from mockswitch.config import Settings
 from mockswitch.faults.actions import KINDS as ACTION_KINDS
 from mockswitch.faults.latency import KINDS as LATENCY_KINDS
+from mockswitch.store.cuts import FLAGS as CUT_FIELDS
 
 from .call_query import DEFAULT_LIMIT
 from .calls import NDJSON
@@ -644,6 +645,12 @@ def schemas() -> dict[str, Schema]:
             "fault": {"type": ["object", "null"]},
             "latency_ms": _NUMBER,
             "duration_ms": _NUMBER,
+            "truncated": {
+                "type": "array",
+                "items": {"enum": list(CUT_FIELDS)},
+                "description": "The fields cut to `journal_field_cap` characters (the body to "
+                "`journal_body_cap`); empty for an ordinary call.",
+            },
         },
         ("id", "at", "method", "function", "code", "params"),
     )
