@@ -214,6 +214,28 @@ OPTIONS: tuple[Option, ...] = (
         "N",
     ),
     Option(
+        "max_fault_rules",
+        _integer(1),
+        1000,
+        "most fault rules a tenant may hold; every call is checked against each rule in turn",
+        "N",
+    ),
+    Option(
+        "max_long_polls",
+        _integer(1),
+        256,
+        "most /_mock/calls/wait long polls waiting at once, across all tenants",
+        "N",
+    ),
+    Option(
+        "max_event_streams",
+        _integer(1),
+        64,
+        "most /_mock/events streams (the dashboard's live view) open at once, across all "
+        "tenants",
+        "N",
+    ),
+    Option(
         "journal_max",
         _integer(0),
         0,
@@ -332,6 +354,9 @@ class Settings:
     max_request_line_bytes: int = 8 * 2**20
     backlog: int = 1024
     max_tenants: int = 1000
+    max_fault_rules: int = 1000
+    max_long_polls: int = 256
+    max_event_streams: int = 64
     journal_max: int = 0
     journal_body_cap: int = 65536
     journal_field_cap: int = 16384

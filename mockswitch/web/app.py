@@ -35,8 +35,7 @@ def create_app(settings: Settings | None = None) -> web.Application:
     app[SETTINGS] = settings
     app.cleanup_ctx.append(_switch)
     events.install(app)  # ends the live event streams when the server stops
-    # Stopping would otherwise wait for every open /_mock/calls/wait to time out.
-    app.on_shutdown.append(calls.end_long_polls)
+    calls.install(app)  # counts the long polls; answers them all when the server stops
     cors.install(app, settings.cors_origins)
     admin.install(app, settings.admin_token)  # the control API's changes need the token
     _add_routes(app.router, settings.prefix)
@@ -63,7 +62,9 @@ def _add_routes(router: web.UrlDispatcher, prefix: str) -> None:
 
 async def _switch(app: web.Application) -> AsyncIterator[None]:
     settings = app[SETTINGS]
-    rules, default_latency = load_start_rules(settings.faults, settings.faults_seed)
+    rules, default_latency = load_start_rules(
+        settings.faults, settings.faults_seed, most=settings.max_fault_rules
+    )
     dataset = load_dataset(settings.fixtures_path())
     store = await Store.open(
         settings.db,

@@ -186,6 +186,7 @@ def operations(settings: Settings) -> tuple[Operation, ...]:
                 "408": json_answer(
                     "`timeout` passed first; the body says what did match.", ref("CallWait")
                 ),
+                "429": Answer("Too many long polls are waiting (the `max_long_polls` setting)."),
                 "503": json_answer(
                     "The server is stopping; the body says what matched so far.",
                     ref("CallWait"),
@@ -220,7 +221,10 @@ def operations(settings: Settings) -> tuple[Operation, ...]:
                     {"oneOf": [ref("FaultRule"), {"type": "array", "items": ref("FaultRule")}]},
                 ),
                 "400": BAD,
-                "429": TOO_MANY,
+                "429": Answer(
+                    "The rules would pass the `max_fault_rules` setting (none is added), or a "
+                    "new tenant the `max_tenants` setting."
+                ),
             },
             body={
                 "oneOf": [ref("FaultRuleInput"), {"type": "array", "items": ref("FaultRuleInput")}]
@@ -292,7 +296,7 @@ def operations(settings: Settings) -> tuple[Operation, ...]:
                 ),
                 "400": BAD,
                 "404": NO_TENANT,
-                "429": Answer("Too many event streams are open."),
+                "429": Answer("Too many event streams are open (the `max_event_streams` setting)."),
             },
             description="Starts after the newest call held, or after `since`; a "
             "reconnecting browser's `Last-Event-ID` header wins over `since`.",
