@@ -190,3 +190,15 @@ def test_start_rules_over_the_cap_stop_the_start(capsys, tmp_path):
     assert capsys.readouterr().err == (
         "mockswitch: the faults given inline: 3 rules, more than the max_fault_rules setting (2)\n"
     )
+
+
+async def test_the_openapi_document_names_each_cap(serve):
+    client = await serve()
+    paths = (await (await client.get("/_mock/openapi.json")).json())["paths"]
+    for path, method, setting in [
+        ("/_mock/events", "get", "max_event_streams"),
+        ("/_mock/calls/wait", "get", "max_long_polls"),
+        ("/_mock/faults", "post", "max_fault_rules"),
+        ("/t/{tenant}/_mock/faults", "post", "max_fault_rules"),
+    ]:
+        assert setting in paths[path][method]["responses"]["429"]["description"], path

@@ -11,7 +11,20 @@ from mockswitch.faults.files import load_start_rules
 from mockswitch.store import Store, load_dataset
 from mockswitch.switch import Switch
 
-from . import admin, calls, control, cors, events, faults, metrics, openapi, slashes, tenants, ui
+from . import (
+    admin,
+    calls,
+    control,
+    cors,
+    crosssite,
+    events,
+    faults,
+    metrics,
+    openapi,
+    slashes,
+    tenants,
+    ui,
+)
 from .api import enswitch_call
 from .keys import SETTINGS, SWITCH
 from .middleware import errors_as_json
@@ -37,6 +50,9 @@ def create_app(settings: Settings | None = None) -> web.Application:
     events.install(app)  # ends the live event streams when the server stops
     calls.install(app)  # counts the long polls; answers them all when the server stops
     cors.install(app, settings.cors_origins)
+    # A browser page of another site may not change the mock (before the token: a 403 says
+    # more than a 401 to a page that could never have had the token).
+    crosssite.install(app, settings.cors_origins)
     admin.install(app, settings.admin_token)  # the control API's changes need the token
     _add_routes(app.router, settings.prefix)
     app.router.add_routes(openapi.routes)  # server-wide: no /t/<tenant> copy

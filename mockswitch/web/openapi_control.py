@@ -442,9 +442,23 @@ def operations(settings: Settings) -> tuple[Operation, ...]:
                 scope="plain",
             )
         )
+    table = [_no_cross_site(operation) for operation in table]
     if settings.admin_token:  # every changing call then needs the token (web/admin.py)
         table = [_needs_token(operation) for operation in table]
     return tuple(table)
+
+
+CROSS_SITE = Answer(
+    "A browser page of another site made the call: its `Origin` is neither the server's own "
+    "nor allowed by `cors_origins`, or it carries `Sec-Fetch-Site: cross-site`. Nothing "
+    "changed; `error.field` names the header."
+)
+
+
+def _no_cross_site(operation: Operation) -> Operation:
+    if operation.method == "GET":
+        return operation  # reads are open to every origin (CORS decides who may read them)
+    return replace(operation, responses={**operation.responses, "403": CROSS_SITE})
 
 
 # The admin token, in either header; `security_schemes` describes them.
