@@ -224,3 +224,32 @@ async def test_after_a_megabyte_in_the_query_string_the_server_still_serves(clie
     response = await client.get(URL(f"{UPDATE}?{AUTH};id=123;name=" + "x" * 2**20, encoded=True))
     await response.read()
     await assert_still_serving_the_seed(client)
+
+
+@pytest.mark.parametrize(
+    ("escaped", "function"),
+    [
+        ("bulk%0A/campaigns/get", "bulk\n/campaigns/get"),
+        ("bulk/campaigns/get%0D%0Aforged", "bulk/campaigns/get\r\nforged"),
+        ("%0A", "\n"),
+        ("bulk%09campaigns%7F/get%1B", "bulk\tcampaigns\x7f/get\x1b"),
+    ],
+)
+async def test_a_function_name_with_control_characters_gets_an_envelope_and_an_entry(
+    client, escaped, function
+):
+    response = await client.get(URL(f"/api/json/{escaped}/?{AUTH}", encoded=True))
+    assert (response.status, response.headers["Content-Type"]) == (
+        200,
+        "application/json; charset=utf-8",
+    )
+    assert await response.json() == envelope(("404", "", "No such function."))
+    call_id = response.headers["X-Mockswitch-Call"]
+    entry = await (await client.get(f"/_mock/calls/{call_id}")).json()
+    assert (entry["function"], entry["path"], entry["code"]) == (
+        function,
+        f"/api/json/{function}/",
+        "404",
+    )
+    filtered = await (await client.get("/_mock/calls", params={"function": function})).json()
+    assert [call["id"] for call in filtered["calls"]] == [int(call_id)]

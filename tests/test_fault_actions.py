@@ -64,6 +64,7 @@ def post_entry(fault: dict[str, Any] | None, **outcome: Any) -> dict[str, Any]:
         "params": CHANGE_RECORDED,
         "unknown": [],
         "body_truncated": False,
+        "truncated": [],
         "fault": fault,
         "latency_ms": 0.0,
         **outcome,

@@ -305,9 +305,10 @@ CASES = [
             "path": UPDATE,
             "function": "bulk/campaigns/update",
             "query": f"auth_username=user;auth_password={MASK};id=123;name=%zz",
-            "params": [],
+            # Refused, but what could be read is kept, and the credentials were right.
+            "params": [["auth_username", "user"], ["auth_password", MASK], ["id", "123"]],
             "unknown": [],
-            "username": "",
+            "username": "user",
             "code": "400",
             "key": "name",
             "http_status": 200,
@@ -384,6 +385,7 @@ async def test_each_kind_of_call_is_recorded_with_all_its_fields(
         "body_truncated": False,
         "fault": None,
         "latency_ms": 0,
+        "truncated": [],
     }
     assert call_id == 1
     # The journal keeps what the client received, byte for byte.
@@ -430,8 +432,9 @@ async def test_no_password_reaches_the_database_file(serve, tmp_path: Path):
     assert codes == ["401", "401", "401", "401", "400", "400", "413", "404"]
 
     listed = await (await client.get("/_mock/calls")).text()
-    # Masked wherever readable: 7 in the queries (two in one), 5 in the parsed parameters.
-    assert listed.count(MASK) == 12
+    # Masked wherever readable: 7 in the queries (two in one), 7 in the parameters read (all
+    # but the 413's, whose parameters are never read).
+    assert listed.count(MASK) == 14
 
     def files() -> bytes:
         return b"".join(p.read_bytes() for p in tmp_path.iterdir() if p.name.startswith(db.name))
@@ -462,3 +465,59 @@ async def test_a_body_exactly_as_long_as_the_cap_is_kept_whole(serve):
     )
     entry = await journal_entry(client, call_id)
     assert (answer, entry["body"], entry["body_truncated"]) == (ok, ok, False)
+
+
+NOT_A_FORM = text(
+    envelope(
+        (
+            "400",
+            "",
+            "the request body must be application/x-www-form-urlencoded or "
+            "multipart/form-data, not application/json",
+        )
+    )
+)
+
+
+@pytest.mark.parametrize(
+    ("password", "username"), [("password", "user"), ("wrong", "")], ids=["right", "wrong"]
+)
+async def test_a_post_whose_body_is_not_a_form_records_its_query(serve, password, username):
+    """The answer stays the 400 it was; the entry keeps the query's parameters, and the name
+    of whoever authenticated, so that filters find it."""
+    client = await serve()
+    status, answer, call_id = await send(
+        client,
+        f"{UPDATE}?auth_username=user;auth_password={password};id=123",
+        body=b'{"name": "From JSON"}',
+        content_type="application/json",
+    )
+    assert (status, answer) == (200, NOT_A_FORM)
+    entry = await journal_entry(client, call_id)
+    assert (entry["params"], entry["username"], entry["code"], entry["unknown"]) == (
+        {"auth_username": "user", "auth_password": MASK, "id": "123"},
+        username,
+        "400",
+        [],
+    )
+    for query in ({"param.id": "123"}, {"param.auth_username": "user"}):
+        found = await (await client.get("/_mock/calls", params=query)).json()
+        assert [call["id"] for call in found["calls"]] == [call_id], query
+    by_name = await (await client.get("/_mock/calls", params={"username": "user"})).json()
+    assert [call["id"] for call in by_name["calls"]] == ([call_id] if username else [])
+    # Nothing changed.
+    _, got, _ = await send(client, f"{GET}?auth_username=user;auth_password=password;id=123")
+    assert json.loads(got)["data"]["name"] == "Spring promo"
+
+
+async def test_a_refused_call_records_every_parameter_it_could_read(serve):
+    client = await serve()
+    _, answer, call_id = await send(
+        client, f"{UPDATE}?auth_username=user;auth_password=password;id=123;name=%zz;maximum=4"
+    )
+    assert json.loads(answer) == envelope(("400", "name", "has malformed percent-encoding"))
+    entry = await journal_entry(client, call_id)
+    assert (entry["params"], entry["username"]) == (
+        {"auth_username": "user", "auth_password": MASK, "id": "123", "maximum": "4"},
+        "user",
+    )

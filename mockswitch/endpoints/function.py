@@ -86,6 +86,16 @@ async def execute(
     return Executed(outcome, username, unknown)
 
 
+async def refused(error: EnswitchError, pairs: Pairs, tenant: Tenant) -> Executed:
+    """A call refused before the checks (its parameters could not all be read): the outcome
+    is `error`, and the journal still learns who called, if the credentials it read are right."""
+    try:
+        username = _authenticate(await tenant.directory(), pairs).username
+    except EnswitchError:
+        username = ""
+    return Executed(error, username, ())
+
+
 def _authenticate(directory: Directory, pairs: Pairs) -> Person:
     given = dict(pairs)
     username, password = given.get(AUTH_USERNAME), given.get(AUTH_PASSWORD)

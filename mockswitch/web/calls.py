@@ -10,6 +10,7 @@ from collections.abc import Mapping
 from aiohttp import web
 
 from mockswitch.errors import ControlError
+from mockswitch.store import CallFilter, Journal, Page
 
 from .call_query import LARGEST, integer, parse_call_query, seconds
 from .keys import SWITCH
@@ -31,6 +32,23 @@ def _query(request: web.Request) -> Mapping[str, str]:
         return request.query
     latest = request.app[SWITCH].store.journal.last_id()
     return {**request.query, "since": str(latest)}
+
+
+class _Waiting:
+    """How many long polls are waiting now, server-wide."""
+
+    def __init__(self) -> None:
+        self.count = 0
+
+
+WAITING = web.AppKey("long_polls_waiting", _Waiting)
+
+
+def install(app: web.Application) -> None:
+    """Count the long polls, and answer them all when the server stops."""
+    app[WAITING] = _Waiting()
+    # Stopping would otherwise wait for every open /_mock/calls/wait to time out.
+    app.on_shutdown.append(end_long_polls)
 
 
 def _wants_ndjson(request: web.Request) -> bool:
@@ -101,21 +119,44 @@ async def wait_for_calls(request: web.Request) -> web.Response:
     # The default, too, is bounded by wait_timeout_max.
     timeout = seconds(request.query, "timeout", min(DEFAULT_WAIT, longest), maximum=longest)
     journal = switch.store.journal
-    deadline = asyncio.get_running_loop().time() + timeout
-    while True:
-        next_commit = journal.next_commit()  # taken before looking: no commit slips by
-        matched = await journal.count(tenant.id, query.where)
-        remaining = deadline - asyncio.get_running_loop().time()
-        if matched >= wanted or remaining <= 0 or journal.closing:
-            break
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(next_commit, remaining)
-    page = await journal.page(tenant.id, query.where, switch.settings.calls_page_max)
+    waiting, most = request.app[WAITING], switch.settings.max_long_polls
+    if waiting.count >= most:
+        raise ControlError(
+            429, f"there are already {most} long polls waiting (the max_long_polls setting)"
+        )
+    waiting.count += 1  # before any await: the check and the count are one step
+    try:
+        matched, page = await _wait(
+            journal,
+            tenant.id,
+            query.where,
+            wanted,
+            asyncio.get_running_loop().time() + timeout,
+            switch.settings.calls_page_max,
+        )
+    finally:
+        waiting.count -= 1
     timed_out = matched < wanted
     return web.json_response(
         {"timed_out": timed_out, "wanted": wanted, "count": matched, "calls": page.calls},
         status=200 if not timed_out else 503 if journal.closing else 408,
     )
+
+
+async def _wait(
+    journal: Journal, tenant: int, where: CallFilter, wanted: int, deadline: float, page_max: int
+) -> tuple[int, Page]:
+    """How many calls match once `wanted` do or the loop's clock passes `deadline`, and a
+    page of them."""
+    while True:
+        next_commit = journal.next_commit()  # taken before looking: no commit slips by
+        matched = await journal.count(tenant, where)
+        remaining = deadline - asyncio.get_running_loop().time()
+        if matched >= wanted or remaining <= 0 or journal.closing:
+            break
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(next_commit, remaining)
+    return matched, await journal.page(tenant, where, page_max)
 
 
 async def end_long_polls(app: web.Application) -> None:

@@ -15,6 +15,7 @@ from typing import Any
 from mockswitch.config import Settings
 from mockswitch.faults.actions import KINDS as ACTION_KINDS
 from mockswitch.faults.latency import KINDS as LATENCY_KINDS
+from mockswitch.store.cuts import FLAGS as CUT_FIELDS
 
 from .call_query import DEFAULT_LIMIT
 from .calls import NDJSON
@@ -186,6 +187,7 @@ def operations(settings: Settings) -> tuple[Operation, ...]:
                 "408": json_answer(
                     "`timeout` passed first; the body says what did match.", ref("CallWait")
                 ),
+                "429": Answer("Too many long polls are waiting (the `max_long_polls` setting)."),
                 "503": json_answer(
                     "The server is stopping; the body says what matched so far.",
                     ref("CallWait"),
@@ -220,7 +222,10 @@ def operations(settings: Settings) -> tuple[Operation, ...]:
                     {"oneOf": [ref("FaultRule"), {"type": "array", "items": ref("FaultRule")}]},
                 ),
                 "400": BAD,
-                "429": TOO_MANY,
+                "429": Answer(
+                    "The rules would pass the `max_fault_rules` setting (none is added), or a "
+                    "new tenant the `max_tenants` setting."
+                ),
             },
             body={
                 "oneOf": [ref("FaultRuleInput"), {"type": "array", "items": ref("FaultRuleInput")}]
@@ -292,7 +297,7 @@ def operations(settings: Settings) -> tuple[Operation, ...]:
                 ),
                 "400": BAD,
                 "404": NO_TENANT,
-                "429": Answer("Too many event streams are open."),
+                "429": Answer("Too many event streams are open (the `max_event_streams` setting)."),
             },
             description="Starts after the newest call held, or after `since`; a "
             "reconnecting browser's `Last-Event-ID` header wins over `since`.",
@@ -438,9 +443,23 @@ def operations(settings: Settings) -> tuple[Operation, ...]:
                 scope="plain",
             )
         )
+    table = [_no_cross_site(operation) for operation in table]
     if settings.admin_token:  # every changing call then needs the token (web/admin.py)
         table = [_needs_token(operation) for operation in table]
     return tuple(table)
+
+
+CROSS_SITE = Answer(
+    "A browser page of another site made the call: its `Origin` is neither the server's own "
+    "nor allowed by `cors_origins`, or it carries `Sec-Fetch-Site: cross-site`. Nothing "
+    "changed; `error.field` names the header."
+)
+
+
+def _no_cross_site(operation: Operation) -> Operation:
+    if operation.method == "GET":
+        return operation  # reads are open to every origin (CORS decides who may read them)
+    return replace(operation, responses={**operation.responses, "403": CROSS_SITE})
 
 
 # The admin token, in either header; `security_schemes` describes them.
@@ -645,6 +664,12 @@ def schemas() -> dict[str, Schema]:
             "fault": {"type": ["object", "null"]},
             "latency_ms": _NUMBER,
             "duration_ms": _NUMBER,
+            "truncated": {
+                "type": "array",
+                "items": {"enum": list(CUT_FIELDS)},
+                "description": "The fields cut to `journal_field_cap` characters (the body to "
+                "`journal_body_cap`); empty for an ordinary call.",
+            },
         },
         ("id", "at", "method", "function", "code", "params"),
     )
