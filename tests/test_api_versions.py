@@ -8,8 +8,8 @@ import pytest
 
 from mockswitch.config import ConfigError, load_settings
 from mockswitch.endpoints import FUNCTIONS
-from tests.conftest import OK_204, call, envelope
-from tests.seed import CAMPAIGNS, campaign, read_campaign
+from tests.cast import CAMPAIGNS, campaign
+from tests.helpers import OK_204, call, envelope, read_campaign
 
 UPDATE = "bulk/campaigns/update"
 CREATE = "bulk/campaigns/create"

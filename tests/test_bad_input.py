@@ -12,8 +12,8 @@ from typing import Any
 import pytest
 from yarl import URL
 
-from tests.conftest import envelope
-from tests.seed import SEEDED, every_campaign
+from tests.cast import SEEDED
+from tests.helpers import envelope, every_campaign
 
 UPDATE = "/api/json/bulk/campaigns/update/"
 AUTH = "auth_username=user;auth_password=password"

@@ -9,9 +9,8 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import call, envelope
-from tests.destinations import read_destinations
-from tests.seed import CAMPAIGNS, SEEDED, every_campaign, read_campaign
+from tests.cast import CAMPAIGNS, SEEDED
+from tests.helpers import call, envelope, every_campaign, read_campaign, read_destinations
 
 CREATE = "bulk/campaigns/create"
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"

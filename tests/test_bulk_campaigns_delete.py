@@ -6,9 +6,15 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import OK_204, call, envelope
-from tests.destinations import DESTINATIONS, every_destination, read_destinations
-from tests.seed import CAMPAIGNS, SEEDED, every_campaign
+from tests.cast import CAMPAIGNS, DESTINATIONS, SEEDED
+from tests.helpers import (
+    OK_204,
+    call,
+    envelope,
+    every_campaign,
+    every_destination,
+    read_destinations,
+)
 
 DELETE = "bulk/campaigns/delete"
 

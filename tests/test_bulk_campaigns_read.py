@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from tests.conftest import call, envelope
-from tests.seed import CAMPAIGNS
+from tests.cast import CAMPAIGNS
+from tests.helpers import call, envelope
 
 GET = "bulk/campaigns/get"
 LIST = "bulk/campaigns/list"

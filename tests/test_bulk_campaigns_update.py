@@ -9,8 +9,8 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import OK_204, call, envelope
-from tests.seed import CAMPAIGNS, campaign, read_campaign
+from tests.cast import CAMPAIGNS, campaign
+from tests.helpers import OK_204, call, envelope, read_campaign
 
 UPDATE = "bulk/campaigns/update"
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"

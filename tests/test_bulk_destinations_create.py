@@ -6,8 +6,8 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import call, envelope
-from tests.destinations import DESTINATIONS, destinations, every_destination, read_destinations
+from tests.cast import DESTINATIONS, destinations
+from tests.helpers import call, envelope, every_destination, read_destinations
 
 CREATE = "bulk/destinations/create"
 

@@ -6,9 +6,8 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import OK_204, call, envelope
-from tests.destinations import DESTINATIONS, destinations, every_destination
-from tests.seed import CAMPAIGNS, read_campaign
+from tests.cast import CAMPAIGNS, DESTINATIONS, destinations
+from tests.helpers import OK_204, call, envelope, every_destination, read_campaign
 
 DELETE = "bulk/destinations/delete"
 

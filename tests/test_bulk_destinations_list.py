@@ -6,8 +6,8 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import OK_204, call, envelope
-from tests.destinations import DESTINATIONS, rows
+from tests.cast import DESTINATIONS, rows
+from tests.helpers import OK_204, call, envelope
 
 LIST = "bulk/destinations/list"
 

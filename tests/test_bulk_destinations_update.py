@@ -6,8 +6,8 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import OK_204, call, envelope
-from tests.destinations import DESTINATIONS, destinations, every_destination, read_destinations
+from tests.cast import DESTINATIONS, destinations
+from tests.helpers import OK_204, call, envelope, every_destination, read_destinations
 
 UPDATE = "bulk/destinations/update"
 

@@ -18,7 +18,8 @@ import pytest
 
 from mockswitch.cli import main
 from mockswitch.config import OPTIONS, ConfigError, Settings, load_settings
-from tests.seed import SEEDED, every_campaign
+from tests.cast import SEEDED
+from tests.helpers import every_campaign
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 

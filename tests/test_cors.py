@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from mockswitch.web.cors import CorsPolicy
-from tests.conftest import PASSWORD
+from tests.cast import PASSWORD
 
 DEV_SERVER = "http://localhost:5173"
 EVIL = "https://evil.example"

@@ -23,7 +23,8 @@ from aiohttp.test_utils import TestClient
 
 from mockswitch.faults.actions.malformed import GARBAGE
 from mockswitch.testing import ServerThread
-from tests.conftest import OK_204, PASSWORD, call, envelope
+from tests.cast import PASSWORD
+from tests.helpers import OK_204, call, envelope
 
 UPDATE = "bulk/campaigns/update"
 UPDATE_PATH = f"/api/json/{UPDATE}/"

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from aiohttp.test_utils import TestClient
 
-from tests.conftest import call
+from tests.helpers import call
 
 RESET_RULE = {"match": {"function": "bulk/campaigns/update"}, "action": {"type": "reset"}}
 LATENCY_RULE = {"name": "slow reads", "latency": {"uniform_ms": [1, 2]}, "every": 2}

@@ -15,7 +15,7 @@ import aiohttp
 from aiohttp.test_utils import TestClient
 
 from mockswitch.testing import ServerThread
-from tests.conftest import PASSWORD
+from tests.cast import PASSWORD
 
 GET_PATH = "/api/json/bulk/campaigns/get/"
 QUERY = {"auth_username": "user", "auth_password": PASSWORD, "id": "123"}

@@ -8,7 +8,8 @@ from typing import Any
 
 from aiohttp.test_utils import TestClient
 
-from tests.conftest import OK_204, PASSWORD, call, envelope
+from tests.cast import PASSWORD
+from tests.helpers import OK_204, call, envelope
 
 UPDATE = "bulk/campaigns/update"
 INTERNAL_ERROR = envelope(("500", "", "Internal error"))

@@ -17,8 +17,8 @@ from mockswitch.config import Settings
 from mockswitch.errors import FixtureError
 from mockswitch.store import load_dataset
 from mockswitch.web import create_app
-from tests.conftest import OK_204, call
-from tests.seed import CAMPAIGNS, campaign, read_campaign
+from tests.cast import CAMPAIGNS, campaign
+from tests.helpers import OK_204, call, read_campaign
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 

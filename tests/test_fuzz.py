@@ -62,7 +62,7 @@ from mockswitch.endpoints import FUNCTIONS
 from mockswitch.testing import ServerThread
 from mockswitch.web.openapi import build_document
 from mockswitch.web.tenants import VALID_NAME
-from tests.conftest import PASSWORD
+from tests.cast import PASSWORD
 
 EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "12"))
 RANDOM = os.environ.get("FUZZ_RANDOM", "") not in ("", "0")

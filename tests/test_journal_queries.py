@@ -15,7 +15,7 @@ from aiohttp.test_utils import TestClient
 
 from mockswitch.store import CallFilter
 from mockswitch.web.keys import SWITCH
-from tests.conftest import call
+from tests.helpers import call
 
 UPDATE, GET = "bulk/campaigns/update", "bulk/campaigns/get"
 NDJSON = "application/x-ndjson"

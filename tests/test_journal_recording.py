@@ -12,32 +12,13 @@ import pytest
 from aiohttp.test_utils import TestClient
 from yarl import URL
 
-from tests.conftest import envelope
+from tests.cast import CAMPAIGNS
+from tests.helpers import envelope
 
 UPDATE = "/api/json/bulk/campaigns/update/"
 GET = "/api/json/bulk/campaigns/get/"
 AT = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z")
 MASK = "********"
-
-CAMPAIGN_123 = {
-    "id": 123,
-    "customer": 10,
-    "name": "Spring promo",
-    "description": "Tell last year's buyers about the spring range",
-    "dtype": "phone",
-    "dnumber": "1001",
-    "enabled": 0,
-    "attempts": 3,
-    "maximum": 5,
-    "retry": 600,
-    "machine": "failed",
-    "success": "answer",
-    "keep_agents_available": 0,
-    "owner": 100,
-    "recordgroup": 0,
-    "timegroup": 5,
-    "callerid": "2125550100",
-}
 
 
 def text(document: dict[str, Any]) -> str:
@@ -115,7 +96,7 @@ CASES = [
             "code": "200",
             "key": "",
             "http_status": 200,
-            "body": text(envelope(("200", "", "OK"), data=CAMPAIGN_123)),
+            "body": text(envelope(("200", "", "OK"), data=CAMPAIGNS[123])),
         },
         id="200-get",
     ),

@@ -6,7 +6,7 @@ from typing import Any
 
 from aiohttp.test_utils import TestClient
 
-from tests.conftest import call
+from tests.helpers import call
 
 UPDATE, GET = "bulk/campaigns/update", "bulk/campaigns/get"
 

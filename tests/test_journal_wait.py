@@ -10,7 +10,7 @@ import pytest
 from aiohttp.test_utils import TestClient
 
 from mockswitch.web.keys import SWITCH
-from tests.conftest import call
+from tests.helpers import call
 
 UPDATE, GET = "bulk/campaigns/update", "bulk/campaigns/get"
 TIME_MESSAGE = "must be a call id or an ISO 8601 time such as 2026-01-31T12:00:00.000Z"

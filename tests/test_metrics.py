@@ -7,7 +7,8 @@ import contextlib
 import aiohttp
 from prometheus_client.parser import text_string_to_metric_families
 
-from tests.conftest import PASSWORD, call
+from tests.cast import PASSWORD
+from tests.helpers import call
 
 UPDATE = "bulk/campaigns/update"
 GET = "bulk/campaigns/get"

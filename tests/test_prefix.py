@@ -6,8 +6,8 @@ import pytest
 
 from mockswitch.cli import main
 from mockswitch.config import ConfigError, load_settings
-from tests.conftest import OK_204, PASSWORD, envelope
-from tests.seed import CAMPAIGNS
+from tests.cast import CAMPAIGNS, PASSWORD
+from tests.helpers import OK_204, envelope
 
 AUTH = f"auth_username=user;auth_password={PASSWORD}"
 GET_123 = f"bulk/campaigns/get/?{AUTH};id=123"

@@ -39,7 +39,8 @@ from mockswitch.testing import (
     ServerThread,
 )
 from mockswitch.web import admin
-from tests.conftest import OK_204, PASSWORD
+from tests.cast import PASSWORD
+from tests.helpers import OK_204
 from tests.process import free_port
 
 pytest_plugins = ["pytester"]

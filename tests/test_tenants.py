@@ -8,7 +8,7 @@ import urllib.request
 import pytest
 
 from mockswitch.testing import ServerThread
-from tests.conftest import OK_204, call, envelope
+from tests.helpers import OK_204, call, envelope
 
 pytest_plugins = ["pytester"]
 

@@ -18,7 +18,7 @@ from mockswitch.testing import (
     MockswitchClient,
     ServerThread,
 )
-from tests.conftest import call
+from tests.helpers import call
 
 UPDATE, GET, LIST = "bulk/campaigns/update", "bulk/campaigns/get", "bulk/campaigns/list"
 

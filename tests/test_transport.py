@@ -6,8 +6,8 @@ import aiohttp
 import pytest
 from yarl import URL
 
-from tests.conftest import OK_204, call, envelope
-from tests.seed import CAMPAIGNS, campaign, read_campaign
+from tests.cast import CAMPAIGNS, campaign
+from tests.helpers import OK_204, call, envelope, read_campaign
 
 AUTH = "auth_username=user;auth_password=password"
 UPDATE_PATH = "/api/json/bulk/campaigns/update/"

@@ -16,7 +16,7 @@ from aiohttp.test_utils import TestClient
 
 from mockswitch.testing import ServerThread
 from mockswitch.web import events
-from tests.conftest import PASSWORD
+from tests.cast import PASSWORD
 
 GET, UPDATE = "bulk/campaigns/get", "bulk/campaigns/update"
 

@@ -1,0 +1,96 @@
+"""Plain helpers the tests share: calling a function, the envelopes it answers, reading back.
+
+Fixtures live in conftest.py and are used by name; everything here is imported.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aiohttp.test_utils import TestClient
+
+from tests.cast import CUSTOMERS, DESTINATIONS, PASSWORD
+
+
+def envelope(*entries: tuple[str, str, str], data: Any = None) -> dict[str, Any]:
+    """The whole envelope a test expects: entries of (code, key, message)."""
+    document: dict[str, Any] = {
+        "responses": [{"code": c, "key": k, "message": m} for c, k, m in entries]
+    }
+    if data is not None:
+        document["data"] = data
+    return document
+
+
+def ok(data: Any) -> dict[str, Any]:
+    """A 200 envelope with its data."""
+    return envelope(("200", "", "OK"), data=data)
+
+
+def counted(count: int) -> dict[str, Any]:
+    """A 200 envelope whose data is a count."""
+    return ok({"count": count})
+
+
+def bad(*entries: tuple[str, str]) -> dict[str, Any]:
+    """A 400 envelope: one (key, message) per bad parameter."""
+    return envelope(*(("400", key, message) for key, message in entries))
+
+
+OK_204 = envelope(("204", "", "OK"))
+VALIDATED = envelope(("201", "", "OK"))
+NOT_AUTHENTICATED = envelope(("401", "", "The authentication details provided are invalid."))
+ROLE_FORBIDS = envelope(("402", "", "Your role does not allow this."))
+RATEPLAN_FORBIDS = envelope(("403", "", "Your rate plan does not allow this."))
+
+
+async def call(
+    client: TestClient,
+    function: str,
+    *,
+    user: str | None = "user",
+    method: str = "GET",
+    **params: Any,
+) -> tuple[int, dict[str, Any]]:
+    """Call an Enswitch function as `user` (with the cast's password); the status and JSON."""
+    query: dict[str, str] = {}
+    if user is not None:
+        query = {"auth_username": user, "auth_password": PASSWORD}
+    query.update({name: str(value) for name, value in params.items()})
+    path = f"/api/json/{function}/"
+    if method == "GET":
+        response = await client.get(path, params=query)
+    else:
+        response = await client.post(path, data=query)
+    return response.status, await response.json()
+
+
+async def read_campaign(client: TestClient, campaign_id: int) -> dict[str, Any]:
+    """One campaign's `data`, read as the system owner (who may see them all)."""
+    status, body = await call(client, "bulk/campaigns/get", user="owner", id=campaign_id)
+    assert (status, body["responses"]) == (200, envelope(("200", "", "OK"))["responses"]), body
+    return body["data"]
+
+
+async def every_campaign(client: TestClient) -> dict[int, list[dict[str, Any]]]:
+    """Every customer's campaigns, listed as the system owner: the whole editable data set."""
+    found = {}
+    for customer in CUSTOMERS:
+        status, body = await call(client, "bulk/campaigns/list", user="owner", customer=customer)
+        assert (status, body["responses"]) == (200, envelope(("200", "", "OK"))["responses"]), body
+        found[customer] = body["data"]
+    return found
+
+
+async def read_destinations(client: TestClient, campaign_id: int) -> dict[str, str]:
+    """A campaign's destinations as {dnumber: status}, listed as the system owner."""
+    status, body = await call(client, "bulk/destinations/list", user="owner", campaign=campaign_id)
+    assert (status, body["responses"]) == (200, envelope(("200", "", "OK"))["responses"]), body
+    return {row["dnumber"]: row["status"] for row in body["data"]}
+
+
+async def every_destination(client: TestClient) -> dict[int, dict[str, str]]:
+    """Every seeded campaign's destinations: to check that a call changed nothing else."""
+    return {
+        campaign_id: await read_destinations(client, campaign_id) for campaign_id in DESTINATIONS
+    }
