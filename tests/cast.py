@@ -177,3 +177,16 @@ def rows(campaign_id: int, found: dict[str, str]) -> list[dict[str, Any]]:
         {"campaign": campaign_id, "dnumber": dnumber, "status": status}
         for dnumber, status in sorted(found.items())
     ]
+
+
+OUT_OF_REACH: tuple[tuple[str, int], ...] = (
+    ("user", 999),  # no such campaign
+    ("user", 0),
+    ("user", -123),
+    ("user", 200),  # Globex's, out of Acme's reach
+    ("admin", 201),  # an administrator reaches only their own customer too
+    ("globex", 123),  # Acme's, out of Globex's reach
+    ("reseller", 300),  # Initech is not below the reseller
+    ("owner", 999),  # not even the system owner reaches what does not exist
+)
+"""(person, campaign id) pairs where the person reaches no such campaign: a 404 every time."""
