@@ -42,6 +42,10 @@ VALIDATED = envelope(("201", "", "OK"))
 NOT_AUTHENTICATED = envelope(("401", "", "The authentication details provided are invalid."))
 ROLE_FORBIDS = envelope(("402", "", "Your role does not allow this."))
 RATEPLAN_FORBIDS = envelope(("403", "", "Your rate plan does not allow this."))
+NO_SUCH_FUNCTION = envelope(("404", "", "No such function."))
+
+MASK = "********"
+"""What the journal shows in place of a password."""
 
 
 async def call(

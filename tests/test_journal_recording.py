@@ -13,12 +13,11 @@ from aiohttp.test_utils import TestClient
 from yarl import URL
 
 from tests.cast import CAMPAIGNS
-from tests.helpers import envelope
+from tests.helpers import MASK, envelope
 
 UPDATE = "/api/json/bulk/campaigns/update/"
 GET = "/api/json/bulk/campaigns/get/"
 AT = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z")
-MASK = "********"
 
 
 def text(document: dict[str, Any]) -> str:
