@@ -54,14 +54,16 @@ async def call(
     *,
     user: str | None = "user",
     method: str = "GET",
+    tenant: str | None = None,
     **params: Any,
 ) -> tuple[int, dict[str, Any]]:
-    """Call an Enswitch function as `user` (with the cast's password); the status and JSON."""
+    """Call an Enswitch function as `user` (with the cast's password), in the default tenant
+    or a named one; the status and JSON."""
     query: dict[str, str] = {}
     if user is not None:
         query = {"auth_username": user, "auth_password": PASSWORD}
     query.update({name: str(value) for name, value in params.items()})
-    path = f"/api/json/{function}/"
+    path = f"/api/json/{function}/" if tenant is None else f"/t/{tenant}/api/json/{function}/"
     if method == "GET":
         response = await client.get(path, params=query)
     else:

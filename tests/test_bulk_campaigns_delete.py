@@ -1,6 +1,6 @@
 """bulk/campaigns/delete: codes, the campaign and its destinations going together, reach.
 
-The checks every function shares (401 to 404 and their order) are in test_function_contract.py.
+The checks every function shares are in test_function_contract.py.
 """
 
 from __future__ import annotations

@@ -76,16 +76,7 @@ async def test_the_maximum_holds_for_each_tenant_on_its_own(serve):
     client = await serve(journal_max=3)
     await five_calls(client)
     for maximum in (1, 2):
-        response = await client.get(
-            "/t/acme/api/json/bulk/campaigns/update/",
-            params={
-                "auth_username": "user",
-                "auth_password": "password",
-                "id": "123",
-                "maximum": str(maximum),
-            },
-        )
-        assert (response.status, await response.json()) == (200, OK_204)
+        assert await call(client, UPDATE, tenant="acme", id=123, maximum=maximum) == (200, OK_204)
     acme = await (await client.get("/t/acme/_mock/calls")).json()
     assert ([c["id"] for c in acme["calls"]], acme["evicted"]) == ([6, 7], 0)
     assert await journal(client) == ([3, 4, 5], 3, 2, {"count": 3, "evicted": 2})
