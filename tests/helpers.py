@@ -37,6 +37,12 @@ def bad(*entries: tuple[str, str]) -> dict[str, Any]:
     return envelope(*(("400", key, message) for key, message in entries))
 
 
+def no_campaign(action: str) -> dict[str, Any]:
+    """The 404 for a campaign missing or out of reach (the two are never told apart)."""
+    message = f"The campaign does not exist, or you do not have permission to {action}."
+    return envelope(("404", "", message))
+
+
 OK_204 = envelope(("204", "", "OK"))
 VALIDATED = envelope(("201", "", "OK"))
 NOT_AUTHENTICATED = envelope(("401", "", "The authentication details provided are invalid."))

@@ -10,13 +10,11 @@ from typing import Any
 import pytest
 
 from tests.cast import CAMPAIGNS, campaign
-from tests.helpers import OK_204, VALIDATED, bad, call, envelope, read_campaign
+from tests.helpers import OK_204, VALIDATED, bad, call, no_campaign, read_campaign
 
 UPDATE = "bulk/campaigns/update"
 
-NOT_FOUND = envelope(
-    ("404", "", "The campaign does not exist, or you do not have permission to update it.")
-)
+NOT_FOUND = no_campaign("update it")
 LONG = "x" * 256
 
 

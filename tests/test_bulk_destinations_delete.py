@@ -8,17 +8,20 @@ from __future__ import annotations
 import pytest
 
 from tests.cast import CAMPAIGNS, DESTINATIONS, OUT_OF_REACH, destinations
-from tests.helpers import OK_204, VALIDATED, bad, call, envelope, every_destination, read_campaign
+from tests.helpers import (
+    OK_204,
+    VALIDATED,
+    bad,
+    call,
+    envelope,
+    every_destination,
+    no_campaign,
+    read_campaign,
+)
 
 DELETE = "bulk/destinations/delete"
 
-NOT_FOUND = envelope(
-    (
-        "404",
-        "",
-        "The campaign does not exist, or you do not have permission to delete its destinations.",
-    )
-)
+NOT_FOUND = no_campaign("delete its destinations")
 NO_DESTINATION = envelope(("404", "", "The destination does not exist."))
 NOT_A_NUMBER = "must be digits with an optional leading +"
 NEEDS_DNUMBER = ("dnumber", "is required unless all=1")

@@ -8,17 +8,11 @@ from __future__ import annotations
 import pytest
 
 from tests.cast import DESTINATIONS, OUT_OF_REACH, rows
-from tests.helpers import OK_204, bad, call, envelope, ok
+from tests.helpers import OK_204, bad, call, no_campaign, ok
 
 LIST = "bulk/destinations/list"
 
-NOT_FOUND = envelope(
-    (
-        "404",
-        "",
-        "The campaign does not exist, or you do not have permission to view its destinations.",
-    )
-)
+NOT_FOUND = no_campaign("view its destinations")
 # Campaign 123 by dnumber, as seeded.
 R111, R112, R113, R114, R115 = rows(123, DESTINATIONS[123])
 

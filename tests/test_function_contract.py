@@ -25,14 +25,15 @@ from tests.helpers import (
     VALIDATED,
     bad,
     call,
-    envelope,
     every_campaign,
     every_destination,
+    no_campaign,
 )
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 NOT_INTEGER = "must be an integer"
 INVALID_CUSTOMER = "Invalid customer specified."
+NOT_A_NUMBER = "must be digits with an optional leading +"
 
 # Initech's rate plan lacks bulk dialling; the default cast has only a plain user there. These
 # two make every function's 403 reachable, and a person who fails both 402 and 403.
@@ -56,8 +57,8 @@ class Contract:
     """Changes to `acme` (None: leave the parameter out) and the 400 entries they get."""
     target: str | None = None
     """The parameter naming a campaign, for the 404s."""
-    not_found: str = ""
-    """The 404's message."""
+    not_found: dict[str, Any] | None = None
+    """The 404's envelope."""
     validates: bool = True
     """Whether the function takes validation=1."""
 
@@ -75,113 +76,85 @@ class Contract:
         return {name: value for name, value in merged.items() if value is not None}
 
 
-def _cannot(action: str) -> str:
-    return f"The campaign does not exist, or you do not have permission to {action}."
+def on_a_campaign(
+    target: str,
+    action: str,
+    ill_formed: list[tuple[dict[str, Any], list[tuple[str, str]]]],
+    *,
+    also: dict[str, Any] | None = None,
+    validates: bool = True,
+) -> Contract:
+    """The contract of a function that acts on one campaign, named by `target`."""
+    return Contract(
+        privilege="user",
+        acme={target: 123, **(also or {})},
+        initech={target: 300, **(also or {})},
+        ill_formed=[({target: "x"}, [(target, NOT_INTEGER)]), *ill_formed],
+        target=target,
+        not_found=no_campaign(action),
+        validates=validates,
+    )
 
+
+NEW_CAMPAIGN = {"name": "Autumn promo", "dtype": "forward", "dnumber": "+442071230000"}
+OUT_OF_REACH_CUSTOMER = ({"customer": 20}, [("customer", INVALID_CUSTOMER)])  # Globex's
 
 CONTRACTS: dict[str, Contract] = {
     "bulk/campaigns/create": Contract(
         privilege="administrator",
-        acme={"name": "Autumn promo", "dtype": "forward", "dnumber": "+442071230000"},
-        initech={"name": "Autumn promo", "dtype": "forward", "dnumber": "+442071230000"},
+        acme=NEW_CAMPAIGN,
+        initech=NEW_CAMPAIGN,
         ill_formed=[
             ({"attempts": "x"}, [("attempts", NOT_INTEGER)]),
             ({"name": None}, [("name", "is required")]),
-            ({"customer": 20}, [("customer", INVALID_CUSTOMER)]),  # Globex: out of Acme's reach
+            OUT_OF_REACH_CUSTOMER,
         ],
     ),
-    "bulk/campaigns/delete": Contract(
-        privilege="user",
-        acme={"id": 123},
-        initech={"id": 300},
-        ill_formed=[
-            ({"id": "abc"}, [("id", NOT_INTEGER)]),
-            ({"validation": 3}, [("validation", "must be 0 or 1")]),
-        ],
-        target="id",
-        not_found=_cannot("delete it"),
+    "bulk/campaigns/delete": on_a_campaign(
+        "id", "delete it", [({"validation": 3}, [("validation", "must be 0 or 1")])]
     ),
-    "bulk/campaigns/get": Contract(
-        privilege="user",
-        acme={"id": 123},
-        initech={"id": 300},
-        ill_formed=[({"id": "x"}, [("id", NOT_INTEGER)]), ({"id": None}, [("id", "is required")])],
-        target="id",
-        not_found=_cannot("view it"),
-        validates=False,
+    "bulk/campaigns/get": on_a_campaign(
+        "id", "view it", [({"id": None}, [("id", "is required")])], validates=False
     ),
     "bulk/campaigns/list": Contract(
         privilege="user",
         acme={"customer": 10},
         initech={"customer": 30},
-        ill_formed=[
-            ({"customer": "x"}, [("customer", NOT_INTEGER)]),
-            ({"customer": 20}, [("customer", INVALID_CUSTOMER)]),  # Globex: out of Acme's reach
-        ],
+        ill_formed=[({"customer": "x"}, [("customer", NOT_INTEGER)]), OUT_OF_REACH_CUSTOMER],
         validates=False,
     ),
-    "bulk/campaigns/update": Contract(
-        privilege="user",
-        acme={"id": 123, "name": "x"},
-        initech={"id": 300, "name": "x"},
-        ill_formed=[
-            ({"id": "abc"}, [("id", NOT_INTEGER)]),
+    "bulk/campaigns/update": on_a_campaign(
+        "id",
+        "update it",
+        [
             ({"attempts": "x"}, [("attempts", NOT_INTEGER)]),
-            (
-                {"id": "abc", "attempts": 0},
-                [("id", NOT_INTEGER), ("attempts", "must be at least 1")],
-            ),
+            ({"id": "x", "attempts": 0}, [("id", NOT_INTEGER), ("attempts", "must be at least 1")]),
         ],
-        target="id",
-        not_found=_cannot("update it"),
+        also={"name": "x"},
     ),
-    "bulk/destinations/create": Contract(
-        privilege="user",
-        acme={"campaign": 123, "dnumbers": "1"},
-        initech={"campaign": 300, "dnumbers": "1"},
-        ill_formed=[
-            ({"campaign": "x"}, [("campaign", NOT_INTEGER)]),
-            (
-                {"dnumbers": "1x"},
-                [("dnumbers", "entry 1 ('1x') must be digits with an optional leading +")],
-            ),
-        ],
-        target="campaign",
-        not_found=_cannot("add destinations to it"),
+    "bulk/destinations/create": on_a_campaign(
+        "campaign",
+        "add destinations to it",
+        [({"dnumbers": "1x"}, [("dnumbers", f"entry 1 ('1x') {NOT_A_NUMBER}")])],
+        also={"dnumbers": "1"},
     ),
-    "bulk/destinations/delete": Contract(
-        privilege="user",
-        acme={"campaign": 123, "all": 1},
-        initech={"campaign": 300, "all": 1},
-        ill_formed=[
-            ({"campaign": "x"}, [("campaign", NOT_INTEGER)]),
-            ({"all": None}, [("dnumber", "is required unless all=1")]),
-        ],
-        target="campaign",
-        not_found=_cannot("delete its destinations"),
+    "bulk/destinations/delete": on_a_campaign(
+        "campaign",
+        "delete its destinations",
+        [({"all": None}, [("dnumber", "is required unless all=1")])],
+        also={"all": 1},
     ),
-    "bulk/destinations/list": Contract(
-        privilege="user",
-        acme={"campaign": 123},
-        initech={"campaign": 300},
-        ill_formed=[
-            ({"campaign": "x"}, [("campaign", NOT_INTEGER)]),
-            ({"limit": 0}, [("limit", "must be at least 1")]),
-        ],
-        target="campaign",
-        not_found=_cannot("view its destinations"),
+    "bulk/destinations/list": on_a_campaign(
+        "campaign",
+        "view its destinations",
+        [({"limit": 0}, [("limit", "must be at least 1")])],
         validates=False,
     ),
-    "bulk/destinations/update": Contract(
-        privilege="user",
-        acme={"campaign": 123, "all": 1, "status": "failed"},
-        initech={"campaign": 300, "all": 1, "status": "failed"},
-        ill_formed=[
-            ({"campaign": "x"}, [("campaign", NOT_INTEGER)]),
-            ({"all": None}, [("dnumbers", "is required unless all=1")]),
-        ],
-        target="campaign",
-        not_found=_cannot("update its destinations"),
+    "bulk/destinations/update": on_a_campaign(
+        "campaign",
+        "update its destinations",
+        [({"all": None}, [("dnumbers", "is required unless all=1")])],
+        also={"all": 1, "status": "failed"},
     ),
 }
 
@@ -299,7 +272,7 @@ async def test_404_for_a_missing_campaign_or_one_out_of_reach(
     params = contract.params({contract.target: campaign_id})
     assert await call(switch, function, user=user, **params) == (
         200,
-        envelope(("404", "", contract.not_found)),
+        contract.not_found,
     )
     await assert_nothing_changed(switch)
 
@@ -379,6 +352,6 @@ async def test_404_comes_before_201(switch, function, contract, user, campaign_i
     params = contract.params({contract.target: campaign_id, "validation": 1})
     assert await call(switch, function, user=user, **params) == (
         200,
-        envelope(("404", "", contract.not_found)),
+        contract.not_found,
     )
     await assert_nothing_changed(switch)
