@@ -190,3 +190,13 @@ OUT_OF_REACH: tuple[tuple[str, int], ...] = (
     ("owner", 999),  # not even the system owner reaches what does not exist
 )
 """(person, campaign id) pairs where the person reaches no such campaign: a 404 every time."""
+
+
+IN_REACH: tuple[tuple[str, int], ...] = (
+    ("admin", 124),  # an administrator, its own customer's
+    ("globex", 201),  # Globex's own
+    ("reseller", 123),  # a customer below the reseller
+    ("reseller", 200),
+    ("owner", 300),  # the system owner reaches every customer
+)
+"""(person, campaign id) pairs beyond Acme's user where the person reaches the campaign."""

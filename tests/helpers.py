@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from aiohttp import ClientResponse
 from aiohttp.test_utils import TestClient
 
 from tests.cast import CUSTOMERS, DESTINATIONS, PASSWORD
@@ -54,7 +55,7 @@ MASK = "********"
 """What the journal shows in place of a password."""
 
 
-async def call(
+async def send(
     client: TestClient,
     function: str,
     *,
@@ -62,19 +63,30 @@ async def call(
     method: str = "GET",
     tenant: str | None = None,
     **params: Any,
-) -> tuple[int, dict[str, Any]]:
+) -> ClientResponse:
     """Call an Enswitch function as `user` (with the cast's password), in the default tenant
-    or a named one; the status and JSON."""
+    or a named one, by GET (a query string) or POST (a form)."""
     query: dict[str, str] = {}
     if user is not None:
         query = {"auth_username": user, "auth_password": PASSWORD}
     query.update({name: str(value) for name, value in params.items()})
     path = f"/api/json/{function}/" if tenant is None else f"/t/{tenant}/api/json/{function}/"
     if method == "GET":
-        response = await client.get(path, params=query)
-    else:
-        response = await client.post(path, data=query)
+        return await client.get(path, params=query)
+    return await client.post(path, data=query)
+
+
+async def call(client: TestClient, function: str, **options: Any) -> tuple[int, dict[str, Any]]:
+    """`send`, then the status and the JSON answer."""
+    response = await send(client, function, **options)
     return response.status, await response.json()
+
+
+async def call_bytes(client: TestClient, function: str, **options: Any) -> bytes:
+    """`send`, then the answer byte for byte (HTTP 200, as every API outcome is by default)."""
+    response = await send(client, function, **options)
+    assert response.status == 200
+    return await response.read()
 
 
 async def read_campaign(client: TestClient, campaign_id: int) -> dict[str, Any]:

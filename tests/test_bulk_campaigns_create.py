@@ -14,6 +14,7 @@ from tests.helpers import (
     VALIDATED,
     bad,
     call,
+    call_bytes,
     envelope,
     every_campaign,
     read_campaign,
@@ -66,11 +67,7 @@ async def test_200_with_the_new_id_and_the_contracts_defaults(client):
 
 
 async def test_the_new_id_is_a_json_number(client):
-    response = await client.get(
-        f"/api/json/{CREATE}/",
-        params={"auth_username": "admin", "auth_password": "password", **REQUIRED},
-    )
-    assert await response.read() == (
+    assert await call_bytes(client, CREATE, user="admin", **REQUIRED) == (
         b'{"responses":[{"code":"200","key":"","message":"OK"}],"data":{"id":%d}}' % NEXT_ID
     )
 

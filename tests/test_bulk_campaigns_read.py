@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 
 from tests.cast import CAMPAIGNS
-from tests.helpers import call, envelope, ok
+from tests.helpers import call, call_bytes, envelope, ok
 
 GET = "bulk/campaigns/get"
 LIST = "bulk/campaigns/list"
@@ -41,11 +41,7 @@ async def test_get_answers_200_with_the_campaign(client, user, campaign_id):
 
 async def test_get_shows_ids_and_counts_as_json_numbers(client):
     # Campaign 201 keeps a negative number of agents available: a signed number, not "-1".
-    response = await client.get(
-        "/api/json/bulk/campaigns/get/",
-        params={"auth_username": "owner", "auth_password": "password", "id": "201"},
-    )
-    assert await response.read() == (
+    assert await call_bytes(client, GET, user="owner", id=201) == (
         b'{"responses":[{"code":"200","key":"","message":"OK"}],"data":{"id":201,"customer":20,'
         b'"name":"Globex webinar invites","description":"Invite partners to the quarterly '
         b'webinar, keeping one agent free","dtype":"queue","dnumber":"600","enabled":0,'

@@ -7,8 +7,8 @@ from __future__ import annotations
 
 import pytest
 
-from tests.cast import DESTINATIONS, destinations
-from tests.helpers import bad, call, counted, every_destination, read_destinations
+from tests.cast import DESTINATIONS, IN_REACH, destinations
+from tests.helpers import bad, call, call_bytes, counted, every_destination, read_destinations
 
 CREATE = "bulk/destinations/create"
 
@@ -33,16 +33,7 @@ async def test_200_adds_pending_destinations_and_counts_them(client):
 
 
 async def test_the_count_is_a_json_number(client):
-    response = await client.get(
-        f"/api/json/{CREATE}/",
-        params={
-            "auth_username": "user",
-            "auth_password": "password",
-            "campaign": "123",
-            "dnumbers": "1,2,3",
-        },
-    )
-    assert await response.read() == (
+    assert await call_bytes(client, CREATE, campaign=123, dnumbers="1,2,3") == (
         b'{"responses":[{"code":"200","key":"","message":"OK"}],"data":{"count":3}}'
     )
 
@@ -185,16 +176,7 @@ async def test_unknown_parameters_are_ignored(client):
 # -- reach -----------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(
-    ("user", "campaign_id"),
-    [
-        ("admin", 124),
-        ("globex", 201),
-        ("reseller", 123),
-        ("reseller", 200),
-        ("owner", 300),
-    ],
-)
+@pytest.mark.parametrize(("user", "campaign_id"), IN_REACH)
 async def test_whoever_reaches_the_campaign_adds_to_it(client, user, campaign_id):
     assert await call(client, CREATE, user=user, campaign=campaign_id, dnumbers="42") == (
         200,

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.cast import CAMPAIGNS, DESTINATIONS, OUT_OF_REACH, destinations
+from tests.cast import CAMPAIGNS, DESTINATIONS, IN_REACH, OUT_OF_REACH, destinations
 from tests.helpers import (
     OK_204,
     VALIDATED,
@@ -165,10 +165,7 @@ async def test_a_post_works_too(client):
 # -- reach -----------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(
-    ("user", "campaign_id"),
-    [("admin", 124), ("globex", 201), ("reseller", 123), ("reseller", 200), ("owner", 300)],
-)
+@pytest.mark.parametrize(("user", "campaign_id"), IN_REACH)
 async def test_whoever_reaches_the_campaign_deletes_from_it(client, user, campaign_id):
     assert await call(client, DELETE, user=user, campaign=campaign_id, all=1) == (200, OK_204)
     assert await every_destination(client) == {**DESTINATIONS, campaign_id: {}}

@@ -7,8 +7,8 @@ from __future__ import annotations
 
 import pytest
 
-from tests.cast import DESTINATIONS, OUT_OF_REACH, rows
-from tests.helpers import OK_204, bad, call, no_campaign, ok
+from tests.cast import DESTINATIONS, IN_REACH, OUT_OF_REACH, rows
+from tests.helpers import OK_204, bad, call, call_bytes, no_campaign, ok
 
 LIST = "bulk/destinations/list"
 
@@ -29,11 +29,7 @@ async def test_200_with_every_destination_sorted_by_dnumber(client, campaign_id)
 
 
 async def test_the_whole_answer_byte_for_byte(client):
-    response = await client.get(
-        f"/api/json/{LIST}/",
-        params={"auth_username": "user", "auth_password": "password", "campaign": "125"},
-    )
-    assert await response.read() == (
+    assert await call_bytes(client, LIST, campaign=125) == (
         b'{"responses":[{"code":"200","key":"","message":"OK"}],"data":['
         b'{"campaign":125,"dnumber":"2125550131","status":"pending"},'
         b'{"campaign":125,"dnumber":"2125550132","status":"cancelled"}]}'
@@ -191,17 +187,7 @@ async def test_a_post_works_too(client):
 # -- reach -----------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(
-    ("user", "campaign_id"),
-    [
-        ("user", 123),
-        ("admin", 124),
-        ("globex", 201),
-        ("reseller", 123),
-        ("reseller", 200),
-        ("owner", 300),
-    ],
-)
+@pytest.mark.parametrize(("user", "campaign_id"), [("user", 123), *IN_REACH])
 async def test_whoever_reaches_the_campaign_lists_it(client, user, campaign_id):
     assert await call(client, LIST, user=user, campaign=campaign_id) == (
         200,

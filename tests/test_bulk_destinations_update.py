@@ -7,12 +7,13 @@ from __future__ import annotations
 
 import pytest
 
-from tests.cast import DESTINATIONS, destinations
+from tests.cast import DESTINATIONS, IN_REACH, destinations
 from tests.helpers import (
     OK_204,
     VALIDATED,
     bad,
     call,
+    call_bytes,
     counted,
     every_destination,
     read_destinations,
@@ -99,17 +100,7 @@ async def test_all_0_with_dnumbers_is_a_list_update(client):
 
 
 async def test_the_count_is_a_json_number(client):
-    response = await client.get(
-        f"/api/json/{UPDATE}/",
-        params={
-            "auth_username": "user",
-            "auth_password": "password",
-            "campaign": "123",
-            "all": "1",
-            "status": "failed",
-        },
-    )
-    assert await response.read() == (
+    assert await call_bytes(client, UPDATE, campaign=123, all=1, status="failed") == (
         b'{"responses":[{"code":"200","key":"","message":"OK"}],"data":{"count":5}}'
     )
 
@@ -206,16 +197,7 @@ async def test_unknown_parameters_are_ignored(client):
 # -- reach -----------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(
-    ("user", "campaign_id"),
-    [
-        ("admin", 124),
-        ("globex", 201),
-        ("reseller", 123),
-        ("reseller", 200),
-        ("owner", 300),
-    ],
-)
+@pytest.mark.parametrize(("user", "campaign_id"), IN_REACH)
 async def test_whoever_reaches_the_campaign_updates_it(client, user, campaign_id):
     assert await call(
         client, UPDATE, user=user, campaign=campaign_id, all=1, status="cancelled"
