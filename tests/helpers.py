@@ -44,6 +44,24 @@ def no_campaign(action: str) -> dict[str, Any]:
     return envelope(("404", "", message))
 
 
+# Globex's records named for an Acme campaign, with a negative keep_agents_available for a
+# phone: every reference fails, and each gets its entry, in the parameter table's order.
+FOREIGN_REFERENCES = {
+    "timegroup": 6,
+    "recordgroup": 8,
+    "owner": 200,
+    "keep_agents_available": -1,
+    "dtype": "phone",
+    "dnumber": "2001",
+}
+FOREIGN_REFERENCES_FAIL = bad(
+    ("dnumber", "no such phone"),
+    ("keep_agents_available", "may be negative only for a queue destination"),
+    ("owner", "no such person"),
+    ("recordgroup", "no such record group"),
+    ("timegroup", "no such time group"),
+)
+
 OK_204 = envelope(("204", "", "OK"))
 VALIDATED = envelope(("201", "", "OK"))
 NOT_AUTHENTICATED = envelope(("401", "", "The authentication details provided are invalid."))

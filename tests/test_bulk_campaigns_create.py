@@ -11,6 +11,8 @@ import pytest
 
 from tests.cast import CAMPAIGNS, SEEDED
 from tests.helpers import (
+    FOREIGN_REFERENCES,
+    FOREIGN_REFERENCES_FAIL,
     VALIDATED,
     bad,
     call,
@@ -369,25 +371,9 @@ async def test_references_are_checked_against_the_given_customer_not_the_callers
 
 
 async def test_every_failed_reference_gets_its_entry_in_table_order(client):
-    params = {
-        "timegroup": 6,
-        "recordgroup": 8,
-        "owner": 200,
-        "keep_agents_available": -2,
-        "dtype": "phone",
-        "dnumber": "2001",
-        "name": "x",
-    }
-    assert await call(client, CREATE, user="admin", **params) == (
-        200,
-        bad(
-            ("dnumber", "no such phone"),
-            ("keep_agents_available", "may be negative only for a queue destination"),
-            ("owner", "no such person"),
-            ("recordgroup", "no such record group"),
-            ("timegroup", "no such time group"),
-        ),
-    )
+    answer = await call(client, CREATE, user="admin", name="x", **FOREIGN_REFERENCES)
+    assert answer == (200, FOREIGN_REFERENCES_FAIL)
+    await assert_nothing_created(client)
 
 
 async def test_an_invalid_customer_comes_alone_as_the_rest_cannot_be_checked(client):

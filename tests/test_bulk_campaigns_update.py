@@ -10,7 +10,16 @@ from typing import Any
 import pytest
 
 from tests.cast import CAMPAIGNS, campaign
-from tests.helpers import OK_204, VALIDATED, bad, call, no_campaign, read_campaign
+from tests.helpers import (
+    FOREIGN_REFERENCES,
+    FOREIGN_REFERENCES_FAIL,
+    OK_204,
+    VALIDATED,
+    bad,
+    call,
+    no_campaign,
+    read_campaign,
+)
 
 UPDATE = "bulk/campaigns/update"
 
@@ -356,23 +365,8 @@ async def test_every_ill_formed_parameter_gets_its_entry_in_table_order(client):
 
 
 async def test_every_failed_reference_gets_its_entry_in_table_order(client):
-    params = {
-        "timegroup": 6,
-        "recordgroup": 8,
-        "owner": 200,
-        "keep_agents_available": -1,
-        "dnumber": "2001",
-    }
-    assert await call(client, UPDATE, id=123, **params) == (
-        200,
-        bad(
-            ("dnumber", "no such phone"),
-            ("keep_agents_available", "may be negative only for a queue destination"),
-            ("owner", "no such person"),
-            ("recordgroup", "no such record group"),
-            ("timegroup", "no such time group"),
-        ),
-    )
+    answer = await call(client, UPDATE, id=123, **FOREIGN_REFERENCES)
+    assert answer == (200, FOREIGN_REFERENCES_FAIL)
     assert await read_campaign(client, 123) == CAMPAIGNS[123]
 
 
