@@ -261,7 +261,10 @@ async def test_a_long_poll_without_a_timeout_is_bounded_by_wait_timeout_max(serv
     client = await serve(wait_timeout_max=0.2)
     started = asyncio.get_running_loop().time()
     response = await client.get("/_mock/calls/wait")
-    assert response.status == 408
+    assert (response.status, await response.json()) == (
+        408,
+        {"timed_out": True, "wanted": 1, "count": 0, "calls": []},
+    )
     assert asyncio.get_running_loop().time() - started < 2
     document = await (await client.get("/_mock/openapi.json")).json()
     [timeout] = [

@@ -50,7 +50,7 @@ async def test_calls_are_counted_by_function_code_and_fault(client):
     await call(client, GET, id=123)  # the envelope fault
     await call(client, GET, id=123)  # latency only, then handled: 200
     response = await client.get(f"/api/json/{GET}/")  # the http fault: no envelope
-    assert response.status == 502
+    assert (response.status, await response.read()) == (502, b"")
 
     samples = await scrape(client)
     assert calls(samples, UPDATE, "204") == 2
