@@ -312,8 +312,8 @@ async def test_402_comes_before_403(switch, function, contract):
 
 @pytest.mark.parametrize(("function", "contract", "changes", "entries"), ill_formed_cases())
 async def test_402_comes_before_400(switch, function, contract, changes, entries):
+    params = contract.params(changes)
     for person in LACKING[contract.privilege]:
-        params = contract.params(changes)
         assert await call(switch, function, user=person, **params) == (200, ROLE_FORBIDS), person
 
 
