@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 
 from mockswitch.cli import main
-from tests.conftest import PASSWORD
+from tests.cast import PASSWORD
 
 RULE = {"match": {"function": "nothing/at/all"}, "action": {"type": "reset"}}
 

@@ -10,7 +10,7 @@ import pytest
 from mockswitch.config import ConfigError, load_settings
 from mockswitch.testing import ServerThread
 from mockswitch.web.cors import CorsPolicy
-from tests.conftest import PASSWORD
+from tests.cast import PASSWORD
 from tests.process import SERVE
 
 DEV_SERVER = "http://localhost:5173"
@@ -136,12 +136,19 @@ async def test_a_preflight_for_a_method_the_route_lacks_is_a_405(client):
 
 async def test_a_preflight_for_no_route_is_the_usual_404(client):
     response = await preflight(client, "/_mock/nothing/here", DEV_SERVER, "GET")
-    assert response.status == 404
+    assert (response.status, await response.json()) == (
+        404,
+        {"error": {"status": 404, "message": "Not Found"}},
+    )
 
 
 async def test_an_options_request_that_is_not_a_preflight_is_left_alone(client):
     response = await client.options(UPDATE, headers={"Origin": DEV_SERVER})
-    assert response.status == 405
+    assert (response.status, response.headers["Allow"], await response.text()) == (
+        405,
+        "GET,POST",
+        "405: Method Not Allowed",
+    )
 
 
 async def test_a_public_page_may_ask_for_the_private_network(serve):

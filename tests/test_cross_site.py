@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import PASSWORD
+from tests.cast import PASSWORD
 
 EVIL = "https://evil.example"
 DEV_SERVER = "http://localhost:5173"

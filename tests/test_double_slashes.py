@@ -12,7 +12,7 @@ import json
 import pytest
 from yarl import URL
 
-from tests.conftest import envelope
+from tests.helpers import envelope
 
 AUTH = "auth_username=user;auth_password=password"
 OK_204 = json.dumps(envelope(("204", "", "OK")), separators=(",", ":"))

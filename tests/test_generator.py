@@ -19,8 +19,8 @@ from mockswitch.cli import main
 from mockswitch.generator import generate
 from mockswitch.store import Dataset, load_dataset
 from mockswitch.store.tables import DESTINATION_STATUSES, TABLES
-from tests.conftest import OK_204, PASSWORD, call, envelope
-from tests.seed import CAMPAIGNS, read_campaign
+from tests.cast import CAMPAIGNS, PASSWORD
+from tests.helpers import OK_204, call, envelope, read_campaign
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "fixtures"

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from yarl import URL
 
-from tests.conftest import envelope
+from tests.helpers import envelope
 
 AUTH = "auth_username=user;auth_password=password"
 FIELD_CAP = 16384  # the default journal_field_cap

@@ -10,7 +10,7 @@ import pytest
 from aiohttp.test_utils import TestClient
 
 from mockswitch.web.keys import SWITCH
-from tests.conftest import call
+from tests.helpers import call
 
 UPDATE, GET = "bulk/campaigns/update", "bulk/campaigns/get"
 TIME_MESSAGE = "must be a call id or an ISO 8601 time such as 2026-01-31T12:00:00.000Z"
@@ -139,23 +139,12 @@ async def test_wait_times_out_cleanly_with_what_did_match(client):
 
 async def test_a_zero_timeout_looks_once(client):
     await call(client, UPDATE, id=123, maximum=4)
-    assert await wait(client, count="1", timeout="0") == (
-        200,
-        {
-            "timed_out": False,
-            "wanted": 1,
-            "count": 1,
-            "calls": (await (await client.get("/_mock/calls")).json())["calls"],
-        },
-    )
+    calls = (await (await client.get("/_mock/calls")).json())["calls"]
+    found = {"wanted": 1, "count": 1, "calls": calls}
+    assert await wait(client, count="1", timeout="0") == (200, {"timed_out": False, **found})
     assert await wait(client, count="2", timeout="0") == (
         408,
-        {
-            "timed_out": True,
-            "wanted": 2,
-            "count": 1,
-            "calls": (await (await client.get("/_mock/calls")).json())["calls"],
-        },
+        {"timed_out": True, **found, "wanted": 2},
     )
 
 

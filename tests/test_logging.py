@@ -12,7 +12,7 @@ import time
 
 from mockswitch.calllog import CALL, JsonFormatter, call_fields, human_line
 from mockswitch.store import CallRecord
-from tests.conftest import call
+from tests.helpers import call
 from tests.process import serving
 
 QUERY = "auth_username=user;auth_password=password"

@@ -18,7 +18,7 @@ from mockswitch.testing import (
     MockswitchClient,
     ServerThread,
 )
-from tests.conftest import call
+from tests.helpers import call
 
 UPDATE, GET, LIST = "bulk/campaigns/update", "bulk/campaigns/get", "bulk/campaigns/list"
 
@@ -124,21 +124,24 @@ def test_the_sync_client_waits_verifies_clears_and_resets(server):
     assert [c["id"] for c in client.calls()] == [4]
 
 
-def test_a_failed_assertion_lists_the_near_misses_and_how_each_differs(server):
+def three_calls(server):
+    """A client on a fresh tenant that made two updates (one misspelt) and a read."""
     client = server.client()
     api(client, UPDATE, id=123, maximum=5)
     api(client, UPDATE, id=124, maximum=4, calerid=2125550199)
     api(client, GET, id=123)
+    return client
+
+
+def test_a_failed_assertion_lists_the_near_misses_and_how_each_differs(server):
+    client = three_calls(server)
     with pytest.raises(CallAssertionError) as failed:
         client.assert_called(UPDATE, times=1, id=123, maximum=4)
     assert str(failed.value) == NEAR_MISSES
 
 
 def test_with_no_call_of_the_function_the_latest_calls_are_listed(server):
-    client = server.client()
-    api(client, UPDATE, id=123, maximum=5)
-    api(client, UPDATE, id=124, maximum=4, calerid=2125550199)
-    api(client, GET, id=123)
+    client = three_calls(server)
     with pytest.raises(CallAssertionError) as failed:
         client.assert_called(LIST)
     assert str(failed.value) == LATEST
