@@ -4,17 +4,16 @@ from __future__ import annotations
 
 import json
 import shutil
-from pathlib import Path
 from typing import Any
 
 import pytest
 
+from mockswitch.config import DEFAULT_FIXTURES as FIXTURES
 from tests.conftest import call, envelope
 from tests.destinations import read_destinations
 from tests.seed import CAMPAIGNS, SEEDED, every_campaign, read_campaign
 
 CREATE = "bulk/campaigns/create"
-FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 NEXT_ID = max(CAMPAIGNS) + 1  # the tenant's highest id plus one
 
 VALIDATED = envelope(("201", "", "OK"))

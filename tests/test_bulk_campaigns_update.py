@@ -4,16 +4,15 @@ from __future__ import annotations
 
 import json
 import shutil
-from pathlib import Path
 from typing import Any
 
 import pytest
 
+from mockswitch.config import DEFAULT_FIXTURES as FIXTURES
 from tests.conftest import OK_204, call, envelope
 from tests.seed import CAMPAIGNS, campaign, read_campaign
 
 UPDATE = "bulk/campaigns/update"
-FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 
 CREATED_201 = envelope(("201", "", "OK"))
 NOT_AUTHENTICATED = envelope(("401", "", "The authentication details provided are invalid."))
