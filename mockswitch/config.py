@@ -153,14 +153,16 @@ OPTIONS: tuple[Option, ...] = (
         "db",
         _text,
         DEFAULT_DB,
-        "SQLite database file, created and seeded on first start; :memory: for none",
+        "SQLite database file, created and seeded on first start (its folder must exist); "
+        ":memory: for none",
         "PATH",
     ),
     Option(
         "fixtures",
         _text,
         "",
-        "folder of fixture files to seed from (default: the data set shipped with mockswitch)",
+        "folder of fixture files to seed from (default: the data set shipped with mockswitch, "
+        "mockswitch/default_fixtures)",
         "DIR",
     ),
     Option(
