@@ -218,3 +218,21 @@ def test_fixtures_naming_a_file_says_so(tmp_path):
         f"mockswitch: {file}: is a file; --fixtures takes the folder that holds the files\n",
     )
     assert files_in(tmp_path) == []
+
+
+@pytest.mark.parametrize(
+    ("flags", "message"),
+    [
+        (("--api-version", "9.9"), "--api-version: '9.9' is not one of 3.13, 4.2, 4.4"),
+        (
+            ("--faults", '[{"action": {"type": "teleport"}}]'),
+            "the faults given inline: rule 1: action.type: must be one of: ",
+        ),
+    ],
+)
+def test_bad_settings_stop_the_start_before_any_database_file(tmp_path, flags, message):
+    finished = run("--db", "switch.sqlite3", *flags, cwd=tmp_path)
+    assert finished.returncode == 2
+    assert finished.stderr.startswith(f"mockswitch: {message}"), finished.stderr
+    assert finished.stderr.count("\n") == 1, finished.stderr  # one line
+    assert files_in(tmp_path) == []

@@ -108,7 +108,7 @@ class Database:
         location = check(path)
         existed = location.exists()
         hold = Hold.take(location)
-        writer = None
+        writer = reader = None
         try:
             writer = Writer(sqlite3.connect(location))
             await cls._prepare_schema(writer, synchronous)
@@ -117,8 +117,9 @@ class Database:
             reader = await aiosqlite.connect(f"file:{quote(str(location))}?mode=ro", uri=True)
             await reader.execute("PRAGMA busy_timeout = 5000")
         except BaseException as error:
-            if writer is not None:
-                await writer.close()
+            for connection in (reader, writer):
+                if connection is not None:
+                    await connection.close()
             if not existed:  # leave no half-made file behind
                 discard(location)
             hold.release()
@@ -157,14 +158,16 @@ class Database:
 
     async def close(self) -> None:
         """Finish the pending commit, then close both connections."""
-        await self.flush()
         try:
-            if self.reader is not self.writer:
-                await self.reader.close()
-            await self.writer.close()
+            await self.flush()
         finally:
-            if self.hold is not None:
-                self.hold.release()
+            try:
+                if self.reader is not self.writer:
+                    await self.reader.close()
+                await self.writer.close()
+            finally:  # whatever failed above, the file is free for the next start
+                if self.hold is not None:
+                    self.hold.release()
 
     @asynccontextmanager
     async def savepoint(self) -> AsyncIterator[None]:
