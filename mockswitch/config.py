@@ -12,12 +12,15 @@ import argparse
 import os
 import re
 import tomllib
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
 DEFAULT_DB = "mockswitch.sqlite3"
+# The data set shipped with mockswitch: package data beside this file, so that it is found
+# wherever the code runs from (the source tree, an editable install, a wheel, the container).
+DEFAULT_FIXTURES = Path(__file__).resolve().parent / "default_fixtures"
 API_VERSIONS = ("3.13", "4.2", "4.4")
 
 
@@ -150,14 +153,16 @@ OPTIONS: tuple[Option, ...] = (
         "db",
         _text,
         DEFAULT_DB,
-        "SQLite database file, created and seeded on first start; :memory: for none",
+        "SQLite database file, created and seeded on first start (its folder must exist); "
+        ":memory: for none",
         "PATH",
     ),
     Option(
         "fixtures",
         _text,
         "",
-        "folder of fixture files to seed from (default: the data set shipped with mockswitch)",
+        "folder of fixture files to seed from (default: the data set shipped with mockswitch, "
+        "mockswitch/default_fixtures)",
         "DIR",
     ),
     Option(
@@ -398,11 +403,7 @@ class Settings:
 
     def fixtures_path(self) -> Path:
         """The fixtures folder to seed from: the one given, or the shipped default."""
-        if self.fixtures:
-            return Path(self.fixtures)
-        from importlib.resources import files
-
-        return Path(str(files("mockswitch.default_fixtures")))
+        return Path(self.fixtures) if self.fixtures else DEFAULT_FIXTURES
 
 
 def _check_declarations() -> None:
@@ -416,12 +417,14 @@ def _check_declarations() -> None:
 _check_declarations()
 
 
-def add_arguments(parser: argparse.ArgumentParser) -> None:
-    """Add a flag for every setting, with its environment variable in the help."""
+def add_arguments(parser: argparse.ArgumentParser, names: Collection[str] | None = None) -> None:
+    """Add a flag for every setting (or those in `names`), with its variable in the help."""
     parser.add_argument(
         "--config", metavar="FILE", help="TOML file of settings (env MOCKSWITCH_CONFIG)"
     )
     for option in OPTIONS:
+        if names is not None and option.name not in names:
+            continue
         default = option.default if option.default != "" else "none"
         text = f"{option.help} (env {option.env}; default {default})"
         if option.flag:

@@ -8,6 +8,7 @@ from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 
 from .database import MEMORY, Database, SchemaMismatch
+from .dbfile import DatabaseFileError, DatabaseInUse
 from .fixtures import Dataset, load_dataset
 from .journal import CallFilter, CallRecord, Journal, Page, format_time
 from .schema import DEFAULT_TENANT
@@ -18,6 +19,8 @@ __all__ = [
     "MEMORY",
     "CallFilter",
     "CallRecord",
+    "DatabaseFileError",
+    "DatabaseInUse",
     "Dataset",
     "Journal",
     "Page",
