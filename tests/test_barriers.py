@@ -35,6 +35,8 @@ from tests.process import serving
 from tests.seed import CAMPAIGNS
 from tests.test_concurrency_mixed import replay
 
+pytest_plugins = ["pytester"]
+
 ROUNDS = 20
 CALLS = 60
 AUTH = {"auth_username": "user", "auth_password": PASSWORD}
@@ -337,3 +339,53 @@ async def test_a_recreated_name_starts_from_the_seed_with_an_empty_journal(tmp_p
             "rules": [],
             "default_latency": None,
         }
+
+
+# The issue's own reproduction: with the pytest plugin (a tenant per test, dropped after it),
+# a test that gives up on a slow call must not leak it into the next test.
+TWO_TESTS = """
+import json
+import time
+import urllib.request
+
+SLOW = {"match": {"function": "bulk/campaigns/update"}, "latency": {"fixed_ms": 300}}
+AUTH = "auth_username=user;auth_password=password;id=123"
+
+
+def fetch(url, timeout=10):
+    with urllib.request.urlopen(url, timeout=timeout) as response:
+        return json.load(response)
+
+
+def ended(base):
+    # The server counts each API call as it ends, every tenant together.
+    with urllib.request.urlopen(base + "/_mock/metrics") as response:
+        lines = response.read().decode().splitlines()
+    return sum(float(l.rsplit(" ", 1)[1]) for l in lines if l.startswith("mockswitch_calls_total{"))
+
+
+def test_1_gives_up_on_a_slow_update(mockswitch):
+    mockswitch.add_fault(SLOW)
+    try:
+        fetch(mockswitch.api_url + "bulk/campaigns/update/?" + AUTH + ";name=leaked", timeout=0.05)
+    except OSError:
+        return  # gave up; the server goes on with the call
+    raise AssertionError("the update was not slow")
+
+
+def test_2_sees_only_what_it_did(mockswitch, mockswitch_url):
+    while ended(mockswitch_url) < 1:  # until test 1's update has ended, refused or not
+        time.sleep(0.01)
+    campaign = fetch(mockswitch.api_url + "bulk/campaigns/get/?" + AUTH)["data"]
+    assert campaign["name"] == "Spring promo"
+    assert mockswitch.count() == 1
+"""
+
+
+def test_a_slow_call_a_test_gave_up_on_never_leaks_into_the_next_test(pytester, monkeypatch):
+    monkeypatch.delenv("MOCKSWITCH_URL", raising=False)
+    pytester.makepyfile(test_two=TWO_TESTS)
+    result = pytester.runpytest_subprocess(
+        "-p", "no:cacheprovider", "-p", "no:hypothesispytest", "-p", "no:benchmark", timeout=60
+    )
+    result.assert_outcomes(passed=2)
