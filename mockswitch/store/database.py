@@ -208,6 +208,13 @@ class Database:
             asyncio.get_running_loop().call_soon(self._start_flush)
         return future
 
+    def discard_queued(self, unwanted: Callable[[Sequence[Any]], bool]) -> None:
+        """Take the queued journal rows that `unwanted` picks out of the next commit (the
+        caller holds `lock`). A reset, a clear or a drop does this: its change must not be
+        followed by the rows of calls made before it. Their callers still wait for the
+        next commit, which also commits the barrier."""
+        self._batch = [row for row in self._batch if not unwanted(row)]
+
     def _start_flush(self) -> None:
         self._flushing = asyncio.ensure_future(self._flush())
 

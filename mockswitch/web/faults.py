@@ -19,7 +19,7 @@ routes = web.RouteTableDef()
 
 async def _engine(request: web.Request, *, changing: bool) -> FaultEngine:
     tenant = await tenant_for_change(request) if changing else existing_tenant(request)
-    return request.app[SWITCH].faults(tenant.name)
+    return request.app[SWITCH].faults(tenant)
 
 
 async def _json_body(request: web.Request) -> Any:
