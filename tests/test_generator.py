@@ -18,9 +18,9 @@ import pytest
 
 from mockswitch.cli import main
 from mockswitch.config import DEFAULT_FIXTURES as FIXTURES
-from mockswitch.generator import generate
-from mockswitch.store import Dataset, load_dataset
-from mockswitch.store.tables import DESTINATION_STATUSES, TABLES
+from mockswitch.dataset import Dataset, load_dataset
+from mockswitch.dataset.generator import generate
+from mockswitch.dataset.tables import DESTINATION_STATUSES, TABLES
 from tests.cast import CAMPAIGNS, PASSWORD
 from tests.helpers import OK_204, call, envelope, read_campaign
 

@@ -7,7 +7,7 @@ import sys
 from collections.abc import Mapping
 from typing import Any, TextIO
 
-from .testing import ControlApiError, MockswitchClient
+from mockswitch.testing import ControlApiError, MockswitchClient
 
 FOLLOW_POLL_SECONDS = 25.0
 

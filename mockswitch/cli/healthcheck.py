@@ -19,7 +19,7 @@ import urllib.error
 import urllib.request
 from collections.abc import Mapping, Sequence
 
-from .config import ConfigError, load_settings
+from mockswitch.config import ConfigError, load_settings
 
 PATH = "/_mock/health"
 DEFAULT_TIMEOUT = 3.0

@@ -15,17 +15,18 @@ from typing import TextIO
 
 from aiohttp import web
 
-from . import __version__
-from .calllog import JsonFormatter
-from .config import ConfigError, Settings, add_arguments, load_settings
-from .errors import FixtureError
-from .faults.files import FaultFileError
-from .generator import Progress, generate
-from .listen import ListenError, bind
-from .store import DatabaseFileError, SchemaMismatch, Store, load_dataset
-from .testing import DEFAULT_URL, URL_VARIABLE, MockswitchClient
-from .watch import show_calls
-from .web import create_app
+from mockswitch import __version__
+from mockswitch.cli.calls import show_calls
+from mockswitch.config import ConfigError, Settings, add_arguments, load_settings
+from mockswitch.dataset.fixtures import load_dataset
+from mockswitch.dataset.generator import Progress, generate
+from mockswitch.errors import FixtureError
+from mockswitch.faults.files import FaultFileError
+from mockswitch.store import DatabaseFileError, SchemaMismatch, Store
+from mockswitch.switch.calllog import JsonFormatter
+from mockswitch.testing import DEFAULT_URL, URL_VARIABLE, MockswitchClient
+from mockswitch.web import create_app
+from mockswitch.web.runner import ListenError, bind
 
 log = logging.getLogger("mockswitch")
 

@@ -6,7 +6,7 @@ seeded data set, untouched by the API, and every other tenant starts as a copy o
 
 from __future__ import annotations
 
-from .tables import TABLES, Table
+from mockswitch.dataset.tables import TABLES, Table
 
 SCHEMA_VERSION = "1"
 

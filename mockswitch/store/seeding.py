@@ -8,9 +8,10 @@ from typing import Any
 
 import aiosqlite
 
-from .fixtures import Dataset
+from mockswitch.dataset.fixtures import Dataset
+from mockswitch.dataset.tables import TABLES, Table
+
 from .schema import SEED_TENANT
-from .tables import TABLES, Table
 
 
 def _insert_sql(table: Table) -> str:

@@ -7,13 +7,13 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 
-from .database import MEMORY, Database, SchemaMismatch
-from .dbfile import DatabaseFileError, DatabaseInUse
-from .fixtures import Dataset, load_dataset
-from .journal import CallFilter, CallRecord, Journal, Page, format_time
-from .schema import DEFAULT_TENANT
-from .seeding import copy_seed, delete_tenant_rows, write_seed
-from .tenant import Tenant
+from mockswitch.dataset.fixtures import Dataset, load_dataset
+from mockswitch.store.database import MEMORY, Database, SchemaMismatch
+from mockswitch.store.dbfile import DatabaseFileError, DatabaseInUse
+from mockswitch.store.journal import CallFilter, CallRecord, Journal, Page, format_time
+from mockswitch.store.schema import DEFAULT_TENANT
+from mockswitch.store.seeding import copy_seed, delete_tenant_rows, write_seed
+from mockswitch.store.tenant import Tenant
 
 __all__ = [
     "MEMORY",

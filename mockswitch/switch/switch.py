@@ -21,21 +21,21 @@ from contextlib import AbstractAsyncContextManager, nullcontext
 from dataclasses import dataclass
 from typing import Any
 
-from . import calllog
-from .config import Settings
-from .endpoints import FUNCTIONS, Executed, Function, execute, refused
-from .enswitch.envelope import Reply, Success, error_reply, success_reply
-from .enswitch.request import Pairs, masked_parameters, masked_query, read_parameters
-from .errors import (
+from mockswitch.config import Settings
+from mockswitch.endpoints import FUNCTIONS, Executed, Function, execute, refused
+from mockswitch.enswitch.envelope import Reply, Success, error_reply, success_reply
+from mockswitch.enswitch.request import Pairs, masked_parameters, masked_query, read_parameters
+from mockswitch.errors import (
     EnswitchError,
     internal_error,
     no_such_function,
     request_too_large,
     tenant_dropped,
 )
-from .faults import Action, CallFacts, Decision, FaultEngine
-from .metrics import Metrics
-from .store import CallRecord, Store, Tenant, format_time
+from mockswitch.faults import Action, CallFacts, Decision, FaultEngine
+from mockswitch.store import CallRecord, Store, Tenant, format_time
+from mockswitch.switch import calllog
+from mockswitch.switch.metrics import Metrics
 
 log = logging.getLogger("mockswitch.calls")
 

@@ -7,8 +7,9 @@ from collections.abc import AsyncIterator
 from aiohttp import web
 
 from mockswitch.config import Settings
+from mockswitch.dataset.fixtures import load_dataset
 from mockswitch.faults.files import load_start_rules
-from mockswitch.store import Store, load_dataset
+from mockswitch.store import Store
 from mockswitch.switch import Switch
 
 from . import (

@@ -1,0 +1,22 @@
+"""The only place that knows SQL: the data set, its tenants and the call journal in SQLite."""
+
+from .database import MEMORY, Database, SchemaMismatch
+from .dbfile import DatabaseFileError, DatabaseInUse
+from .journal import CallFilter, CallRecord, Journal, Page, format_time
+from .store import Store
+from .tenant import Tenant
+
+__all__ = [
+    "MEMORY",
+    "CallFilter",
+    "CallRecord",
+    "Database",
+    "DatabaseFileError",
+    "DatabaseInUse",
+    "Journal",
+    "Page",
+    "SchemaMismatch",
+    "Store",
+    "Tenant",
+    "format_time",
+]
