@@ -20,7 +20,7 @@ from itertools import accumulate
 from typing import Any
 
 from mockswitch.dataset.fixtures import Dataset, Row, dataset_from_rows
-from mockswitch.dataset.tables import DESTINATION_STATUSES as STATUSES
+from mockswitch.domain.records import DESTINATION_STATUSES as STATUSES
 
 Progress = Callable[[int, int], None]
 """Told (campaigns made, campaigns to make) as the campaigns are generated."""
