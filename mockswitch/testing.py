@@ -530,32 +530,16 @@ class ServerThread:
             self._loop.close()
 
     async def _serve(self) -> None:
-        from aiohttp import web
-
-        from mockswitch.web import create_app
+        from mockswitch.web.runner import bind, serving
 
         self._stop = asyncio.Event()
-        runner = web.AppRunner(
-            create_app(self.settings),
-            handle_signals=False,
-            access_log=None,
-            shutdown_timeout=self.settings.shutdown_timeout,
-        )
         try:
-            await runner.setup()
-            site = web.TCPSite(
-                runner, self.settings.host, self.settings.port, backlog=self.settings.backlog
-            )
-            await site.start()
-            host, port = runner.addresses[0][:2]
-            self.url = f"http://{host}:{port}"
+            async with serving(self.settings, bind(self.settings.host, self.settings.port)) as url:
+                self.url = url
+                self._ready.set()
+                await self._stop.wait()
         except BaseException as error:
+            if self._ready.is_set():
+                raise
             self._error = error
             self._ready.set()
-            await runner.cleanup()
-            return
-        self._ready.set()
-        try:
-            await self._stop.wait()
-        finally:
-            await runner.cleanup()

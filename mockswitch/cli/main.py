@@ -13,8 +13,6 @@ from collections.abc import Sequence
 from functools import partial
 from typing import TextIO
 
-from aiohttp import web
-
 from mockswitch import __version__
 from mockswitch.cli.calls import show_calls
 from mockswitch.config import ConfigError, Settings, add_arguments, load_settings
@@ -25,8 +23,7 @@ from mockswitch.faults.files import FaultFileError
 from mockswitch.store import DatabaseFileError, SchemaMismatch, Store
 from mockswitch.switch.calllog import JsonFormatter
 from mockswitch.testing import DEFAULT_URL, URL_VARIABLE, MockswitchClient
-from mockswitch.web import create_app
-from mockswitch.web.runner import ListenError, bind
+from mockswitch.web.runner import ListenError, bind, quiet_aiohttp_logs, serving
 
 log = logging.getLogger("mockswitch")
 
@@ -155,30 +152,15 @@ def _configure_logging(settings: Settings) -> None:
     else:
         handler.setFormatter(logging.Formatter("%(asctime)s %(name)s %(message)s"))
     logging.basicConfig(level=logging.INFO, handlers=[handler])
-    # aiohttp logs every unparseable request with a traceback; one line is enough.
-    logging.getLogger("aiohttp.server").setLevel(logging.CRITICAL)
-    logging.getLogger("aiohttp.access").setLevel(logging.WARNING)
+    quiet_aiohttp_logs()
 
 
 async def _serve(settings: Settings) -> int:
     # The address first: a busy port stops the start before the database file is touched.
     sockets = bind(settings.host, settings.port)
-    app = create_app(settings)
-    runner = web.AppRunner(
-        app, handle_signals=False, access_log=None, shutdown_timeout=settings.shutdown_timeout
-    )
-    try:
-        await runner.setup()  # loads the data set: nothing listens before it is ready
-    except BaseException:
-        for sock in sockets:
-            sock.close()
-        raise
-    try:
-        for sock in sockets:
-            await web.SockSite(runner, sock, backlog=settings.backlog).start()
-        host, port = runner.addresses[0][:2]
+    async with serving(settings, sockets) as url:
         print(
-            f"mockswitch {__version__} serving http://{host}:{port}/api/json/ "
+            f"mockswitch {__version__} serving {url}/api/json/ "
             f"(database {settings.db}, Enswitch {settings.api_version}); Ctrl-C stops",
             flush=True,
         )
@@ -188,8 +170,6 @@ async def _serve(settings: Settings) -> int:
             loop.add_signal_handler(signum, stop.set)
         await stop.wait()
         log.info("stopping: finishing the calls in flight")  # a JSON line with --log-format json
-    finally:
-        await runner.cleanup()  # waits for calls in flight, then flushes the journal
     return 0
 
 

@@ -1,4 +1,5 @@
-"""The listening sockets, bound before the database is touched.
+"""Serving the app: the listening sockets, bound before the database is touched, and the
+aiohttp runner that both `mockswitch serve` and `testing.ServerThread` start and stop.
 
 `mockswitch serve` binds its address first: a busy port (or an address this machine does not
 have) stops the start before any database file is created or seeded. The sockets listen only
@@ -7,7 +8,16 @@ once the data set is loaded, so nothing connects before the server is ready.
 
 from __future__ import annotations
 
+import logging
 import socket
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from aiohttp import web
+
+from mockswitch.config import Settings
+
+from .app import create_app
 
 
 class ListenError(Exception):
@@ -53,3 +63,37 @@ def bind(host: str, port: int) -> list[socket.socket]:
             sock.close()
         raise
     return bound
+
+
+@asynccontextmanager
+async def serving(settings: Settings, sockets: list[socket.socket]) -> AsyncIterator[str]:
+    """Serve mockswitch on the bound `sockets` while the block runs; yields its root URL.
+
+    The data set is loaded before the sockets listen. Leaving the block waits for the calls
+    in flight, then flushes the journal and closes the database.
+    """
+    runner = web.AppRunner(
+        create_app(settings),
+        handle_signals=False,
+        access_log=None,
+        shutdown_timeout=settings.shutdown_timeout,
+    )
+    try:
+        try:
+            await runner.setup()  # loads the data set: nothing listens before it is ready
+        except BaseException:
+            for sock in sockets:
+                sock.close()
+            raise
+        for sock in sockets:
+            await web.SockSite(runner, sock, backlog=settings.backlog).start()
+        host, port = runner.addresses[0][:2]
+        yield f"http://{host}:{port}"
+    finally:
+        await runner.cleanup()
+
+
+def quiet_aiohttp_logs() -> None:
+    """aiohttp logs every unparseable request with a traceback; one line is enough."""
+    logging.getLogger("aiohttp.server").setLevel(logging.CRITICAL)
+    logging.getLogger("aiohttp.access").setLevel(logging.WARNING)
