@@ -1,35 +1,21 @@
-"""The only place that knows SQL: the data set, its tenants and the call journal in SQLite."""
+"""`Store`: the database opened and seeded, its tenants, and the changes that span them
+(reset, journal clear, drop) made as barriers under the write lock."""
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 
-from mockswitch.dataset.fixtures import Dataset, load_dataset
-from mockswitch.store.database import MEMORY, Database, SchemaMismatch
-from mockswitch.store.dbfile import DatabaseFileError, DatabaseInUse
-from mockswitch.store.journal import CallFilter, CallRecord, Journal, Page, format_time
-from mockswitch.store.schema import DEFAULT_TENANT
-from mockswitch.store.seeding import copy_seed, delete_tenant_rows, write_seed
-from mockswitch.store.tenant import Tenant
+from mockswitch.dataset.fixtures import Dataset
 
-__all__ = [
-    "MEMORY",
-    "CallFilter",
-    "CallRecord",
-    "DatabaseFileError",
-    "DatabaseInUse",
-    "Dataset",
-    "Journal",
-    "Page",
-    "SchemaMismatch",
-    "Store",
-    "Tenant",
-    "format_time",
-    "load_dataset",
-]
+from .database import Database
+from .journal import Journal
+from .schema import DEFAULT_TENANT
+from .seeding import copy_seed, delete_tenant_rows, write_seed
+from .tenant import Tenant
 
 log = logging.getLogger("mockswitch.store")
 
@@ -83,6 +69,12 @@ class Store:
             raise
         return store
 
+    @property
+    def lock(self) -> asyncio.Lock:
+        """The write lock: every change holds it, so no two changes interleave, and a reader
+        holding it sees a change whole or not at all."""
+        return self.db.lock
+
     async def close(self) -> None:
         await self.db.close()
 
@@ -94,7 +86,7 @@ class Store:
     @asynccontextmanager
     async def changing(self) -> AsyncIterator[None]:
         """Make an all-or-nothing change under the write lock, and wait for its commit."""
-        async with self.db.lock, self.db.savepoint():
+        async with self.lock, self.db.savepoint():
             yield
         await self.db.commit()
 

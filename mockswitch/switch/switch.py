@@ -155,7 +155,7 @@ class Switch:
     def _exclusive(self, function: Function) -> AbstractAsyncContextManager[object]:
         # A change reads, checks and writes; the lock keeps two changes from interleaving,
         # and holding it until the call is recorded keeps the journal in the order of writes.
-        return self.store.db.lock if function.changes_data else nullcontext()
+        return self.store.lock if function.changes_data else nullcontext()
 
     async def _execute(self, function: Function, pairs: Pairs, tenant: Tenant) -> Executed:
         if tenant.dropped:  # a change holds the write lock here, which a drop takes too
