@@ -389,17 +389,10 @@ class AsyncMockswitchClient(_Endpoints):
         body: Any = None,
         ok: tuple[int, ...] = (200,),
     ) -> Any:
-        import aiohttp
+        from mockswitch.web.client import exchange
 
-        timeout = aiohttp.ClientTimeout(total=self.timeout)
-        async with (
-            aiohttp.ClientSession(timeout=timeout) as session,
-            session.request(
-                method, self._control(path, query), json=body, headers=self._headers
-            ) as response,
-        ):
-            payload = await response.read()
-            status = response.status
+        url = self._control(path, query)
+        status, payload = await exchange(method, url, body, self._headers, self.timeout)
         return _document(status, payload, ok)
 
     async def health(self) -> dict[str, Any]:

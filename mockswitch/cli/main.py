@@ -9,9 +9,9 @@ import os
 import signal
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Coroutine, Sequence
 from functools import partial
-from typing import TextIO
+from typing import Any, TextIO
 
 from mockswitch import __version__
 from mockswitch.cli.calls import show_calls
@@ -134,7 +134,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"mockswitch: {error}", file=sys.stderr)
         return 2
     _configure_logging(settings)
-    command = {"serve": _serve, "seed": partial(_seed, args=args)}[args.command]
+    commands: dict[str, Callable[[Settings], Coroutine[Any, Any, int]]] = {
+        "serve": _serve,
+        "seed": partial(_seed, args=args),
+    }
+    command = commands[args.command]
     try:
         return asyncio.run(command(settings))
     except REFUSALS as error:

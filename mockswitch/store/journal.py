@@ -12,7 +12,7 @@ import asyncio
 import json
 import time
 from collections import defaultdict
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncGenerator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -95,7 +95,8 @@ class CallFilter:
     until_time: str | None = None
 
     def where(self, tenant: int) -> tuple[str, list[Any]]:
-        clauses, values = ["tenant = ?"], [tenant]
+        clauses: list[str] = ["tenant = ?"]
+        values: list[Any] = [tenant]
         for column in ("function", "method", "code", "username"):
             value = getattr(self, column)
             if value is not None:
@@ -245,7 +246,7 @@ class Journal:
     ) -> Page:
         clause, values = where.where(tenant)
         order = "DESC" if newest_first else "ASC"
-        rows = await self.db.reader.execute_fetchall(
+        rows = await self.db.read(
             f"{_SELECT} WHERE {clause} ORDER BY id {order} LIMIT ? OFFSET ?",
             (*values, limit, offset),
         )
@@ -255,31 +256,31 @@ class Journal:
 
     async def count(self, tenant: int, where: CallFilter) -> int:
         clause, values = where.where(tenant)
-        rows = await self.db.reader.execute_fetchall(
+        rows = await self.db.read(
             f"SELECT COUNT(*) FROM calls WHERE {clause}", values
         )
         return rows[0][0]
 
     async def evicted(self, tenant: int) -> int:
-        rows = await self.db.reader.execute_fetchall(
+        rows = await self.db.read(
             "SELECT evicted FROM tenants WHERE id = ?", (tenant,)
         )
         return rows[0][0] if rows else 0
 
     async def get(self, tenant: int, call_id: int) -> dict[str, Any] | None:
-        rows = await self.db.reader.execute_fetchall(
+        rows = await self.db.read(
             f"{_SELECT} WHERE tenant = ? AND id = ?", (tenant, call_id)
         )
         return _shown(rows[0]) if rows else None
 
     async def stream(
         self, tenant: int, where: CallFilter, batch: int = 1000
-    ) -> AsyncIterator[dict[str, Any]]:
+    ) -> AsyncGenerator[dict[str, Any]]:
         """Every matching call, oldest first, read in batches (for export)."""
         after = where.since_id or 0
         while True:
             clause, values = where.where(tenant)
-            rows = await self.db.reader.execute_fetchall(
+            rows = await self.db.read(
                 f"{_SELECT} WHERE {clause} AND id > ? ORDER BY id LIMIT ?",
                 (*values, after, batch),
             )
@@ -292,9 +293,9 @@ class Journal:
     async def size(self, tenant: int | None = None) -> int:
         """How many calls the journal holds (for one tenant, or in all)."""
         if tenant is None:
-            rows = await self.db.reader.execute_fetchall("SELECT COUNT(*) FROM calls")
+            rows = await self.db.read("SELECT COUNT(*) FROM calls")
         else:
-            rows = await self.db.reader.execute_fetchall(
+            rows = await self.db.read(
                 "SELECT COUNT(*) FROM calls WHERE tenant = ?", (tenant,)
             )
         return rows[0][0]

@@ -106,13 +106,13 @@ class Store:
         """Each tenant's size: campaigns, destinations and journal entries, and its birth."""
         counts: dict[int, dict[str, int]] = {t.id: {} for t in self._tenants.values()}
         for table in ("campaigns", "destinations", "calls"):
-            rows = await self.db.reader.execute_fetchall(
+            rows = await self.db.read(
                 f"SELECT tenant, COUNT(*) FROM {table} GROUP BY tenant"
             )
             for tenant_id, count in rows:
                 if tenant_id in counts:
                     counts[tenant_id][table] = count
-        born = dict(await self.db.reader.execute_fetchall("SELECT id, created_at FROM tenants"))
+        born = dict(await self.db.read("SELECT id, created_at FROM tenants"))
         return {
             tenant.name: {
                 "campaigns": counts[tenant.id].get("campaigns", 0),

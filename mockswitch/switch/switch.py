@@ -174,6 +174,7 @@ class Switch:
         mode = self.settings.http_status
         dropped = call.tenant.dropped
         fault = call.decision.action if call.decision and not dropped else None
+        reply: Reply | None
         if dropped:
             # Whatever the rules or the function made of it: refused, and recorded nowhere.
             reply = error_reply(tenant_dropped(), mode)

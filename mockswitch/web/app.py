@@ -72,6 +72,7 @@ def _add_routes(router: web.UrlDispatcher, prefix: str) -> None:
                 router.add_route(method, mount + scope + API_PATH, enswitch_call)
         for table in (control.routes, calls.routes, faults.routes, events.routes, ui.routes):
             for route in table:
+                assert isinstance(route, web.RouteDef)  # declared with @routes.get/.post/...
                 router.add_route(route.method, scope + route.path, route.handler)
     router.add_routes(tenants.routes)
     router.add_route("DELETE", TENANT + "/_mock", tenants.drop_tenant)

@@ -36,7 +36,7 @@ def bind(host: str, port: int) -> list[socket.socket]:
     except socket.gaierror as error:
         raise ListenError(f"cannot listen on {host}: {error.strerror}") from None
     bound: list[socket.socket] = []
-    seen: set[tuple[int, str]] = set()
+    seen: set[tuple[int, object]] = set()
     try:
         for family, kind, proto, _, address in addresses:
             if (family, address[0]) in seen:
@@ -53,9 +53,10 @@ def bind(host: str, port: int) -> list[socket.socket]:
             try:
                 sock.bind(address)
             except OSError as error:
-                where = f"[{address[0]}]" if family == socket.AF_INET6 else address[0]
+                host, number = str(address[0]), str(address[1])
+                where = f"[{host}]" if family == socket.AF_INET6 else host
                 raise ListenError(
-                    f"cannot listen on {where}:{address[1]}: {error.strerror or error} "
+                    f"cannot listen on {where}:{number}: {error.strerror or error} "
                     "(another server on that port? --port 0 picks a free one)"
                 ) from None
     except BaseException:

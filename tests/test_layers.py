@@ -1,0 +1,54 @@
+"""The layering of docs/architecture.md and the package's types, checked on every run.
+
+`pip install -e '.[test]' && pytest` runs these, and `.ci/run` runs the same two tools by
+name, so a change that imports upward, lets aiohttp or SQL out of their rooms, or breaks a
+type fails the suite. The contracts are in pyproject.toml ([tool.importlinter]).
+"""
+
+import subprocess
+import sys
+import tomllib
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+LINT_IMPORTS = "from importlinter.cli import lint_imports_command; lint_imports_command()"
+
+
+def _run(*command: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, *command], cwd=ROOT, capture_output=True, text=True, timeout=600
+    )
+
+
+def test_the_import_contracts_are_kept():
+    done = _run("-c", LINT_IMPORTS)
+    assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_the_contracts_name_the_layers_and_the_rooms_aiohttp_and_sql_may_not_leave():
+    config = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["importlinter"]
+    contracts = {c["name"]: c for c in config["contracts"]}
+    layers = next(c for c in contracts.values() if c["type"] == "layers")["layers"]
+    assert layers[:4] == [
+        "mockswitch.cli | mockswitch.pytest_plugin",
+        "mockswitch.testing",
+        "mockswitch.web",
+        "mockswitch.switch",
+    ]
+    packages = {
+        ".".join(p.relative_to(ROOT).with_suffix("").parts[:2])
+        for p in (ROOT / "mockswitch").glob("*")
+        if (p.suffix == ".py" or (p / "__init__.py").exists())
+        and p.name not in ("__init__.py", "__main__.py", "healthcheck.py")
+    }
+    in_layers = {room.strip() for layer in layers for room in layer.split("|")}
+    assert packages == in_layers, "every room of the package must have its place in a layer"
+    aiohttp = contracts["Only web/ knows aiohttp"]
+    assert set(aiohttp["source_modules"]) == in_layers - {"mockswitch.web"}
+    sql = contracts["Only store/ knows SQL"]
+    assert set(sql["source_modules"]) == in_layers - {"mockswitch.store"}
+
+
+def test_the_package_type_checks():
+    done = _run("-m", "mypy")  # [tool.mypy] in pyproject.toml names the files
+    assert done.returncode == 0, done.stdout + done.stderr
