@@ -15,6 +15,7 @@ from typing import Any, TextIO
 
 from mockswitch import __version__
 from mockswitch.cli.calls import show_calls
+from mockswitch.cli.failure import USAGE, failed
 from mockswitch.config import ConfigError, Settings, add_arguments, load_settings
 from mockswitch.dataset.fixtures import load_dataset
 from mockswitch.dataset.generator import Progress, generate
@@ -131,8 +132,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         settings = load_settings(args)
     except ConfigError as error:
-        print(f"mockswitch: {error}", file=sys.stderr)
-        return 2
+        return failed(error, USAGE)
     _configure_logging(settings)
     commands: dict[str, Callable[[Settings], Coroutine[Any, Any, int]]] = {
         "serve": _serve,
@@ -142,11 +142,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return asyncio.run(command(settings))
     except REFUSALS as error:
-        print(f"mockswitch: {error}", file=sys.stderr)
-        return 2
+        return failed(error, USAGE)
     except OSError as error:
-        print(f"mockswitch: {error}", file=sys.stderr)
-        return 1
+        return failed(error)
 
 
 def _configure_logging(settings: Settings) -> None:
@@ -185,8 +183,7 @@ def _count(text: str) -> int:
 
 async def _seed(settings: Settings, args: argparse.Namespace) -> int:
     if args.seed is not None and args.generate is None:
-        print("mockswitch: --seed is the seed of --generate: give --generate N", file=sys.stderr)
-        return 2
+        return failed("--seed is the seed of --generate: give --generate N", USAGE)
     started = time.perf_counter()
     dataset = load_dataset(settings.fixtures_path())
     if args.generate is not None:
@@ -225,8 +222,7 @@ def _calls(args: argparse.Namespace) -> int:
     for pair in args.param:
         name, equals, value = pair.partition("=")
         if not equals or not name:
-            print(f"mockswitch: --param {pair!r} must look like NAME=VALUE", file=sys.stderr)
-            return 2
+            return failed(f"--param {pair!r} must look like NAME=VALUE", USAGE)
         params[name] = value
     query = {
         name: getattr(args, name)
