@@ -9,6 +9,7 @@ insert, and every eviction is counted so that a query can say its answer may be 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import time
 from collections import defaultdict
@@ -218,6 +219,22 @@ class Journal:
         if self._committed is None:
             self._committed = asyncio.get_running_loop().create_future()
         return asyncio.shield(self._committed)
+
+    async def wait(
+        self, tenant: int, where: CallFilter, wanted: int, seconds: float, page_max: int
+    ) -> tuple[int, Page]:
+        """Long poll: once `wanted` calls match, or `seconds` pass, or the server stops, how
+        many match and the first page of them. Looks again at each commit, not on a timer."""
+        deadline = asyncio.get_running_loop().time() + seconds
+        while True:
+            next_commit = self.next_commit()  # taken before looking: no commit slips by
+            matched = await self.count(tenant, where)
+            remaining = deadline - asyncio.get_running_loop().time()
+            if matched >= wanted or remaining <= 0 or self.closing:
+                break
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(next_commit, remaining)
+        return matched, await self.page(tenant, where, page_max)
 
     def end_waits(self) -> None:
         """Wake every long poll for good (the server is stopping)."""
