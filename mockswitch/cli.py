@@ -21,7 +21,9 @@ from .config import ConfigError, Settings, add_arguments, load_settings
 from .errors import FixtureError
 from .faults.files import FaultFileError
 from .generator import Progress, generate
+from .messages import MessagesFileError
 from .store import SchemaMismatch, Store, load_dataset
+from .stubs import StubFileError
 from .testing import DEFAULT_URL, URL_VARIABLE, MockswitchClient
 from .watch import show_calls
 from .web import create_app
@@ -114,7 +116,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     command = {"serve": _serve, "seed": partial(_seed, args=args)}[args.command]
     try:
         return asyncio.run(command(settings))
-    except (FixtureError, SchemaMismatch, FaultFileError) as error:
+    except (
+        FixtureError,
+        SchemaMismatch,
+        FaultFileError,
+        StubFileError,
+        MessagesFileError,
+    ) as error:
         print(f"mockswitch: {error}", file=sys.stderr)
         return 1
     except OSError as error:

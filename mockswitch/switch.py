@@ -20,12 +20,22 @@ from typing import Any
 from . import calllog
 from .config import Settings
 from .endpoints import FUNCTIONS, Executed, Function, execute
-from .enswitch.envelope import Reply, Success, error_reply, success_reply
+from .enswitch.envelope import Reply, Success, error_reply, http_status, success_reply
+from .enswitch.params import AUTH_PASSWORD, AUTH_USERNAME
 from .enswitch.request import Pairs, masked_parameters, masked_query, parse_parameters
-from .errors import EnswitchError, internal_error, no_such_function, request_too_large
+from .errors import (
+    EnswitchError,
+    internal_error,
+    no_such_function,
+    not_authenticated,
+    request_too_large,
+)
 from .faults import Action, CallFacts, Decision, FaultEngine
+from .messages import Messages
 from .metrics import Metrics
+from .proxy import Forwarder, StubRecorder, UpstreamError, envelope_outcome, upstream_failed
 from .store import CallRecord, Store, Tenant, format_time
+from .stubs import FUNCTION_NAME, StubBook
 
 log = logging.getLogger("mockswitch.calls")
 
@@ -51,7 +61,7 @@ class ApiReply:
 
 
 class Switch:
-    """The store, the settings, the functions and the fault rules, answering calls."""
+    """The store, the settings, the functions, the stubs and the fault rules, answering calls."""
 
     def __init__(
         self,
@@ -59,12 +69,22 @@ class Switch:
         settings: Settings,
         fault_rules: Sequence[Any] = (),
         default_latency: Any = None,
+        *,
+        stubs: Sequence[Any] = (),
+        forwarder: Forwarder | None = None,
+        recorder: StubRecorder | None = None,
+        messages: Messages | None = None,
     ) -> None:
         self.store = store
         self.settings = settings
         self._api_version = settings.api_version_tuple
         self._start_faults = (tuple(fault_rules), default_latency)
         self._faults: dict[str, FaultEngine] = {}
+        self._start_stubs = tuple(stubs)
+        self._stubs: dict[str, StubBook] = {}
+        self.forwarder = forwarder
+        self.recorder = recorder
+        self.messages = messages or Messages()
         self.metrics = Metrics(FUNCTIONS) if settings.metrics else None
 
     def faults(self, tenant: str) -> FaultEngine:
@@ -80,6 +100,17 @@ class Switch:
         """Back to the rules given at start, with their counters and dice reset."""
         self._faults.pop(tenant, None)
 
+    def stubs(self, tenant: str) -> StubBook:
+        """The tenant's stubs, starting as the stubs given at start (`--stubs`)."""
+        book = self._stubs.get(tenant)
+        if book is None:
+            book = self._stubs[tenant] = StubBook(self._start_stubs)
+        return book
+
+    def reset_stubs(self, tenant: str) -> None:
+        """Back to the stubs given at start."""
+        self._stubs.pop(tenant, None)
+
     async def handle(self, request: ApiRequest, tenant: Tenant) -> ApiReply:
         """Answer one call to `tenant` and record it; nothing here raises."""
         try:
@@ -93,7 +124,13 @@ class Switch:
     async def _handle(self, request: ApiRequest, tenant: Tenant) -> ApiReply:
         started, at = time.perf_counter(), format_time()
         function = FUNCTIONS.get(request.function)
-        pairs, problem = self._read(request, function)
+        stubbed = function is None and self.stubs(tenant.name).stubs(request.function)
+        forwarded = (
+            function is None
+            and self.forwarder is not None
+            and FUNCTION_NAME.fullmatch(request.function) is not None
+        )
+        pairs, problem = self._read(request, function is not None or stubbed or forwarded)
         decision = self.faults(tenant.name).decide(
             CallFacts(request.function, request.method, dict(pairs))
         )
@@ -103,12 +140,14 @@ class Switch:
         call = _Call(request, tenant, at, started, pairs, decision)
         if fault is not None and not fault.processed:
             recorded = self._record(call, None)  # the fault strikes before the switch looks
-        elif problem is not None or function is None:
-            recorded = self._record(call, Executed(problem or no_such_function(), "", ()))
-        else:
+        elif problem is not None:
+            recorded = self._record(call, self._error(problem, call))
+        elif function is not None:
             async with self._exclusive(function):
                 executed = await self._execute(function, pairs, tenant)
-                recorded = self._record(call, executed)
+                recorded = self._record(call, self._executed(executed, call))
+        else:
+            recorded = self._record(call, await self._beyond(call, stubbed, forwarded))
         reply, call_id, committed = recorded
         try:
             await committed
@@ -117,9 +156,7 @@ class Switch:
             return ApiReply(error_reply(internal_error(), self.settings.http_status), 0)
         return ApiReply(reply, call_id, fault)
 
-    def _read(
-        self, request: ApiRequest, function: Function | None
-    ) -> tuple[Pairs, EnswitchError | None]:
+    def _read(self, request: ApiRequest, known: bool) -> tuple[Pairs, EnswitchError | None]:
         """The parameters, or the error that reading them (or the function's name) raises."""
         if request.too_large:
             return (), request_too_large(self.settings.max_request_bytes)
@@ -127,7 +164,7 @@ class Switch:
             pairs = parse_parameters(request.query, request.body, request.content_type)
         except EnswitchError as error:
             # An unknown function is a 404 whatever it was sent.
-            return (), error if function is not None else no_such_function()
+            return (), error if known else no_such_function()
         return pairs, None
 
     def _exclusive(self, function: Function) -> AbstractAsyncContextManager[object]:
@@ -142,21 +179,73 @@ class Switch:
             log.exception("%s failed", function.name)
             return Executed(internal_error(), "", ())
 
-    def _record(
-        self, call: _Call, executed: Executed | None
-    ) -> tuple[Reply, int, asyncio.Future[None]]:
-        """Render the answer (as a fault may change it) and queue the call's journal row."""
-        mode = self.settings.http_status
-        handled = None
-        if executed is not None:
-            outcome = executed.outcome
-            handled = (
-                success_reply(outcome, mode)
-                if isinstance(outcome, Success)
-                else error_reply(outcome, mode)
+    async def _beyond(self, call: _Call, stubbed: bool, forwarded: bool) -> _Handled:
+        """A function mockswitch does not simulate: a stub answers it, or the real switch
+        (`--proxy-to`), or no one (404)."""
+        function = call.request.function
+        if stubbed:
+            directory = await call.tenant.directory()
+            given = dict(call.pairs)
+            person = (
+                directory.authenticate(given.get(AUTH_USERNAME, ""), given.get(AUTH_PASSWORD, ""))
+                if AUTH_USERNAME in given and AUTH_PASSWORD in given
+                else None
             )
+            if person is None:
+                return self._error(not_authenticated(), call)
+            stub = self.stubs(call.tenant.name).choose(function, given, person.username)
+            if stub is not None:
+                status = http_status(stub.code, self.settings.http_status)
+                reply = Reply(status, stub.body(), stub.code, stub.key)
+                return _Handled(reply, person.username, stub=stub.id)
+            if not forwarded:
+                return _Handled(self._render(no_such_function(), function), person.username)
+        if forwarded:
+            return await self._forward(call)
+        return self._error(no_such_function(), call)
+
+    async def _forward(self, call: _Call) -> _Handled:
+        assert self.forwarder is not None
+        request = call.request
+        username = dict(call.pairs).get(AUTH_USERNAME, "")
+        try:
+            answer = await self.forwarder.forward(
+                request.method, request.function, request.query, request.body, request.content_type
+            )
+        except UpstreamError as error:
+            failed = upstream_failed(self.forwarder.upstream, error.reason)
+            log.warning("forwarding %s failed: %s", request.function, error.reason)
+            return _Handled(self._render(failed, request.function), username, proxied=True)
+        code, key = envelope_outcome(answer.body)
+        if self.recorder is not None and code:
+            self.recorder.capture(request.function, call.pairs, answer.body)
+        reply = Reply(answer.status, answer.body, code, key, answer.content_type)
+        return _Handled(reply, username, proxied=True)
+
+    def _render(self, error: EnswitchError, function: str) -> Reply:
+        """Every Enswitch error is rendered here, in the wording of a messages file if any."""
+        return error_reply(self.messages.rewrite(error, function), self.settings.http_status)
+
+    def _error(self, error: EnswitchError, call: _Call) -> _Handled:
+        return _Handled(self._render(error, call.request.function), "")
+
+    def _executed(self, executed: Executed, call: _Call) -> _Handled:
+        outcome = executed.outcome
+        reply = (
+            success_reply(outcome, self.settings.http_status)
+            if isinstance(outcome, Success)
+            else self._render(outcome, call.request.function)
+        )
+        return _Handled(reply, executed.username, executed.unknown)
+
+    def _record(
+        self, call: _Call, handled: _Handled | None
+    ) -> tuple[Reply, int, asyncio.Future[None]]:
+        """Give the answer (as a fault may change it) and queue the call's journal row."""
+        mode = self.settings.http_status
         fault = call.decision.action if call.decision else None
-        reply = fault.answer(handled, mode) if fault is not None else handled
+        answered = handled.reply if handled is not None else None
+        reply = fault.answer(answered, mode) if fault is not None else answered
         assert reply is not None
         request = call.request
         duration_ms = (time.perf_counter() - call.started) * 1000
@@ -167,10 +256,10 @@ class Switch:
             function=request.function,
             query=masked_query(request.query),
             params=masked_parameters(call.pairs),
-            unknown=executed.unknown if executed else (),
+            unknown=handled.unknown if handled else (),
             # A fault that struck before the switch looked authenticated no one: keep the
             # name that was sent, so filters by username still find the call.
-            username=executed.username if executed else dict(call.pairs).get("auth_username", ""),
+            username=handled.username if handled else dict(call.pairs).get(AUTH_USERNAME, ""),
             code=reply.code,
             key=reply.key,
             http_status=reply.status,
@@ -178,6 +267,8 @@ class Switch:
             fault=call.decision.as_json() if call.decision else None,
             latency_ms=round(call.decision.latency_ms, 3) if call.decision else 0.0,
             duration_ms=round(duration_ms, 3),
+            stub=handled.stub if handled else None,
+            proxied=handled.proxied if handled else False,
         )
         call_id, committed = self.store.journal.record(call.tenant.id, record)
         self._ended(call.tenant.name, call_id, record)
@@ -190,6 +281,17 @@ class Switch:
         if not self.settings.quiet and log.isEnabledFor(logging.INFO):
             fields = calllog.call_fields(tenant, call_id, record)
             log.info("%s", calllog.human_line(fields), extra={calllog.CALL: fields})
+
+
+@dataclass(frozen=True, slots=True)
+class _Handled:
+    """An answer before any fault has its say, with what the journal wants to know of it."""
+
+    reply: Reply
+    username: str
+    unknown: tuple[str, ...] = ()
+    stub: int | None = None
+    proxied: bool = False
 
 
 @dataclass(frozen=True, slots=True)
