@@ -96,7 +96,7 @@ def load_messages(path: str) -> Messages:
     except OSError as error:
         raise MessagesFileError(f"{path}: cannot be read: {error}") from None
     except (yaml.YAMLError, UnicodeDecodeError) as error:
-        raise MessagesFileError(f"{path}: not valid JSON or YAML: {error}") from None
+        raise MessagesFileError(f"{path}: not valid JSON or YAML: {_one_line(error)}") from None
     if isinstance(document, dict) and set(document) == {"messages"}:
         document = document["messages"]
     if not isinstance(document, list):
@@ -109,3 +109,8 @@ def load_messages(path: str) -> Messages:
 def write_messages(path: str, overrides: list[Override]) -> None:
     text = json.dumps({"messages": [o.as_json() for o in overrides]}, indent=2, ensure_ascii=False)
     Path(path).write_text(text + "\n", encoding="utf-8")
+
+
+def _one_line(error: Exception) -> str:
+    """A parser's message (YAML's spans several lines, with a caret) on one line."""
+    return " ".join(str(error).split())

@@ -30,7 +30,7 @@ def read_stub_file(path: str) -> list[Any]:
     except OSError as error:
         raise StubFileError(f"{path}: cannot be read: {error}") from None
     except (yaml.YAMLError, UnicodeDecodeError) as error:
-        raise StubFileError(f"{path}: not valid JSON or YAML: {error}") from None
+        raise StubFileError(f"{path}: not valid JSON or YAML: {_one_line(error)}") from None
     if document is None:
         return []
     if isinstance(document, dict) and set(document) == {"stubs"}:
@@ -59,3 +59,8 @@ def write_stub_file(path: str, declarations: list[dict[str, Any]]) -> None:
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
+
+
+def _one_line(error: Exception) -> str:
+    """A parser's message (YAML's spans several lines, with a caret) on one line."""
+    return " ".join(str(error).split())
