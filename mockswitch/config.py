@@ -119,7 +119,7 @@ def _origins(text: str) -> str:
     return ",".join(e if e in ("*", LOCALHOST, "none") else e.lower() for e in entries)
 
 
-def _upstream(text: str) -> str:
+def upstream_address(text: str) -> str:
     """A switch's base address: http(s)://host[:port][/path], no query."""
     text = text.strip().rstrip("/")
     if not text:
@@ -275,7 +275,7 @@ OPTIONS: tuple[Option, ...] = (
     ),
     Option(
         "proxy_to",
-        _upstream,
+        upstream_address,
         "",
         "a real switch to forward every function that is neither simulated nor stubbed to, "
         "e.g. https://switch.example.com",
