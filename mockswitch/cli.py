@@ -97,9 +97,10 @@ def _add_verify_command(commands: argparse._SubParsersAction) -> None:
     )
     verify.add_argument(
         "--messages",
-        default="",
+        default=os.environ.get("MOCKSWITCH_MESSAGES", ""),
         metavar="FILE",
-        help="run the in-process mockswitch with this messages file (as serve --messages)",
+        help="run the in-process mockswitch with this messages file, as serve --messages "
+        "(env MOCKSWITCH_MESSAGES)",
     )
 
 

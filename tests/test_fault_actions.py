@@ -66,6 +66,8 @@ def post_entry(fault: dict[str, Any] | None, **outcome: Any) -> dict[str, Any]:
         "body_truncated": False,
         "fault": fault,
         "latency_ms": 0.0,
+        "stub": None,
+        "proxied": False,
         **outcome,
     }
 

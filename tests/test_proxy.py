@@ -206,3 +206,16 @@ def test_a_bad_proxy_address_stops_the_start(url: str, capsys):
 
     assert main(["serve", "--db", ":memory:", "--proxy-to", url]) == 2
     assert capsys.readouterr().err.startswith("mockswitch: --proxy-to: ")
+
+
+async def test_concurrent_proxied_calls_are_all_recorded_in_one_valid_file(
+    serve: Serve, upstream: Server, tmp_path: Path
+):
+    recording = tmp_path / "recorded.json"
+    client = await serve(proxy_to=upstream.url, record_stubs=str(recording))
+    ids = range(90, 120)  # the switch knows person 100, and no other
+    answers = await asyncio.gather(*(get(client, "people/get", id=str(i)) for i in ids))
+    assert {json.loads(body)["responses"][0]["code"] for _, body, _ in answers} == {"200", "404"}
+    stubs = json.loads(recording.read_text())["stubs"]
+    assert sorted(int(s["match"]["params"]["id"]) for s in stubs) == list(ids)
+    assert all(s["match"]["username"] == "user" for s in stubs)

@@ -3,6 +3,7 @@ authentication, journal, faults, tenants), and refused with a 400 naming the bad
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 from typing import Any
 
@@ -305,3 +306,32 @@ async def test_the_openapi_document_lists_each_stubbed_function(client: TestClie
         for path in (f"/api/json/{name}/", f"/t/{{tenant}}/api/json/{name}/"):
             assert set(document["paths"][path]) >= {"get", "post"}, path
     assert "/api/json/queues/list/" not in document["paths"]
+
+
+async def test_concurrent_declarations_and_calls_keep_every_stub_and_answer_every_call(
+    client: TestClient,
+):
+    for round_number in range(5):
+        await client.delete("/_mock/stubs")
+        declarations = [
+            {"function": "people/get", "data": {"id": i}, "match": {"params": {"id": str(i)}}}
+            for i in range(40)
+        ]
+        added, answers = await asyncio.gather(
+            asyncio.gather(*(add(client, d) for d in declarations)),
+            asyncio.gather(*(call(client, "people/get", id=i) for i in range(40))),
+        )
+        # Every stub got its own id, and every call had an answer: its stub, or a 404 when
+        # it came before its stub did; never anything else.
+        ids = [stub["id"] for stub in added]
+        assert len(set(ids)) == 40, round_number
+        for i, (status, body) in enumerate(answers):
+            assert status == 200
+            assert body in (envelope(("200", "", "OK"), data={"id": i}), NO_SUCH_FUNCTION)
+        listed = (await (await client.get("/_mock/stubs")).json())["stubs"]
+        assert sorted(s["id"] for s in listed) == sorted(ids)
+        for i in range(40):
+            assert await call(client, "people/get", id=i) == (
+                200,
+                envelope(("200", "", "OK"), data={"id": i}),
+            )

@@ -5,6 +5,7 @@ difference with an unchanged one, the difference named with a messages file, --l
 from __future__ import annotations
 
 import json
+import shutil
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -188,12 +189,23 @@ def test_a_switch_that_does_not_answer_or_answers_no_envelope_is_one_line(switch
     )
 
 
-def test_a_campaign_the_user_cannot_see_is_one_line(switch: Server, capsys):
-    assert main(verify(switch.url, campaign="200")) == 2
-    assert capsys.readouterr().err == (
-        f"mockswitch verify: {switch.url} does not show campaign 200 to user: 404 The campaign "
-        "does not exist, or you do not have permission to view it.\n"
+def test_a_campaign_the_user_cannot_see_is_a_warning_and_a_comparison(switch: Server, capsys):
+    # Campaign 200 is Globex's: user sees it neither on the switch nor in the mock, so the
+    # mock side uses user's first campaign, and the get answers differ.
+    assert main(verify(switch.url, campaign="200")) == 1
+    captured = capsys.readouterr()
+    assert captured.err == (
+        f"mockswitch verify: warning: {switch.url} does not show campaign 200 to user (404 "
+        "The campaign does not exist, or you do not have permission to view it.); comparing "
+        "without its values\n"
     )
+    rows = [line.split()[:4] for line in captured.out.splitlines() if '"404"' in line]
+    assert rows == [
+        ["bulk/campaigns/get", "-", "get", "responses[0].code"],
+        ["bulk/campaigns/update", "-", "update", "with"],
+        ["bulk/destinations/list", "-", "destinations", "list"],
+    ]
+    assert_nothing_changing_without_validation(switch)
 
 
 @pytest.mark.parametrize(
@@ -207,3 +219,51 @@ def test_a_campaign_the_user_cannot_see_is_one_line(switch: Server, capsys):
 def test_bad_arguments_are_exit_2(argv: list[str], capsys):
     assert main(argv) == 2
     assert capsys.readouterr().err.strip()
+
+
+@pytest.mark.parametrize(("username", "cast_user"), [("alice", "user"), ("bob", "admin")])
+def test_a_user_the_cast_does_not_know_is_mapped_to_a_cast_user_of_the_same_role(
+    tmp_path: Path, capsys, username: str, cast_user: str
+):
+    fixtures = tmp_path / "their-fixtures"
+    shutil.copytree(Path(__file__).resolve().parent.parent / "fixtures", fixtures)
+    people = json.loads((fixtures / "people.json").read_text())
+    people += [
+        {
+            "id": 900,
+            "username": "alice",
+            "password": "s3cret",
+            "customer": 20,
+            "role": 4,
+            "name": "Alice",
+        },
+        {
+            "id": 901,
+            "username": "bob",
+            "password": "s3cret",
+            "customer": 20,
+            "role": 3,
+            "name": "Bob",
+        },
+    ]
+    (fixtures / "people.json").write_text(json.dumps(people))
+    report = tmp_path / "report.json"
+    flags = ("--db", ":memory:", "--quiet", "--fixtures", str(fixtures))
+    with serving(tmp_path, *flags) as switch:
+        argv = verify(switch.url, "--report", str(report), campaign="200")
+        argv[argv.index("user")] = username
+        argv[argv.index("--password") + 1] = "s3cret"
+        assert main(argv) == 0, capsys.readouterr()
+        # The role was asked with a create that cannot succeed: validation=1 and no name.
+        (asked,) = [c for c in journal(switch) if c["function"] == "bulk/campaigns/create"]
+        assert asked["params"] == {
+            "auth_username": username,
+            "auth_password": "********",
+            "validation": "1",
+        }
+        assert asked["code"] == ("402" if cast_user == "user" else "400")
+        assert_nothing_changing_without_validation(switch)
+    summary = json.loads(report.read_text())
+    assert summary["user"] == {"switch": username, "mockswitch": cast_user}
+    # Campaign 200 is Globex's; the cast user sees Acme's, and the first is a phone campaign.
+    assert summary["campaign"] == {"switch": 200, "mockswitch": 123}
