@@ -19,15 +19,14 @@ from typing import Any
 
 from . import calllog
 from .config import Settings
-from .endpoints import FUNCTIONS, Executed, Function, execute
+from .endpoints import FUNCTIONS, Executed, Function, authenticate, execute
 from .enswitch.envelope import Reply, Success, error_reply, http_status, success_reply
-from .enswitch.params import AUTH_PASSWORD, AUTH_USERNAME
+from .enswitch.params import AUTH_USERNAME
 from .enswitch.request import Pairs, masked_parameters, masked_query, parse_parameters
 from .errors import (
     EnswitchError,
     internal_error,
     no_such_function,
-    not_authenticated,
     request_too_large,
 )
 from .faults import Action, CallFacts, Decision, FaultEngine
@@ -184,16 +183,11 @@ class Switch:
         (`--proxy-to`), or no one (404)."""
         function = call.request.function
         if stubbed:
-            directory = await call.tenant.directory()
-            given = dict(call.pairs)
-            person = (
-                directory.authenticate(given.get(AUTH_USERNAME, ""), given.get(AUTH_PASSWORD, ""))
-                if AUTH_USERNAME in given and AUTH_PASSWORD in given
-                else None
-            )
-            if person is None:
-                return self._error(not_authenticated(), call)
-            stub = self.stubs(call.tenant.name).choose(function, given, person.username)
+            try:  # a stub is the switch's answer: the switch authenticates first, as always
+                person = authenticate(await call.tenant.directory(), call.pairs)
+            except EnswitchError as error:
+                return self._error(error, call)
+            stub = self.stubs(call.tenant.name).choose(function, dict(call.pairs), person.username)
             if stub is not None:
                 status = http_status(stub.code, self.settings.http_status)
                 reply = Reply(status, stub.body(), stub.code, stub.key)

@@ -70,7 +70,7 @@ async def execute(
     username = ""
     try:
         directory = await tenant.directory()
-        person = _authenticate(directory, pairs)
+        person = authenticate(directory, pairs)
         username = person.username
         if not directory.role_of(person).allows(function.privilege):
             raise role_forbids()
@@ -85,7 +85,8 @@ async def execute(
     return Executed(outcome, username, unknown)
 
 
-def _authenticate(directory: Directory, pairs: Pairs) -> Person:
+def authenticate(directory: Directory, pairs: Pairs) -> Person:
+    """The caller, by `auth_username` and `auth_password`; a 401 for anything else."""
     given = dict(pairs)
     username, password = given.get(AUTH_USERNAME), given.get(AUTH_PASSWORD)
     if username is None or password is None:
