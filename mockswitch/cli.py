@@ -17,7 +17,14 @@ from aiohttp import web
 
 from . import __version__
 from .calllog import JsonFormatter
-from .config import ConfigError, Settings, add_arguments, load_settings, upstream_address
+from .config import (
+    API_VERSIONS,
+    ConfigError,
+    Settings,
+    add_arguments,
+    load_settings,
+    upstream_address,
+)
 from .errors import FixtureError
 from .faults.files import FaultFileError
 from .generator import Progress, generate
@@ -29,6 +36,8 @@ from .watch import show_calls
 from .web import create_app
 
 log = logging.getLogger("mockswitch")
+
+PASSWORD_VARIABLE = "MOCKSWITCH_VERIFY_PASSWORD"  # verify's password, kept out of `ps`
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -85,7 +94,11 @@ def _add_verify_command(commands: argparse._SubParsersAction) -> None:
     )
     verify.add_argument("--switch", required=True, metavar="URL", help="the real switch")
     verify.add_argument("--username", required=True, help="a user of the real switch")
-    verify.add_argument("--password", required=True, help="their password")
+    verify.add_argument(
+        "--password",
+        default=os.environ.get(PASSWORD_VARIABLE),
+        help=f"their password (env {PASSWORD_VARIABLE}: flags show in ps)",
+    )
     verify.add_argument(
         "--campaign", required=True, type=_count, metavar="ID", help="a campaign they can see"
     )
@@ -94,6 +107,12 @@ def _add_verify_command(commands: argparse._SubParsersAction) -> None:
         "--learn",
         metavar="FILE",
         help="write the switch's messages where mockswitch's differ, for serve --messages",
+    )
+    verify.add_argument(
+        "--api-version",
+        choices=API_VERSIONS,
+        default=API_VERSIONS[-1],
+        help="the Enswitch version the in-process mockswitch imitates (default: the newest)",
     )
     verify.add_argument(
         "--messages",
@@ -241,6 +260,9 @@ def _progress_bar(stream: TextIO, width: int = 40) -> Progress:
 def _verify(args: argparse.Namespace) -> int:
     from .verify import Options, verify
 
+    if args.password is None:
+        print(f"mockswitch verify: give --password or {PASSWORD_VARIABLE}", file=sys.stderr)
+        return 2
     try:
         switch = upstream_address(args.switch)
         load_messages(args.messages)  # a bad file is one line, before any call is sent
@@ -255,6 +277,7 @@ def _verify(args: argparse.Namespace) -> int:
         report=args.report,
         learn=args.learn,
         messages=args.messages,
+        api_version=args.api_version,
     )
     return verify(options)
 

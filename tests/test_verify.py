@@ -267,3 +267,25 @@ def test_a_user_the_cast_does_not_know_is_mapped_to_a_cast_user_of_the_same_role
     assert summary["user"] == {"switch": username, "mockswitch": cast_user}
     # Campaign 200 is Globex's; the cast user sees Acme's, and the first is a phone campaign.
     assert summary["campaign"] == {"switch": 200, "mockswitch": 123}
+
+
+def test_an_older_version_leaves_out_the_parameters_it_does_not_know(switch: Server, tmp_path):
+    report = tmp_path / "report.json"
+    argv = verify(switch.url, "--report", str(report), "--api-version", "3.13")
+    # The switch (4.4) knows keep_agents_available; a 3.13 mock ignores it: no probe for it.
+    main(argv)
+    names = [c["name"] for c in json.loads(report.read_text())["calls"]]
+    assert not [n for n in names if "keep_agents_available" in n]
+    assert "update with retry='abc'" in names
+
+
+def test_the_password_may_come_from_the_environment(switch: Server, monkeypatch, capsys):
+    argv = verify(switch.url)
+    del argv[argv.index("--password") : argv.index("--password") + 2]
+    assert main(argv) == 2
+    assert capsys.readouterr().err == (
+        "mockswitch verify: give --password or MOCKSWITCH_VERIFY_PASSWORD\n"
+    )
+    monkeypatch.setenv("MOCKSWITCH_VERIFY_PASSWORD", "password")
+    assert main(argv) == 0
+    assert "password" not in capsys.readouterr().out

@@ -83,8 +83,8 @@ def _text(value: Any) -> str:
     return "" if value is None else str(value)
 
 
-def battery() -> list[Probe]:
-    """Every probe, in the order they are sent."""
+def battery(api_version: tuple[int, int] = (99, 0)) -> list[Probe]:
+    """Every probe, in the order they are sent, for parameters the version knows."""
 
     def auth(c: Context) -> dict[str, str]:
         return c.auth()
@@ -137,7 +137,7 @@ def battery() -> list[Probe]:
     ]
     for param in FUNCTIONS[UPDATE].parameters:
         value = invalid_value(param)
-        if param.name in ("id", "validation") or value is None:
+        if param.name in ("id", "validation") or value is None or param.since > api_version:
             continue
         shown = value if len(value) <= 12 else f"{value[:3]}...({len(value)} characters)"
         probes.append(

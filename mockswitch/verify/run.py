@@ -16,6 +16,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any, TextIO
 
+from mockswitch.config import API_VERSIONS
 from mockswitch.testing import ServerThread
 
 from .battery import Context, battery
@@ -36,6 +37,7 @@ class Options:
     report: str | None = None
     learn: str | None = None
     messages: str = ""
+    api_version: str = API_VERSIONS[-1]
 
 
 def verify(options: Options, out: TextIO | None = None) -> int:
@@ -43,7 +45,7 @@ def verify(options: Options, out: TextIO | None = None) -> int:
     out = out or sys.stdout
     switch = Side("switch", options.switch, guarded=True)
     try:
-        with ServerThread(messages=options.messages) as server:
+        with ServerThread(messages=options.messages, api_version=options.api_version) as server:
             mock = Side("mockswitch", server.url, guarded=False)
             checked, summary = _run(options, switch, mock)
     except VerifyStop as stop:
@@ -83,7 +85,7 @@ def _run(options: Options, switch: Side, mock: Side) -> tuple[list[Checked], dic
     ours = _mock_context(options, switch, mock, theirs)
     checked = []
     with ThreadPoolExecutor(max_workers=2) as pool:
-        for probe in battery():
+        for probe in battery(_version(options.api_version)):
             switch_params, mock_params = probe.build(theirs), probe.build(ours)
             # Both sides at once: the switch's answer never waits on the mock's.
             on_mock = pool.submit(mock.call, probe.function, mock_params)
@@ -131,3 +133,8 @@ def _role(switch: Side, theirs: Context) -> str:
     validation=1, is refused with 402 without it (and with 400 with it); nothing is made."""
     answer = switch.call("bulk/campaigns/create", {**theirs.auth(), "validation": "1"})
     return "user" if answer.code == "402" else "administrator"
+
+
+def _version(text: str) -> tuple[int, int]:
+    major, minor = text.split(".")
+    return int(major), int(minor)
