@@ -134,9 +134,14 @@ async def test_a_whole_envelope_and_a_mirrored_status(serve: Serve):
     ]
     await add(client, {"function": "people/update", "responses": responses})
     await add(client, {"function": "people/delete", "code": 204})
+    await add(client, {"function": "people/count", "data": {"count": 2}, "message": "Fine."})
     status, body = await call(client, "people/update")
     assert (status, body) == (400, {"responses": responses})
     assert await call(client, "people/delete") == (200, envelope(("204", "", "OK")))
+    assert await call(client, "people/count") == (
+        200,
+        envelope(("200", "", "Fine."), data={"count": 2}),
+    )
 
 
 async def test_a_stub_obeys_fault_rules_and_latency(client: TestClient):
@@ -207,6 +212,7 @@ async def test_the_control_api_lists_reads_and_deletes_stubs(client: TestClient)
         ({"function": "people/list", "code": "999", "message": "x"}, "code"),
         ({"function": "people/list", "code": "418", "message": "x"}, "code"),
         ({"function": "people/list", "code": "404"}, "message"),
+        ({"function": "people/list", "message": "x"}, "code"),
         ({"function": "people/list", "code": "404", "message": "x", "data": []}, "data"),
         ({"function": "people/list"}, "data"),
         ({"function": "people/list", "responses": []}, "responses"),
@@ -335,3 +341,12 @@ async def test_concurrent_declarations_and_calls_keep_every_stub_and_answer_ever
                 200,
                 envelope(("200", "", "OK"), data={"id": i}),
             )
+
+
+def test_the_openapi_stub_schema_has_exactly_the_parsers_fields():
+    from mockswitch.stubs.parse import ENTRY_FIELDS, FIELDS, MATCH_FIELDS
+    from mockswitch.web.openapi_control import STUB_FIELDS
+
+    assert set(STUB_FIELDS) == FIELDS
+    assert set(STUB_FIELDS["match"]["properties"]) == MATCH_FIELDS
+    assert set(STUB_FIELDS["responses"]["items"]["properties"]) == ENTRY_FIELDS

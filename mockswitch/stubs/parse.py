@@ -66,7 +66,10 @@ def _responses(document: dict[str, Any], has_data: bool) -> tuple[Problem, ...]:
             raise StubError("responses", "must be a non-empty array of {code, key, message}")
         return tuple(_entry(entry, f"responses[{i}]") for i, entry in enumerate(entries))
     if single:
-        return (_entry({n: document[n] for n in single}, ""),)
+        entry = {n: document[n] for n in single}
+        if has_data:
+            entry.setdefault("code", "200")  # data alone says 200; so does data with a message
+        return (_entry(entry, ""),)
     if has_data:
         return (Problem("200", "", SUCCESS_MESSAGE),)
     raise StubError("data", "a stub needs data, code (with message) or responses")
