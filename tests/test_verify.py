@@ -289,3 +289,29 @@ def test_the_password_may_come_from_the_environment(switch: Server, monkeypatch,
     monkeypatch.setenv("MOCKSWITCH_VERIFY_PASSWORD", "password")
     assert main(argv) == 0
     assert "password" not in capsys.readouterr().out
+
+
+def test_a_switch_made_to_differ_by_a_fault_rule_is_a_difference(tmp_path: Path, capsys):
+    rules = tmp_path / "faults.json"
+    rules.write_text(
+        json.dumps(
+            [
+                {
+                    "match": {"function": "bulk/destinations/list"},
+                    "action": {"type": "envelope", "code": "404", "message": "No campaign."},
+                }
+            ]
+        )
+    )
+    with serving(tmp_path, "--db", ":memory:", "--quiet", "--faults", str(rules)) as switch:
+        assert main(verify(switch.url)) == 1
+        assert_nothing_changing_without_validation(switch)
+    rows = [line.split() for line in capsys.readouterr().out.splitlines()[1:-1]]
+    assert [row[:4] for row in rows] == [
+        ["bulk/destinations/list", "-", "destinations", "list"]
+    ] * 3
+    assert [row[4:] for row in rows] == [
+        ["responses[0].code", '"404"', '"200"'],
+        ["responses[0].message", '"No', 'campaign."', '"OK"'],
+        ["data", '"absent"', '"present"'],
+    ]
