@@ -45,8 +45,13 @@ class AiohttpForwarder:
 
     async def _send(self, method: str, url: str, body: bytes, headers: dict) -> Forwarded:
         session = self._open()
+        # A redirect is the switch's answer too: passed on as it is, not followed elsewhere.
         async with session.request(
-            method, URL(url, encoded=True), data=body or None, headers=headers
+            method,
+            URL(url, encoded=True),
+            data=body or None,
+            headers=headers,
+            allow_redirects=False,
         ) as response:
             if (response.content_length or 0) > self._max_bytes:
                 raise UpstreamError(self._too_large())
