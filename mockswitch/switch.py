@@ -18,9 +18,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from . import calllog
+from .beyond import Beyond, Outcome, Outgoing
 from .config import Settings
-from .endpoints import FUNCTIONS, Executed, Function, authenticate, execute
-from .enswitch.envelope import Reply, Success, error_reply, http_status, success_reply
+from .endpoints import FUNCTIONS, Executed, Function, execute
+from .enswitch.envelope import Reply, Success, error_reply, success_reply
 from .enswitch.params import AUTH_USERNAME
 from .enswitch.request import Pairs, masked_parameters, masked_query, parse_parameters
 from .errors import (
@@ -32,9 +33,7 @@ from .errors import (
 from .faults import Action, CallFacts, Decision, FaultEngine
 from .messages import Messages
 from .metrics import Metrics
-from .proxy import Forwarder, StubRecorder, UpstreamError, envelope_outcome, upstream_failed
 from .store import CallRecord, Store, Tenant, format_time
-from .stubs import FUNCTION_NAME, StubBook
 
 log = logging.getLogger("mockswitch.calls")
 
@@ -60,7 +59,8 @@ class ApiReply:
 
 
 class Switch:
-    """The store, the settings, the functions, the stubs and the fault rules, answering calls."""
+    """The store, the settings, the functions and the fault rules, answering calls (and the
+    stubs and the switch behind --proxy-to answering the rest)."""
 
     def __init__(
         self,
@@ -69,9 +69,7 @@ class Switch:
         fault_rules: Sequence[Any] = (),
         default_latency: Any = None,
         *,
-        stubs: Sequence[Any] = (),
-        forwarder: Forwarder | None = None,
-        recorder: StubRecorder | None = None,
+        beyond: Beyond | None = None,
         messages: Messages | None = None,
     ) -> None:
         self.store = store
@@ -79,10 +77,8 @@ class Switch:
         self._api_version = settings.api_version_tuple
         self._start_faults = (tuple(fault_rules), default_latency)
         self._faults: dict[str, FaultEngine] = {}
-        self._start_stubs = tuple(stubs)
-        self._stubs: dict[str, StubBook] = {}
-        self.forwarder = forwarder
-        self.recorder = recorder
+        # Stubs and --proxy-to: the functions this switch does not simulate.
+        self.beyond = beyond or Beyond(status_mode=settings.http_status)
         self.messages = messages or Messages()
         self.metrics = Metrics(FUNCTIONS) if settings.metrics else None
 
@@ -99,17 +95,6 @@ class Switch:
         """Back to the rules given at start, with their counters and dice reset."""
         self._faults.pop(tenant, None)
 
-    def stubs(self, tenant: str) -> StubBook:
-        """The tenant's stubs, starting as the stubs given at start (`--stubs`)."""
-        book = self._stubs.get(tenant)
-        if book is None:
-            book = self._stubs[tenant] = StubBook(self._start_stubs)
-        return book
-
-    def reset_stubs(self, tenant: str) -> None:
-        """Back to the stubs given at start."""
-        self._stubs.pop(tenant, None)
-
     async def handle(self, request: ApiRequest, tenant: Tenant) -> ApiReply:
         """Answer one call to `tenant` and record it; nothing here raises."""
         try:
@@ -123,13 +108,8 @@ class Switch:
     async def _handle(self, request: ApiRequest, tenant: Tenant) -> ApiReply:
         started, at = time.perf_counter(), format_time()
         function = FUNCTIONS.get(request.function)
-        stubbed = function is None and self.stubs(tenant.name).stubs(request.function)
-        forwarded = (
-            function is None
-            and self.forwarder is not None
-            and FUNCTION_NAME.fullmatch(request.function) is not None
-        )
-        pairs, problem = self._read(request, function is not None or stubbed or forwarded)
+        beyond = function is None and self.beyond.serves(request.function, tenant.name)
+        pairs, problem = self._read(request, function is not None or beyond)
         decision = self.faults(tenant.name).decide(
             CallFacts(request.function, request.method, dict(pairs))
         )
@@ -145,8 +125,14 @@ class Switch:
             async with self._exclusive(function):
                 executed = await self._execute(function, pairs, tenant)
                 recorded = self._record(call, self._executed(executed, call))
+        elif beyond:
+            outgoing = Outgoing(
+                request.method, request.function, request.query, request.body, request.content_type
+            )
+            outcome = await self.beyond.answer(outgoing, pairs, tenant)
+            recorded = self._record(call, self._beyond(outcome, call))
         else:
-            recorded = self._record(call, await self._beyond(call, stubbed, forwarded))
+            recorded = self._record(call, self._error(no_such_function(), call))
         reply, call_id, committed = recorded
         try:
             await committed
@@ -178,43 +164,14 @@ class Switch:
             log.exception("%s failed", function.name)
             return Executed(internal_error(), "", ())
 
-    async def _beyond(self, call: _Call, stubbed: bool, forwarded: bool) -> _Handled:
-        """A function mockswitch does not simulate: a stub answers it, or the real switch
-        (`--proxy-to`), or no one (404)."""
-        function = call.request.function
-        if stubbed:
-            try:  # a stub is the switch's answer: the switch authenticates first, as always
-                person = authenticate(await call.tenant.directory(), call.pairs)
-            except EnswitchError as error:
-                return self._error(error, call)
-            stub = self.stubs(call.tenant.name).choose(function, dict(call.pairs), person.username)
-            if stub is not None:
-                status = http_status(stub.code, self.settings.http_status)
-                reply = Reply(status, stub.body(), stub.code, stub.key)
-                return _Handled(reply, person.username, stub=stub.id)
-            if not forwarded:
-                return _Handled(self._render(no_such_function(), function), person.username)
-        if forwarded:
-            return await self._forward(call)
-        return self._error(no_such_function(), call)
-
-    async def _forward(self, call: _Call) -> _Handled:
-        assert self.forwarder is not None
-        request = call.request
-        username = dict(call.pairs).get(AUTH_USERNAME, "")
-        try:
-            answer = await self.forwarder.forward(
-                request.method, request.function, request.query, request.body, request.content_type
-            )
-        except UpstreamError as error:
-            failed = upstream_failed(self.forwarder.upstream, error.reason)
-            log.warning("forwarding %s failed: %s", request.function, error.reason)
-            return _Handled(self._render(failed, request.function), username, proxied=True)
-        code, key = envelope_outcome(answer.body)
-        if self.recorder is not None and code:
-            self.recorder.capture(request.function, call.pairs, answer.body)
-        reply = Reply(answer.status, answer.body, code, key, answer.content_type)
-        return _Handled(reply, username, proxied=True)
+    def _beyond(self, outcome: Outcome, call: _Call) -> _Handled:
+        answer = outcome.answer
+        reply = (
+            self._render(answer, call.request.function)
+            if isinstance(answer, EnswitchError)
+            else answer
+        )
+        return _Handled(reply, outcome.username, stub=outcome.stub, proxied=outcome.proxied)
 
     def _render(self, error: EnswitchError, function: str) -> Reply:
         """Every Enswitch error is rendered here, in the wording of a messages file if any."""

@@ -7,6 +7,7 @@ from collections.abc import AsyncIterator
 
 from aiohttp import web
 
+from mockswitch.beyond import Beyond
 from mockswitch.config import Settings
 from mockswitch.faults.files import load_start_rules
 from mockswitch.messages import load_messages
@@ -96,9 +97,12 @@ async def _switch(app: web.Application) -> AsyncIterator[None]:
         settings,
         rules,
         default_latency,
-        stubs=start_stubs,
-        forwarder=forwarder,
-        recorder=StubRecorder(settings.record_stubs) if settings.record_stubs else None,
+        beyond=Beyond(
+            start_stubs,
+            forwarder,
+            StubRecorder(settings.record_stubs) if settings.record_stubs else None,
+            settings.http_status,
+        ),
         messages=messages,
     )
     try:

@@ -514,5 +514,5 @@ async def openapi_document(request: web.Request) -> web.Response:
     choices = {}
     if tenant is not None:
         choices["dtypes"] = list((await tenant.directory()).dtypes)
-    stubbed = switch.stubs(DEFAULT).functions()
+    stubbed = switch.beyond.stubs(DEFAULT).functions()
     return web.json_response(build_document(switch.settings, choices, stubbed=stubbed))

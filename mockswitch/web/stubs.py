@@ -20,7 +20,7 @@ routes = web.RouteTableDef()
 
 async def _book(request: web.Request, *, changing: bool) -> StubBook:
     tenant = await tenant_for_change(request) if changing else existing_tenant(request)
-    return request.app[SWITCH].stubs(tenant.name)
+    return request.app[SWITCH].beyond.stubs(tenant.name)
 
 
 async def _declarations(request: web.Request) -> Any:

@@ -68,5 +68,5 @@ async def drop_tenant(request: web.Request) -> web.Response:
     switch = request.app[SWITCH]
     await switch.store.drop(tenant)
     switch.reset_faults(tenant.name)
-    switch.reset_stubs(tenant.name)
+    switch.beyond.reset(tenant.name)
     return web.json_response({"status": "dropped", "tenant": tenant.name})
