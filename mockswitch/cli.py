@@ -115,6 +115,12 @@ def _add_verify_command(commands: argparse._SubParsersAction) -> None:
         help="the Enswitch version the in-process mockswitch imitates (default: the newest)",
     )
     verify.add_argument(
+        "--fixtures",
+        default="",
+        metavar="DIR",
+        help="the data set of the in-process mockswitch (default: the one shipped)",
+    )
+    verify.add_argument(
         "--messages",
         default=os.environ.get("MOCKSWITCH_MESSAGES", ""),
         metavar="FILE",
@@ -278,6 +284,7 @@ def _verify(args: argparse.Namespace) -> int:
         learn=args.learn,
         messages=args.messages,
         api_version=args.api_version,
+        fixtures=args.fixtures,
     )
     return verify(options)
 

@@ -315,3 +315,30 @@ def test_a_switch_made_to_differ_by_a_fault_rule_is_a_difference(tmp_path: Path,
         ["responses[0].message", '"No', 'campaign."', '"OK"'],
         ["data", '"absent"', '"present"'],
     ]
+
+
+def test_without_a_campaign_for_the_user_in_the_mock_verify_creates_one(
+    switch: Server, tmp_path: Path, capsys
+):
+    fixtures = tmp_path / "mock-fixtures"
+    shutil.copytree(Path(__file__).resolve().parent.parent / "fixtures", fixtures)
+    campaigns = json.loads((fixtures / "campaigns.json").read_text())
+    kept = [c for c in campaigns if c["customer"] != 10]  # Acme (admin's customer) has none
+    (fixtures / "campaigns.json").write_text(json.dumps(kept))
+    report = tmp_path / "report.json"
+    argv = verify(switch.url, "--report", str(report), "--fixtures", str(fixtures), campaign="124")
+    argv[argv.index("user")] = "admin"
+    assert main(argv) in (0, 1), capsys.readouterr()
+    summary = json.loads(report.read_text())
+    new_id = max(c["id"] for c in kept) + 1
+    assert summary["campaign"] == {"switch": 124, "mockswitch": new_id}
+    get = next(c for c in summary["calls"] if c["name"] == "get")
+    # Made like the switch's campaign 124: a queue campaign on queue 500.
+    data = get["mockswitch"]["body"]["data"]
+    assert (data["id"], data["name"], data["dtype"], data["dnumber"]) == (
+        new_id,
+        "verify",
+        "queue",
+        "500",
+    )
+    assert_nothing_changing_without_validation(switch)

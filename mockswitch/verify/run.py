@@ -5,7 +5,7 @@
 2. The mock side: the same user if the mock's cast knows them, else a cast user of the same
    role (found by a `bulk/campaigns/create` with validation=1 and no name: 402 for a role
    without the administrator privilege); the same campaign id if that user sees it there,
-   else their first campaign, else one created in the mock.
+   else their first campaign, else one created in the mock (like the switch's if it can be).
 3. Each probe goes to both sides at the same time; the answers are compared.
 """
 
@@ -38,6 +38,7 @@ class Options:
     learn: str | None = None
     messages: str = ""
     api_version: str = API_VERSIONS[-1]
+    fixtures: str = ""  # the mock side's data set; the shipped one by default
 
 
 def verify(options: Options, out: TextIO | None = None) -> int:
@@ -45,7 +46,9 @@ def verify(options: Options, out: TextIO | None = None) -> int:
     out = out or sys.stdout
     switch = Side("switch", options.switch, guarded=True)
     try:
-        with ServerThread(messages=options.messages, api_version=options.api_version) as server:
+        with ServerThread(
+            messages=options.messages, api_version=options.api_version, fixtures=options.fixtures
+        ) as server:
             mock = Side("mockswitch", server.url, guarded=False)
             checked, summary = _run(options, switch, mock)
     except VerifyStop as stop:
@@ -116,10 +119,12 @@ def _mock_context(options: Options, switch: Side, mock: Side, theirs: Context) -
         alike = [r for r in rows if r.get("dtype") == theirs.campaign.get("dtype")] or rows
         chosen = mock.call("bulk/campaigns/get", {**context.auth(), "id": str(alike[0]["id"])})
         return Context(username, password, chosen.document["data"])
-    created = mock.call(
-        "bulk/campaigns/create",
-        {**context.auth(), "name": "verify", "dtype": "", "dnumber": "2125550100"},
-    )
+    # Like the switch's campaign if the mock's data allows it, else a plain-number campaign.
+    alike_fields = {n: str(theirs.campaign.get(n, "")) for n in ("dtype", "dnumber")}
+    for fields in (alike_fields, {"dtype": "", "dnumber": "2125550100"}):
+        created = mock.call("bulk/campaigns/create", {**context.auth(), "name": "verify", **fields})
+        if created.code == "200":
+            break
     if created.code != "200":
         raise VerifyStop(f"no campaign for {username} in mockswitch, and none could be created")
     new = mock.call(
