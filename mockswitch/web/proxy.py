@@ -24,7 +24,8 @@ class AiohttpForwarder:
         self.upstream = settings.proxy_to
         self._timeout = settings.proxy_timeout
         self._max_bytes = settings.proxy_max_response_bytes
-        self._slots = asyncio.Semaphore(settings.proxy_max_concurrency)
+        self._limit = settings.proxy_max_concurrency
+        self._slots = asyncio.Semaphore(self._limit)
         self._session: aiohttp.ClientSession | None = None
 
     async def forward(
@@ -69,7 +70,10 @@ class AiohttpForwarder:
         if self._session is None or self._session.closed:
             # No cookies and no environment proxies: the switch is called as given, every time.
             self._session = aiohttp.ClientSession(
-                cookie_jar=aiohttp.DummyCookieJar(), auto_decompress=True, trust_env=False
+                # As many connections as calls in flight: aiohttp's own default is 100.
+                connector=aiohttp.TCPConnector(limit=self._limit),
+                cookie_jar=aiohttp.DummyCookieJar(),
+                trust_env=False,
             )
         return self._session
 
