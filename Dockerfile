@@ -7,10 +7,10 @@
 # image name: `docker run mockswitch serve --api-version 3.13`.
 #
 # BASE_IMAGE is any Debian-based image with Python >= 3.11 or none at all: the default has
-# Python in /usr/local; a plain Debian bookworm (made with debootstrap, as the CI does where
-# no registry can be reached) gets python3 from apt. PIP_INDEX_URL and friends are the
-# ordinary pip variables, for builds that must use a mirror instead of PyPI.
-ARG BASE_IMAGE=docker.io/library/python:3.11-slim
+# Python in /usr/local; a plain Debian bookworm (made with debootstrap where no registry can
+# be reached: scripts/podman-build) gets python3 from apt when it lacks it. PIP_INDEX_URL and
+# friends are the ordinary pip variables, empty by default so that pip uses its own index.
+ARG BASE_IMAGE=python:3.11-slim
 
 # Python, from the base image or, when it has none, from apt. Shared by both stages below so
 # that the virtual environment finds the same interpreter at run time.
@@ -27,7 +27,7 @@ RUN set -eu; \
 # mockswitch and its dependencies in a virtual environment, /opt/mockswitch. Debian's python3
 # makes one only with python3-venv, which this stage alone installs, when it is missing.
 FROM base AS build
-ARG PIP_INDEX_URL=https://pypi.org/simple
+ARG PIP_INDEX_URL=
 ARG PIP_EXTRA_INDEX_URL=
 ARG PIP_TRUSTED_HOST=
 ENV PIP_NO_CACHE_DIR=1 PIP_DISABLE_PIP_VERSION_CHECK=1 PIP_ROOT_USER_ACTION=ignore
@@ -42,7 +42,6 @@ RUN set -eu; \
 WORKDIR /src
 COPY pyproject.toml README.md ./
 COPY mockswitch ./mockswitch
-COPY fixtures ./fixtures
 # Behind a TLS-inspecting proxy pip needs its CA bundle: pass it as a build secret, which
 # lands in no layer: --secret id=pip_cert,src=/etc/ssl/certs/ca-certificates.crt
 # pip and setuptools are only needed to install: the image runs without them.
@@ -59,7 +58,7 @@ RUN useradd --user-group --uid 10001 --home-dir /data --no-create-home \
 COPY --from=build /opt/mockswitch /opt/mockswitch
 # The data set the server seeds from; mount a folder of your own over /fixtures to replace it
 # (a database seeded from other fixtures is seeded again when they change).
-COPY fixtures /fixtures
+COPY mockswitch/default_fixtures /fixtures
 ENV PATH=/opt/mockswitch/bin:$PATH \
     PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \

@@ -12,12 +12,15 @@ import argparse
 import os
 import re
 import tomllib
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
 DEFAULT_DB = "mockswitch.sqlite3"
+# The data set shipped with mockswitch: package data beside this file, so that it is found
+# wherever the code runs from (the source tree, an editable install, a wheel, the container).
+DEFAULT_FIXTURES = Path(__file__).resolve().parent / "default_fixtures"
 API_VERSIONS = ("3.13", "4.2", "4.4")
 
 
@@ -160,14 +163,16 @@ OPTIONS: tuple[Option, ...] = (
         "db",
         _text,
         DEFAULT_DB,
-        "SQLite database file, created and seeded on first start; :memory: for none",
+        "SQLite database file, created and seeded on first start (its folder must exist); "
+        ":memory: for none",
         "PATH",
     ),
     Option(
         "fixtures",
         _text,
         "",
-        "folder of fixture files to seed from (default: the data set shipped with mockswitch)",
+        "folder of fixture files to seed from (default: the data set shipped with mockswitch, "
+        "mockswitch/default_fixtures)",
         "DIR",
     ),
     Option(
@@ -224,6 +229,27 @@ OPTIONS: tuple[Option, ...] = (
         "N",
     ),
     Option(
+        "max_fault_rules",
+        _integer(1),
+        1000,
+        "most fault rules a tenant may hold; every call is checked against each rule in turn",
+        "N",
+    ),
+    Option(
+        "max_long_polls",
+        _integer(1),
+        256,
+        "most /_mock/calls/wait long polls waiting at once, across all tenants",
+        "N",
+    ),
+    Option(
+        "max_event_streams",
+        _integer(1),
+        64,
+        "most /_mock/events streams (the dashboard's live view) open at once, across all tenants",
+        "N",
+    ),
+    Option(
         "journal_max",
         _integer(0),
         0,
@@ -235,6 +261,15 @@ OPTIONS: tuple[Option, ...] = (
         _integer(0),
         65536,
         "longest response body the journal stores for a call, in characters",
+        "CHARS",
+    ),
+    Option(
+        "journal_field_cap",
+        _integer(64),
+        16384,
+        "longest path, function name, query string, username, key and parameter name or "
+        "value the journal stores for a call, in characters; an entry's truncated lists "
+        "what was cut",
         "CHARS",
     ),
     Option(
@@ -350,6 +385,15 @@ OPTIONS: tuple[Option, ...] = (
         "ORIGINS",
     ),
     Option(
+        "cors_credentials",
+        _boolean,
+        False,
+        "let browser code send cookies and auth headers (fetch credentials: include, axios "
+        "withCredentials): an allowed origin is echoed and gets "
+        "Access-Control-Allow-Credentials: true; not with cors_origins *",
+        flag=False,
+    ),
+    Option(
         "metrics",
         _boolean,
         True,
@@ -393,8 +437,12 @@ class Settings:
     max_request_line_bytes: int = 8 * 2**20
     backlog: int = 1024
     max_tenants: int = 1000
+    max_fault_rules: int = 1000
+    max_long_polls: int = 256
+    max_event_streams: int = 64
     journal_max: int = 0
     journal_body_cap: int = 65536
+    journal_field_cap: int = 16384
     calls_page_max: int = 1000
     wait_timeout_max: float = 60.0
     faults: str = ""
@@ -411,9 +459,19 @@ class Settings:
     log_format: str = "human"
     quiet: bool = False
     cors_origins: str = LOCALHOST
+    cors_credentials: bool = False
     metrics: bool = True
     shutdown_timeout: float = 8.0
     admin_token: str = field(default="", repr=False)  # a secret: never in a log line
+
+    def __post_init__(self) -> None:
+        # Settings that are fine alone but not together; checked here so that every way of
+        # making Settings (flags, variables, a file, ServerThread's keywords) refuses them.
+        if self.cors_credentials and self.cors_origins == "*":
+            raise ConfigError(
+                "--cors-credentials cannot be combined with --cors-origins '*' (browsers refuse "
+                "credentials from a wildcard): list the origins, or use localhost"
+            )
 
     @property
     def api_version_tuple(self) -> tuple[int, int]:
@@ -422,11 +480,7 @@ class Settings:
 
     def fixtures_path(self) -> Path:
         """The fixtures folder to seed from: the one given, or the shipped default."""
-        if self.fixtures:
-            return Path(self.fixtures)
-        from importlib.resources import files
-
-        return Path(str(files("mockswitch.default_fixtures")))
+        return Path(self.fixtures) if self.fixtures else DEFAULT_FIXTURES
 
 
 def _check_declarations() -> None:
@@ -440,12 +494,14 @@ def _check_declarations() -> None:
 _check_declarations()
 
 
-def add_arguments(parser: argparse.ArgumentParser) -> None:
-    """Add a flag for every setting, with its environment variable in the help."""
+def add_arguments(parser: argparse.ArgumentParser, names: Collection[str] | None = None) -> None:
+    """Add a flag for every setting (or those in `names`), with its variable in the help."""
     parser.add_argument(
         "--config", metavar="FILE", help="TOML file of settings (env MOCKSWITCH_CONFIG)"
     )
     for option in OPTIONS:
+        if names is not None and option.name not in names:
+            continue
         default = option.default if option.default != "" else "none"
         text = f"{option.help} (env {option.env}; default {default})"
         if option.flag:

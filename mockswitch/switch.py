@@ -5,6 +5,10 @@ sequence it is: read the parameters; ask the tenant's fault rules what to do; wa
 latency; handle the call (holding the write lock if it changes data) unless a fault answers
 instead; record the call; wait for the commit that holds both the change and its record;
 hand the answer, and the fault's way of delivering it, to the web layer.
+
+A call whose tenant is dropped while it is in flight is refused (a 404 envelope) and kept
+nowhere: not in the data, not in the journal, not in the fault rules' counts. Its tenant's
+id is never given again, so nothing of it can reach a tenant made later.
 """
 
 from __future__ import annotations
@@ -20,15 +24,15 @@ from typing import Any
 from . import calllog
 from .beyond import Beyond, Outcome, Outgoing
 from .config import Settings
-from .endpoints import FUNCTIONS, Executed, Function, execute
+from .endpoints import FUNCTIONS, Executed, Function, execute, refused
 from .enswitch.envelope import Reply, Success, error_reply, success_reply
-from .enswitch.params import AUTH_USERNAME
-from .enswitch.request import Pairs, masked_parameters, masked_query, parse_parameters
+from .enswitch.request import Pairs, masked_parameters, masked_query, read_parameters
 from .errors import (
     EnswitchError,
     internal_error,
     no_such_function,
     request_too_large,
+    tenant_dropped,
 )
 from .faults import Action, CallFacts, Decision, FaultEngine
 from .messages import Messages
@@ -76,24 +80,25 @@ class Switch:
         self.settings = settings
         self._api_version = settings.api_version_tuple
         self._start_faults = (tuple(fault_rules), default_latency)
-        self._faults: dict[str, FaultEngine] = {}
+        self._faults: dict[int, FaultEngine] = {}  # by tenant id: never reused
         # Stubs and --proxy-to: the functions this switch does not simulate.
         self.beyond = beyond or Beyond(status_mode=settings.http_status)
         self.messages = messages or Messages()
         self.metrics = Metrics(FUNCTIONS) if settings.metrics else None
 
-    def faults(self, tenant: str) -> FaultEngine:
+    def faults(self, tenant: Tenant) -> FaultEngine:
         """The tenant's fault rules, starting as the rules given at start."""
-        engine = self._faults.get(tenant)
+        engine = self._faults.get(tenant.id)
         if engine is None:
             rules, latency = self._start_faults
             engine = FaultEngine(rules, latency, seed=self.settings.faults_seed)
-            self._faults[tenant] = engine
+            self._faults[tenant.id] = engine
         return engine
 
-    def reset_faults(self, tenant: str) -> None:
-        """Back to the rules given at start, with their counters and dice reset."""
-        self._faults.pop(tenant, None)
+    def reset_faults(self, tenant: Tenant) -> None:
+        """Back to the rules given at start, with their counters and dice reset (and gone
+        for good, once the tenant is dropped)."""
+        self._faults.pop(tenant.id, None)
 
     async def handle(self, request: ApiRequest, tenant: Tenant) -> ApiReply:
         """Answer one call to `tenant` and record it; nothing here raises."""
@@ -102,7 +107,7 @@ class Switch:
         except Exception:
             # A bug, not an outcome: the client gets Enswitch's own "Internal error" and the
             # log the traceback, rather than a bare HTTP 500 from the framework.
-            log.exception("answering %s failed", request.function or "-")
+            log.exception("answering %s failed", calllog.loggable(request.function) or "-")
             return ApiReply(error_reply(internal_error(), self.settings.http_status), 0)
 
     async def _handle(self, request: ApiRequest, tenant: Tenant) -> ApiReply:
@@ -110,47 +115,56 @@ class Switch:
         function = FUNCTIONS.get(request.function)
         beyond = function is None and self.beyond.serves(request.function, tenant.name)
         pairs, problem = self._read(request, function is not None or beyond)
-        decision = self.faults(tenant.name).decide(
-            CallFacts(request.function, request.method, dict(pairs))
-        )
+        decision = None
+        if not tenant.dropped:
+            facts = CallFacts(request.function, request.method, dict(pairs))
+            decision = self.faults(tenant).decide(facts)
         if decision is not None and decision.latency_ms > 0:
             await asyncio.sleep(decision.latency_ms / 1000)
         fault = decision.action if decision else None
         call = _Call(request, tenant, at, started, pairs, decision)
         if fault is not None and not fault.processed:
             recorded = self._record(call, None)  # the fault strikes before the switch looks
-        elif problem is not None:
-            recorded = self._record(call, self._error(problem, call))
+        elif problem is not None or (function is None and not beyond):
+            refusal = problem or no_such_function()
+            # An unknown function authenticates no one; a known one says who called.
+            executed = (
+                await refused(refusal, pairs, tenant)
+                if function is not None or beyond
+                else Executed(refusal, "", ())
+            )
+            recorded = self._record(call, self._executed(executed, call))
         elif function is not None:
             async with self._exclusive(function):
                 executed = await self._execute(function, pairs, tenant)
                 recorded = self._record(call, self._executed(executed, call))
-        elif beyond:
+        else:
             outgoing = Outgoing(
                 request.method, request.function, request.query, request.body, request.content_type
             )
             outcome = await self.beyond.answer(outgoing, pairs, tenant)
             recorded = self._record(call, self._beyond(outcome, call))
-        else:
-            recorded = self._record(call, self._error(no_such_function(), call))
-        reply, call_id, committed = recorded
+        answer, committed = recorded
+        if committed is None:
+            return answer
         try:
             await committed
         except Exception:
             # The commit failed (disk full, say): the call was not kept, so it did not happen.
             return ApiReply(error_reply(internal_error(), self.settings.http_status), 0)
-        return ApiReply(reply, call_id, fault)
+        return answer
 
     def _read(self, request: ApiRequest, known: bool) -> tuple[Pairs, EnswitchError | None]:
-        """The parameters, or the error that reading them (or the function's name) raises."""
+        """The parameters that could be read, and the error that reading them raised, if any.
+
+        Even a refused call keeps what was readable, for the journal and the fault rules."""
         if request.too_large:
             return (), request_too_large(self.settings.max_request_bytes)
-        try:
-            pairs = parse_parameters(request.query, request.body, request.content_type)
-        except EnswitchError as error:
-            # An unknown function is a 404 whatever it was sent.
-            return (), error if known else no_such_function()
-        return pairs, None
+        pairs, problems = read_parameters(request.query, request.body, request.content_type)
+        if not problems:
+            return pairs, None
+        # An unknown function is a 404 whatever it was sent.
+        return pairs, EnswitchError(*problems) if known else no_such_function()
 
     def _exclusive(self, function: Function) -> AbstractAsyncContextManager[object]:
         # A change reads, checks and writes; the lock keeps two changes from interleaving,
@@ -158,27 +172,17 @@ class Switch:
         return self.store.db.lock if function.changes_data else nullcontext()
 
     async def _execute(self, function: Function, pairs: Pairs, tenant: Tenant) -> Executed:
+        if tenant.dropped:  # a change holds the write lock here, which a drop takes too
+            return Executed(tenant_dropped(), "", ())
         try:
             return await execute(function, pairs, tenant, self._api_version)
         except Exception:
             log.exception("%s failed", function.name)
             return Executed(internal_error(), "", ())
 
-    def _beyond(self, outcome: Outcome, call: _Call) -> _Handled:
-        answer = outcome.answer
-        reply = (
-            self._render(answer, call.request.function)
-            if isinstance(answer, EnswitchError)
-            else answer
-        )
-        return _Handled(reply, outcome.username, stub=outcome.stub, proxied=outcome.proxied)
-
     def _render(self, error: EnswitchError, function: str) -> Reply:
         """Every Enswitch error is rendered here, in the wording of a messages file if any."""
         return error_reply(self.messages.rewrite(error, function), self.settings.http_status)
-
-    def _error(self, error: EnswitchError, call: _Call) -> _Handled:
-        return _Handled(self._render(error, call.request.function), "")
 
     def _executed(self, executed: Executed, call: _Call) -> _Handled:
         outcome = executed.outcome
@@ -189,14 +193,29 @@ class Switch:
         )
         return _Handled(reply, executed.username, executed.unknown)
 
+    def _beyond(self, outcome: Outcome, call: _Call) -> _Handled:
+        answer = outcome.answer
+        reply = (
+            self._render(answer, call.request.function)
+            if isinstance(answer, EnswitchError)
+            else answer
+        )
+        return _Handled(reply, outcome.username, stub=outcome.stub, proxied=outcome.proxied)
+
     def _record(
         self, call: _Call, handled: _Handled | None
-    ) -> tuple[Reply, int, asyncio.Future[None]]:
-        """Give the answer (as a fault may change it) and queue the call's journal row."""
+    ) -> tuple[ApiReply, asyncio.Future[None] | None]:
+        """Render the answer (as a fault may change it) and queue the call's journal row;
+        the future is done once the row is committed (None: the call is kept nowhere)."""
         mode = self.settings.http_status
-        fault = call.decision.action if call.decision else None
-        answered = handled.reply if handled is not None else None
-        reply = fault.answer(answered, mode) if fault is not None else answered
+        dropped = call.tenant.dropped
+        fault = call.decision.action if call.decision and not dropped else None
+        if dropped:
+            # Whatever the rules or the function made of it: refused, and recorded nowhere.
+            reply = error_reply(tenant_dropped(), mode)
+        else:
+            answered = handled.reply if handled is not None else None
+            reply = fault.answer(answered, mode) if fault is not None else answered
         assert reply is not None
         request = call.request
         duration_ms = (time.perf_counter() - call.started) * 1000
@@ -210,7 +229,7 @@ class Switch:
             unknown=handled.unknown if handled else (),
             # A fault that struck before the switch looked authenticated no one: keep the
             # name that was sent, so filters by username still find the call.
-            username=handled.username if handled else dict(call.pairs).get(AUTH_USERNAME, ""),
+            username=handled.username if handled else dict(call.pairs).get("auth_username", ""),
             code=reply.code,
             key=reply.key,
             http_status=reply.status,
@@ -221,9 +240,12 @@ class Switch:
             stub=handled.stub if handled else None,
             proxied=handled.proxied if handled else False,
         )
+        if dropped:
+            self._ended(call.tenant.name, 0, record)
+            return ApiReply(reply, 0), None
         call_id, committed = self.store.journal.record(call.tenant.id, record)
         self._ended(call.tenant.name, call_id, record)
-        return reply, call_id, committed
+        return ApiReply(reply, call_id, fault), committed
 
     def _ended(self, tenant: str, call_id: int, record: CallRecord) -> None:
         """Where every call ends: count it for the metrics, and log its one line."""

@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 
 from mockswitch.cli import main
-from tests.conftest import Serve, call, envelope
+from tests.helpers import call, envelope
 
 
-async def test_the_messages_file_rewords_the_entries_it_fits(serve: Serve, tmp_path: Path):
+async def test_the_messages_file_rewords_the_entries_it_fits(serve, tmp_path: Path):
     path = tmp_path / "messages.json"
     path.write_text(
         json.dumps(
@@ -78,7 +78,7 @@ def test_a_bad_messages_file_stops_the_start_with_one_line(
 ):
     path = tmp_path / "messages.json"
     path.write_text(document)
-    assert main(["serve", "--db", ":memory:", "--port", "0", "--messages", str(path)]) == 1
+    assert main(["serve", "--db", ":memory:", "--port", "0", "--messages", str(path)]) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1
     assert err.startswith(f"mockswitch: {path}")

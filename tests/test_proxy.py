@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 from aiohttp.test_utils import TestClient
 
-from tests.conftest import Serve, envelope
+from tests.helpers import envelope
 from tests.process import Server, free_port, serving
 
 PEOPLE = [{"id": 100, "username": "user"}, {"id": 101, "username": "admin"}]
@@ -51,7 +51,7 @@ async def journal(client: TestClient) -> list[dict[str, Any]]:
 
 
 async def test_an_unknown_function_is_forwarded_with_the_callers_parameters(
-    serve: Serve, upstream: Server
+    serve, upstream: Server
 ):
     client = await serve(proxy_to=upstream.url)
     status, body, _headers = await get(client, "people/get", id="100")
@@ -80,7 +80,7 @@ async def test_an_unknown_function_is_forwarded_with_the_callers_parameters(
     assert ours[0]["username"] == "user"
 
 
-async def test_simulated_and_stubbed_functions_are_never_forwarded(serve: Serve, upstream: Server):
+async def test_simulated_and_stubbed_functions_are_never_forwarded(serve, upstream: Server):
     client = await serve(proxy_to=upstream.url)
     await client.post("/_mock/stubs", json={"function": "people/list", "data": []})
     _, body, _ = await get(client, "bulk/campaigns/get", id="123")
@@ -93,7 +93,7 @@ async def test_simulated_and_stubbed_functions_are_never_forwarded(serve: Serve,
     assert [c["proxied"] for c in await journal(client)] == [False, False, False]
 
 
-async def test_a_stopped_upstream_gives_the_documented_envelope(serve: Serve, upstream: Server):
+async def test_a_stopped_upstream_gives_the_documented_envelope(serve, upstream: Server):
     client = await serve(proxy_to=upstream.url)
     upstream.stop()
     status, body, _ = await get(client, "people/list")
@@ -106,9 +106,7 @@ async def test_a_stopped_upstream_gives_the_documented_envelope(serve: Serve, up
     assert (entry["code"], entry["proxied"], entry["body"]) == ("500", True, body.decode())
 
 
-async def test_a_slow_upstream_times_out_and_a_large_answer_is_refused(
-    serve: Serve, upstream: Server
-):
+async def test_a_slow_upstream_times_out_and_a_large_answer_is_refused(serve, upstream: Server):
     rule = {"match": {"function": "people/list"}, "latency": {"fixed_ms": 3000}}
     assert upstream.request("POST", "/_mock/faults", rule)[0] == 201
     client = await serve(proxy_to=upstream.url, proxy_timeout=0.2, proxy_max_response_bytes=2048)
@@ -135,9 +133,7 @@ async def test_a_slow_upstream_times_out_and_a_large_answer_is_refused(
     ]
 
 
-async def test_no_more_than_proxy_max_concurrency_calls_are_in_flight(
-    serve: Serve, upstream: Server
-):
+async def test_no_more_than_proxy_max_concurrency_calls_are_in_flight(serve, upstream: Server):
     rule = {"match": {"function": "people/list"}, "latency": {"fixed_ms": 150}}
     assert upstream.request("POST", "/_mock/faults", rule)[0] == 201
     client = await serve(proxy_to=upstream.url, proxy_max_concurrency=2)
@@ -156,7 +152,7 @@ async def test_no_more_than_proxy_max_concurrency_calls_are_in_flight(
 
 
 async def test_recorded_answers_replay_offline_without_passwords(
-    serve: Serve, upstream: Server, tmp_path: Path
+    serve, upstream: Server, tmp_path: Path
 ):
     recording = tmp_path / "recorded.json"
     client = await serve(proxy_to=upstream.url, record_stubs=str(recording))
@@ -209,7 +205,7 @@ def test_a_bad_proxy_address_stops_the_start(url: str, capsys):
 
 
 async def test_concurrent_proxied_calls_are_all_recorded_in_one_valid_file(
-    serve: Serve, upstream: Server, tmp_path: Path
+    serve, upstream: Server, tmp_path: Path
 ):
     recording = tmp_path / "recorded.json"
     client = await serve(proxy_to=upstream.url, record_stubs=str(recording))

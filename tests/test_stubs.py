@@ -11,7 +11,7 @@ import pytest
 from aiohttp.test_utils import TestClient
 
 from mockswitch.cli import main
-from tests.conftest import Serve, call, envelope
+from tests.helpers import call, envelope
 
 PEOPLE = [{"id": 100, "username": "user"}, {"id": 101, "username": "admin"}]
 PEOPLE_STUB = {"function": "people/list", "data": PEOPLE}
@@ -126,7 +126,7 @@ async def test_without_a_fallback_a_call_no_stub_selects_is_no_such_function(cli
     assert await call(client, "people/get", id=2) == (200, NO_SUCH_FUNCTION)
 
 
-async def test_a_whole_envelope_and_a_mirrored_status(serve: Serve):
+async def test_a_whole_envelope_and_a_mirrored_status(serve):
     client = await serve(http_status="mirror")
     responses = [
         {"code": "400", "key": "name", "message": "Invalid name."},
@@ -236,7 +236,7 @@ async def test_a_bad_stub_is_a_400_naming_the_field(client: TestClient, declarat
     assert await (await client.get("/_mock/stubs")).json() == {"stubs": []}  # all or none
 
 
-async def test_a_body_over_the_request_cap_is_a_400_naming_the_body(serve: Serve):
+async def test_a_body_over_the_request_cap_is_a_400_naming_the_body(serve):
     client = await serve(max_request_bytes=2048)
     error = await refused(client, {"function": "people/list", "data": ["x" * 4096]})
     assert error == {
@@ -260,14 +260,14 @@ async def test_stubbing_a_simulated_function_is_a_409(client: TestClient):
     }
 
 
-async def test_a_tenant_holds_at_most_max_stubs(serve: Serve):
+async def test_a_tenant_holds_at_most_max_stubs(serve):
     client = await serve(max_stubs=2)
     await add(client, [PEOPLE_STUB, PEOPLE_STUB])
     error = await refused(client, PEOPLE_STUB)
     assert (error["field"], "max_stubs" in error["message"]) == ("body", True)
 
 
-async def test_stubs_given_at_start_come_back_with_a_reset(serve: Serve, tmp_path: Path):
+async def test_stubs_given_at_start_come_back_with_a_reset(serve, tmp_path: Path):
     path = tmp_path / "stubs.yaml"
     path.write_text(
         "- function: people/list\n"
@@ -297,7 +297,7 @@ async def test_stubs_given_at_start_come_back_with_a_reset(serve: Serve, tmp_pat
 def test_a_bad_stub_file_stops_the_start_with_one_line(tmp_path: Path, capsys):
     path = tmp_path / "stubs.json"
     path.write_text('[{"function": "people/list", "data": []}, {"function": "people"}]')
-    assert main(["serve", "--db", ":memory:", "--port", "0", "--stubs", str(path)]) == 1
+    assert main(["serve", "--db", ":memory:", "--port", "0", "--stubs", str(path)]) == 2
     err = capsys.readouterr().err.strip()
     assert err == (
         f"mockswitch: {path}: stub 2: function: must be a function name: word/word "

@@ -16,7 +16,21 @@ from mockswitch.store import Store, load_dataset
 from mockswitch.stubs import read_stub_file
 from mockswitch.switch import Switch
 
-from . import admin, calls, control, cors, events, faults, metrics, openapi, stubs, tenants, ui
+from . import (
+    admin,
+    calls,
+    control,
+    cors,
+    crosssite,
+    events,
+    faults,
+    metrics,
+    openapi,
+    slashes,
+    stubs,
+    tenants,
+    ui,
+)
 from .api import enswitch_call
 from .keys import SETTINGS, SWITCH
 from .middleware import errors_as_json
@@ -24,7 +38,9 @@ from .proxy import AiohttpForwarder, check_reachable
 
 log = logging.getLogger("mockswitch")
 
-API_PATH = "/api/json/{function:.*}"
+# [\s\S], not `.`: a function name holding a line break still reaches the handler, and gets
+# an envelope and a journal entry like any other name.
+API_PATH = r"/api/json/{function:[\s\S]*}"
 TENANT = "/t/{tenant}"
 
 
@@ -41,14 +57,17 @@ def create_app(settings: Settings | None = None) -> web.Application:
     app[SETTINGS] = settings
     app.cleanup_ctx.append(_switch)
     events.install(app)  # ends the live event streams when the server stops
-    # Stopping would otherwise wait for every open /_mock/calls/wait to time out.
-    app.on_shutdown.append(calls.end_long_polls)
-    cors.install(app, settings.cors_origins)
+    calls.install(app)  # counts the long polls; answers them all when the server stops
+    cors.install(app, settings.cors_origins, credentials=settings.cors_credentials)
+    # A browser page of another site may not change the mock (before the token: a 403 says
+    # more than a 401 to a page that could never have had the token).
+    crosssite.install(app, settings.cors_origins)
     admin.install(app, settings.admin_token)  # the control API's changes need the token
     _add_routes(app.router, settings.prefix)
     app.router.add_routes(openapi.routes)  # server-wide: no /t/<tenant> copy
     if settings.metrics:
         app.router.add_routes(metrics.routes)
+    slashes.install(app)  # last: tried only when no route matches the path as sent
     return app
 
 
@@ -75,7 +94,9 @@ def _add_routes(router: web.UrlDispatcher, prefix: str) -> None:
 
 async def _switch(app: web.Application) -> AsyncIterator[None]:
     settings = app[SETTINGS]
-    rules, default_latency = load_start_rules(settings.faults, settings.faults_seed)
+    rules, default_latency = load_start_rules(
+        settings.faults, settings.faults_seed, most=settings.max_fault_rules
+    )
     start_stubs = read_stub_file(settings.stubs)
     messages = load_messages(settings.messages)
     dataset = load_dataset(settings.fixtures_path())
@@ -86,6 +107,7 @@ async def _switch(app: web.Application) -> AsyncIterator[None]:
         synchronous=settings.sync.upper(),
         journal_max=settings.journal_max,
         journal_body_cap=settings.journal_body_cap,
+        journal_field_cap=settings.journal_field_cap,
     )
     forwarder = AiohttpForwarder(settings) if settings.proxy_to else None
     if forwarder is not None:

@@ -19,7 +19,7 @@ routes = web.RouteTableDef()
 
 async def _engine(request: web.Request, *, changing: bool) -> FaultEngine:
     tenant = await tenant_for_change(request) if changing else existing_tenant(request)
-    return request.app[SWITCH].faults(tenant.name)
+    return request.app[SWITCH].faults(tenant)
 
 
 async def _json_body(request: web.Request) -> Any:
@@ -60,6 +60,14 @@ async def add_rules(request: web.Request) -> web.Response:
             field = f"[{position}].{error.field}" if document is batch else error.field
             raise ControlError(400, error.message, field=field) from None
     engine = await _engine(request, changing=True)  # a tenant is made for good rules only
+    # No await from the check to the adding: two batches cannot both pass it.
+    most = request.app[SWITCH].settings.max_fault_rules
+    if len(engine.rules) + len(batch) > most:
+        raise ControlError(
+            429,
+            f"the tenant holds {len(engine.rules)} fault rules and {len(batch)} more would pass "
+            f"the max_fault_rules setting ({most}): remove some first",
+        )
     added = [engine.add(rule).as_json() for rule in batch]
     return web.json_response(added if isinstance(document, list) else added[0], status=201)
 

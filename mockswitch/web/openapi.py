@@ -69,7 +69,8 @@ CODES = {
     "401": "The authentication details are invalid (or missing).",
     "402": "The caller's role does not allow this function.",
     "403": "The caller's rate plan does not allow this function.",
-    "404": "No such object (or not yours to reach), or no such function.",
+    "404": "No such object (or not yours to reach), no such function, or the tenant was "
+    "dropped while the call was in flight.",
     "413": "The request is larger than `max_request_bytes`.",
     "500": "Internal error.",
 }

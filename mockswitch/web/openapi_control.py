@@ -16,6 +16,7 @@ from mockswitch.config import Settings
 from mockswitch.errors import ENSWITCH_CODES
 from mockswitch.faults.actions import KINDS as ACTION_KINDS
 from mockswitch.faults.latency import KINDS as LATENCY_KINDS
+from mockswitch.store.cuts import FLAGS as CUT_FIELDS
 from mockswitch.stubs import FUNCTION_NAME
 
 from .call_query import DEFAULT_LIMIT
@@ -82,7 +83,8 @@ CALL_FILTERS = (
     Query(
         "since",
         {"type": "string"},
-        "Only calls from this one on: a call id, or an ISO 8601 time (UTC unless it says).",
+        "Only calls from this one on: a call id (the calls after it), an ISO 8601 time (UTC "
+        "unless it says), or `now` (the calls recorded after this request arrived).",
     ),
     Query("until", {"type": "string"}, "Only calls up to this one: a call id or a time."),
 )
@@ -187,6 +189,7 @@ def operations(settings: Settings) -> tuple[Operation, ...]:
                 "408": json_answer(
                     "`timeout` passed first; the body says what did match.", ref("CallWait")
                 ),
+                "429": Answer("Too many long polls are waiting (the `max_long_polls` setting)."),
                 "503": json_answer(
                     "The server is stopping; the body says what matched so far.",
                     ref("CallWait"),
@@ -221,7 +224,10 @@ def operations(settings: Settings) -> tuple[Operation, ...]:
                     {"oneOf": [ref("FaultRule"), {"type": "array", "items": ref("FaultRule")}]},
                 ),
                 "400": BAD,
-                "429": TOO_MANY,
+                "429": Answer(
+                    "The rules would pass the `max_fault_rules` setting (none is added), or a "
+                    "new tenant the `max_tenants` setting."
+                ),
             },
             body={
                 "oneOf": [ref("FaultRuleInput"), {"type": "array", "items": ref("FaultRuleInput")}]
@@ -350,7 +356,7 @@ def operations(settings: Settings) -> tuple[Operation, ...]:
                 ),
                 "400": BAD,
                 "404": NO_TENANT,
-                "429": Answer("Too many event streams are open."),
+                "429": Answer("Too many event streams are open (the `max_event_streams` setting)."),
             },
             description="Starts after the newest call held, or after `since`; a "
             "reconnecting browser's `Last-Event-ID` header wins over `since`.",
@@ -496,9 +502,23 @@ def operations(settings: Settings) -> tuple[Operation, ...]:
                 scope="plain",
             )
         )
+    table = [_no_cross_site(operation) for operation in table]
     if settings.admin_token:  # every changing call then needs the token (web/admin.py)
         table = [_needs_token(operation) for operation in table]
     return tuple(table)
+
+
+CROSS_SITE = Answer(
+    "A browser page of another site made the call: its `Origin` is neither the server's own "
+    "nor allowed by `cors_origins`, or it carries `Sec-Fetch-Site: cross-site`. Nothing "
+    "changed; `error.field` names the header."
+)
+
+
+def _no_cross_site(operation: Operation) -> Operation:
+    if operation.method == "GET":
+        return operation  # reads are open to every origin (CORS decides who may read them)
+    return replace(operation, responses={**operation.responses, "403": CROSS_SITE})
 
 
 # The admin token, in either header; `security_schemes` describes them.
@@ -722,6 +742,12 @@ def schemas() -> dict[str, Schema]:
             "fault": {"type": ["object", "null"]},
             "latency_ms": _NUMBER,
             "duration_ms": _NUMBER,
+            "truncated": {
+                "type": "array",
+                "items": {"enum": list(CUT_FIELDS)},
+                "description": "The fields cut to `journal_field_cap` characters (the body to "
+                "`journal_body_cap`); empty for an ordinary call.",
+            },
             "stub": {
                 "type": ["integer", "null"],
                 "description": "The stub that answered the call, if one did.",

@@ -12,6 +12,7 @@ from ..spec import RuleError, fields_of, integer, text
 from .base import Action
 
 _HEADER_VALUE = re.compile(r"[\x20-\x7e]+", re.ASCII)
+SANDBOX = (("Content-Security-Policy", "sandbox"),)
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,4 +43,6 @@ class HttpFault(Action):
         return cls(**found)
 
     def answer(self, handled: Reply | None, http_mode: str) -> Reply:
-        return Reply(self.status, self.body.encode(), "", "", self.content_type)
+        # The body is whatever the rule says, HTML included: sandboxed, it cannot run script
+        # with the mock's origin (read its journal, change it) when a browser opens it.
+        return Reply(self.status, self.body.encode(), "", "", self.content_type, SANDBOX)
