@@ -297,7 +297,7 @@ def operations(settings: Settings) -> tuple[Operation, ...]:
                 ),
                 "400": BAD,
                 "409": Answer("The function is simulated by mockswitch: use a fault rule."),
-                "429": TOO_MANY,
+                "429": Answer("A new tenant would pass `max_tenants`, or the stubs `max_stubs`."),
             },
             description="The first stub whose `match` selects a call answers it; a stub "
             "without `match` answers the calls no other stub of its function selects. A stub "

@@ -74,9 +74,14 @@ async def add_stubs(request: web.Request) -> web.Response:
                 field=f"[{position}].function" if document is batch else "function",
             )
     book = await _book(request, changing=True)
-    limit = request.app[SWITCH].settings.max_stubs
-    if len(book) + len(batch) > limit:
-        raise ControlError(400, f"a tenant holds at most {limit} stubs (max_stubs)", field="body")
+    # No await from the check to the adding: two batches cannot both pass it.
+    most = request.app[SWITCH].settings.max_stubs
+    if len(book) + len(batch) > most:
+        raise ControlError(
+            429,
+            f"the tenant holds {len(book)} stubs and {len(batch)} more would pass the "
+            f"max_stubs setting ({most}): remove some first",
+        )
     added = [book.add(declaration).as_json() for declaration in batch]
     return web.json_response(added if isinstance(document, list) else added[0], status=201)
 
