@@ -188,6 +188,24 @@ class _Client(Endpoints):
         yield self._ask("DELETE", "/faults")
 
     @operation
+    def add_stub(
+        self, stub: Mapping[str, Any] | None = None, **fields: Any
+    ) -> Steps[dict[str, Any]]:
+        """Stub a function mockswitch does not simulate; returns the stub with its id.
+
+        client.add_stub(function="people/list", data=[{"id": 100, "username": "user"}])
+        """
+        return (yield self._ask("POST", "/stubs", body={**(stub or {}), **fields}, ok=(201,)))
+
+    @operation
+    def stubs(self) -> Steps[list[dict[str, Any]]]:
+        return (yield self._ask("GET", "/stubs"))["stubs"]
+
+    @operation
+    def clear_stubs(self) -> Steps[None]:
+        yield self._ask("DELETE", "/stubs")
+
+    @operation
     def calls(self, function: str | None = None, **options: Any) -> Steps[list[dict[str, Any]]]:
         """The recorded calls matching the filters (see `filters`), oldest first."""
         return (yield self._ask("GET", "/calls", filters(function, **options)))["calls"]
