@@ -29,12 +29,18 @@ def test_the_contracts_name_the_layers_and_the_rooms_aiohttp_and_sql_may_not_lea
     config = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["importlinter"]
     contracts = {c["name"]: c for c in config["contracts"]}
     layers = next(c for c in contracts.values() if c["type"] == "layers")["layers"]
-    assert layers[:4] == [
-        "mockswitch.cli | mockswitch.pytest_plugin",
-        "mockswitch.testing",
-        "mockswitch.web",
-        "mockswitch.switch",
-    ]
+    level = {room.strip(): n for n, layer in enumerate(layers) for room in layer.split("|")}
+    # docs/architecture.md's order: the commands over the test helpers over the server over
+    # the call path over the functions and faults over the store over the data set, with
+    # the wire protocol and the errors at the bottom.
+    order = ["cli", "testing", "web", "switch", "endpoints", "store", "dataset", "enswitch"]
+    assert [level[f"mockswitch.{room}"] for room in order] == sorted(
+        level[f"mockswitch.{room}"] for room in order
+    )
+    assert len(set(level[f"mockswitch.{room}"] for room in order)) == len(order)
+    assert layers[0] == "mockswitch.cli | mockswitch.pytest_plugin"
+    assert layers[-1] == "mockswitch.errors"
+    assert level["mockswitch.faults"] == level["mockswitch.endpoints"]
     packages = {
         ".".join(p.relative_to(ROOT).with_suffix("").parts[:2])
         for p in (ROOT / "mockswitch").glob("*")

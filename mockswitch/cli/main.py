@@ -28,10 +28,10 @@ from mockswitch.dataset.fixtures import load_dataset
 from mockswitch.dataset.generator import Progress, generate
 from mockswitch.errors import FixtureError
 from mockswitch.faults.files import FaultFileError
-from mockswitch.messages import MessagesFileError, load_messages
 from mockswitch.store import DatabaseFileError, SchemaMismatch, Store
 from mockswitch.stubs import StubFileError
 from mockswitch.switch.calllog import JsonFormatter
+from mockswitch.switch.messages import MessagesFileError, load_messages
 from mockswitch.testing import DEFAULT_URL, URL_VARIABLE, MockswitchClient
 from mockswitch.web.runner import ListenError, bind, quiet_aiohttp_logs, serving
 

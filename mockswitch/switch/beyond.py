@@ -12,14 +12,20 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from .endpoints import authenticate
-from .enswitch.envelope import Reply, http_status
-from .enswitch.params import AUTH_USERNAME
-from .enswitch.request import Pairs
-from .errors import EnswitchError, no_such_function
-from .proxy import Forwarder, StubRecorder, UpstreamError, envelope_outcome, upstream_failed
-from .store import Tenant
-from .stubs import FUNCTION_NAME, StubBook
+from mockswitch.endpoints import authenticate
+from mockswitch.enswitch.envelope import Reply, http_status
+from mockswitch.enswitch.params import AUTH_USERNAME
+from mockswitch.enswitch.request import Pairs
+from mockswitch.errors import EnswitchError, no_such_function
+from mockswitch.store import Tenant
+from mockswitch.stubs import FUNCTION_NAME, StubBook
+from mockswitch.switch.proxy import (
+    Forwarder,
+    StubRecorder,
+    UpstreamError,
+    envelope_outcome,
+    upstream_failed,
+)
 
 log = logging.getLogger("mockswitch.calls")
 

@@ -20,7 +20,7 @@ from typing import Any
 
 import yaml
 
-from .errors import ENSWITCH_CODES, EnswitchError, Problem
+from mockswitch.errors import ENSWITCH_CODES, EnswitchError, Problem
 
 FIELDS = ("function", "code", "key", "instead_of", "message")
 

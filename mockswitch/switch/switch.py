@@ -21,7 +21,6 @@ from contextlib import AbstractAsyncContextManager, nullcontext
 from dataclasses import dataclass
 from typing import Any
 
-from mockswitch.beyond import Beyond, Outcome, Outgoing
 from mockswitch.config import Settings
 from mockswitch.endpoints import FUNCTIONS, Executed, Function, execute, refused
 from mockswitch.enswitch.envelope import Reply, Success, error_reply, success_reply
@@ -34,9 +33,10 @@ from mockswitch.errors import (
     tenant_dropped,
 )
 from mockswitch.faults import Action, CallFacts, Decision, FaultEngine
-from mockswitch.messages import Messages
 from mockswitch.store import CallRecord, Store, Tenant, format_time
 from mockswitch.switch import calllog
+from mockswitch.switch.beyond import Beyond, Outcome, Outgoing
+from mockswitch.switch.messages import Messages
 from mockswitch.switch.metrics import Metrics
 
 log = logging.getLogger("mockswitch.calls")
