@@ -26,19 +26,9 @@ from mockswitch.switch.proxy import (
     envelope_outcome,
     upstream_failed,
 )
+from mockswitch.switch.request import ApiRequest
 
 log = logging.getLogger("mockswitch.calls")
-
-
-@dataclass(frozen=True, slots=True)
-class Outgoing:
-    """The call as it arrived, for passing on to the switch unchanged."""
-
-    method: str
-    function: str
-    query: bytes
-    body: bytes
-    content_type: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,7 +76,7 @@ class Beyond:
     def _forwards(self, function: str) -> bool:
         return self.forwarder is not None and FUNCTION_NAME.fullmatch(function) is not None
 
-    async def answer(self, call: Outgoing, pairs: Pairs, tenant: Tenant) -> Outcome:
+    async def answer(self, call: ApiRequest, pairs: Pairs, tenant: Tenant) -> Outcome:
         """A stub's answer, else the switch's, else 404; never raises an Enswitch error."""
         if self.stubs(tenant.name).stubs(call.function):
             try:  # a stub is the switch's answer: the switch authenticates first, as always
@@ -104,7 +94,7 @@ class Beyond:
             return await self._forward(call, pairs)
         return Outcome(no_such_function(), "")
 
-    async def _forward(self, call: Outgoing, pairs: Pairs) -> Outcome:
+    async def _forward(self, call: ApiRequest, pairs: Pairs) -> Outcome:
         assert self.forwarder is not None
         username = dict(pairs).get(AUTH_USERNAME, "")
         try:

@@ -35,24 +35,12 @@ from mockswitch.errors import (
 from mockswitch.faults import Action, CallFacts, Decision, FaultEngine
 from mockswitch.store import CallRecord, Store, Tenant, format_time
 from mockswitch.switch import calllog
-from mockswitch.switch.beyond import Beyond, Outcome, Outgoing
+from mockswitch.switch.beyond import Beyond, Outcome
 from mockswitch.switch.messages import Messages
 from mockswitch.switch.metrics import Metrics
+from mockswitch.switch.request import ApiRequest
 
 log = logging.getLogger("mockswitch.calls")
-
-
-@dataclass(frozen=True, slots=True)
-class ApiRequest:
-    """An Enswitch call as it arrived, before anything was made of it."""
-
-    method: str
-    path: str
-    function: str
-    query: bytes
-    body: bytes = b""
-    content_type: str = ""
-    too_large: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -139,10 +127,7 @@ class Switch:
                 executed = await self._execute(function, pairs, tenant)
                 recorded = self._record(call, self._executed(executed, call))
         else:
-            outgoing = Outgoing(
-                request.method, request.function, request.query, request.body, request.content_type
-            )
-            outcome = await self.beyond.answer(outgoing, pairs, tenant)
+            outcome = await self.beyond.answer(request, pairs, tenant)
             recorded = self._record(call, self._beyond(outcome, call))
         answer, committed = recorded
         if committed is None:
