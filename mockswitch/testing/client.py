@@ -15,6 +15,7 @@ import urllib.error
 import urllib.request
 from collections.abc import Callable, Coroutine, Generator, Mapping
 from dataclasses import dataclass
+from operator import itemgetter
 from typing import Any, Concatenate, Generic, ParamSpec, TypeVar, overload
 
 from .reports import (
@@ -126,6 +127,25 @@ class operation(Generic[P, T]):  # used as a decorator, like `property`
         return client._run(self.steps(client, *args, **kwargs))
 
 
+def _bare(
+    method: str,
+    path: str,
+    doc: str | None = None,
+    returns: Callable[[Any], Any] = lambda document: None,
+) -> operation[[], Any]:
+    """An operation that is one request sending nothing; `returns` picks the result."""
+
+    def steps(client: _Client) -> Steps[Any]:
+        return returns((yield client._ask(method, path)))
+
+    steps.__doc__ = doc
+    return operation(steps)
+
+
+def _whole(document: Any) -> Any:
+    return document
+
+
 class _Client(Endpoints):
     """What both clients do, each method as the steps of `operation`."""
 
@@ -149,23 +169,24 @@ class _Client(Endpoints):
     ) -> Request:
         return Request(method, self._control(path, query), body, ok)
 
-    @operation
-    def health(self) -> Steps[dict[str, Any]]:
-        return (yield self._ask("GET", "/health"))
-
-    @operation
-    def reset(self) -> Steps[None]:
-        """Put the data back to the seed and clear the journal."""
-        yield self._ask("POST", "/reset")
-
-    @operation
-    def clear_calls(self) -> Steps[None]:
-        yield self._ask("DELETE", "/calls")
-
-    @operation
-    def drop_tenant(self) -> Steps[None]:
-        """Delete this client's tenant (its data, journal and rules) from the server."""
-        yield self._ask("DELETE", "")
+    # The calls that send nothing: one request each, and its answer, a part of it or None.
+    health: operation[[], dict[str, Any]] = _bare("GET", "/health", returns=_whole)
+    reset: operation[[], None] = _bare(
+        "POST", "/reset", "Put the data back to the seed and clear the journal."
+    )
+    clear_calls: operation[[], None] = _bare("DELETE", "/calls")
+    drop_tenant: operation[[], None] = _bare(
+        "DELETE", "", "Delete this client's tenant (its data, journal and rules) from the server."
+    )
+    faults: operation[[], dict[str, Any]] = _bare(
+        "GET",
+        "/faults",
+        "The rules, with how often each matched and fired, and the default latency.",
+        returns=_whole,
+    )
+    clear_faults: operation[[], None] = _bare("DELETE", "/faults")
+    stubs: operation[[], list[dict[str, Any]]] = _bare("GET", "/stubs", returns=itemgetter("stubs"))
+    clear_stubs: operation[[], None] = _bare("DELETE", "/stubs")
 
     @operation
     def add_fault(
@@ -179,15 +200,6 @@ class _Client(Endpoints):
         return (yield self._ask("POST", "/faults", body={**(rule or {}), **fields}, ok=(201,)))
 
     @operation
-    def faults(self) -> Steps[dict[str, Any]]:
-        """The rules, with how often each matched and fired, and the default latency."""
-        return (yield self._ask("GET", "/faults"))
-
-    @operation
-    def clear_faults(self) -> Steps[None]:
-        yield self._ask("DELETE", "/faults")
-
-    @operation
     def add_stub(
         self, stub: Mapping[str, Any] | None = None, **fields: Any
     ) -> Steps[dict[str, Any]]:
@@ -196,14 +208,6 @@ class _Client(Endpoints):
         client.add_stub(function="people/list", data=[{"id": 100, "username": "user"}])
         """
         return (yield self._ask("POST", "/stubs", body={**(stub or {}), **fields}, ok=(201,)))
-
-    @operation
-    def stubs(self) -> Steps[list[dict[str, Any]]]:
-        return (yield self._ask("GET", "/stubs"))["stubs"]
-
-    @operation
-    def clear_stubs(self) -> Steps[None]:
-        yield self._ask("DELETE", "/stubs")
 
     @operation
     def calls(self, function: str | None = None, **options: Any) -> Steps[list[dict[str, Any]]]:
