@@ -19,13 +19,7 @@ from mockswitch.enswitch.request import Pairs
 from mockswitch.errors import EnswitchError, no_such_function
 from mockswitch.store import Tenant
 from mockswitch.stubs import FUNCTION_NAME, StubBook
-from mockswitch.switch.proxy import (
-    Forwarder,
-    StubRecorder,
-    UpstreamError,
-    envelope_outcome,
-    upstream_failed,
-)
+from mockswitch.switch import proxy
 from mockswitch.switch.request import ApiRequest
 
 log = logging.getLogger("mockswitch.calls")
@@ -48,8 +42,8 @@ class Beyond:
     def __init__(
         self,
         start_stubs: Sequence[Any] = (),
-        forwarder: Forwarder | None = None,
-        recorder: StubRecorder | None = None,
+        forwarder: proxy.Forwarder | None = None,
+        recorder: proxy.StubRecorder | None = None,
         status_mode: str = "enswitch",
     ) -> None:
         self._start_stubs = tuple(start_stubs)
@@ -85,8 +79,9 @@ class Beyond:
                 return Outcome(error, "")
             stub = self.stubs(tenant.name).choose(call.function, dict(pairs), person.username)
             if stub is not None:
-                status = http_status(stub.code, self._status_mode)
-                reply = Reply(status, stub.body(), stub.code, stub.key)
+                first = stub.first
+                status = http_status(first.code, self._status_mode)
+                reply = Reply(status, stub.body(), first.code, first.key)
                 return Outcome(reply, person.username, stub=stub.id)
             if not self._forwards(call.function):
                 return Outcome(no_such_function(), person.username)
@@ -101,11 +96,11 @@ class Beyond:
             answer = await self.forwarder.forward(
                 call.method, call.function, call.query, call.body, call.content_type
             )
-        except UpstreamError as error:
+        except proxy.UpstreamError as error:
             log.warning("forwarding %s failed: %s", call.function, error.reason)
-            failed = upstream_failed(self.forwarder.upstream, error.reason)
+            failed = proxy.upstream_failed(self.forwarder.upstream, error.reason)
             return Outcome(failed, username, proxied=True)
-        code, key = envelope_outcome(answer.body)
+        code, key = proxy.envelope_outcome(answer.body)
         if self.recorder is not None and code:
             self.recorder.capture(call.function, pairs, answer.body)
         reply = Reply(answer.status, answer.body, code, key, answer.content_type)
