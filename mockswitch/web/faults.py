@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import json
-from typing import Any
-
 from aiohttp import web
 
 from mockswitch.errors import ControlError
 from mockswitch.faults import FaultEngine, RuleError
 
+from .bodies import json_body
 from .call_query import LARGEST
 from .keys import SWITCH
 from .tenants import existing_tenant, tenant_for_change
@@ -20,22 +18,6 @@ routes = web.RouteTableDef()
 async def _engine(request: web.Request, *, changing: bool) -> FaultEngine:
     tenant = await tenant_for_change(request) if changing else existing_tenant(request)
     return request.app[SWITCH].faults(tenant)
-
-
-async def _json_body(request: web.Request) -> Any:
-    # Bytes, not `request.text()`: that raises on a body that is not UTF-8 (a 500).
-    try:
-        text = (await request.read()).decode("utf-8")
-    except UnicodeDecodeError:
-        raise ControlError(400, "the body is not UTF-8 text", field="body") from None
-    if not text.strip():
-        raise ControlError(400, "the body must be a JSON document", field="body")
-    try:
-        # A number too long for int() and nesting too deep for the parser raise ValueError
-        # and RecursionError, not JSONDecodeError: both are the client's fault all the same.
-        return json.loads(text)
-    except (ValueError, RecursionError) as error:
-        raise ControlError(400, f"the body is not valid JSON: {error}", field="body") from None
 
 
 def _rule_id(request: web.Request) -> int:
@@ -49,7 +31,7 @@ def _rule_id(request: web.Request) -> int:
 @routes.post("/_mock/faults")
 async def add_rules(request: web.Request) -> web.Response:
     """Add one rule (an object) or several (an array), all or none; answer what was added."""
-    document = await _json_body(request)
+    document = await json_body(request)
     batch = document if isinstance(document, list) else [document]
     check = FaultEngine()
     for position, rule in enumerate(batch):  # check every rule before adding any
@@ -86,7 +68,7 @@ async def clear_rules(request: web.Request) -> web.Response:
 @routes.put("/_mock/faults/default-latency")
 async def set_default_latency(request: web.Request) -> web.Response:
     """Delay every call no rule fires for; `null` turns it off."""
-    document = await _json_body(request)
+    document = await json_body(request)
     try:
         FaultEngine().set_default_latency(document)  # checked before a tenant is made
     except RuleError as error:
