@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from mockswitch.enswitch.codes import message
+
 
 @dataclass(frozen=True, slots=True)
 class Problem:
@@ -42,15 +44,15 @@ def invalid(key: str, message: str) -> Problem:
 
 
 def not_authenticated() -> EnswitchError:
-    return EnswitchError(Problem("401", "", "The authentication details provided are invalid."))
+    return EnswitchError(Problem("401", "", message("401")))
 
 
 def role_forbids() -> EnswitchError:
-    return EnswitchError(Problem("402", "", "Your role does not allow this."))
+    return EnswitchError(Problem("402", "", message("402")))
 
 
 def rateplan_forbids() -> EnswitchError:
-    return EnswitchError(Problem("403", "", "Your rate plan does not allow this."))
+    return EnswitchError(Problem("403", "", message("403")))
 
 
 def not_found(message: str) -> EnswitchError:
@@ -68,7 +70,7 @@ def request_too_large(limit: int) -> EnswitchError:
 
 
 def internal_error() -> EnswitchError:
-    return EnswitchError(Problem("500", "", "Internal error"))
+    return EnswitchError(Problem("500", "", message("500")))
 
 
 class ControlError(Exception):

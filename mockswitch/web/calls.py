@@ -8,15 +8,136 @@ import json
 
 from aiohttp import web
 
+from mockswitch.config import Settings
 from mockswitch.errors import ControlError
 
-from .call_query import LARGEST, integer, parse_call_query, seconds
+from .call_query import DEFAULT_LIMIT, LARGEST, integer, parse_call_query, seconds
+from .declare import (
+    BAD,
+    INTEGER,
+    JSON,
+    NO_TENANT,
+    NUMBER,
+    STATUS,
+    STRING,
+    TOO_MANY,
+    Answer,
+    ControlRoutes,
+    Query,
+    json_answer,
+    object_of,
+)
+from .ids import ID, path_id
 from .keys import SWITCH
 from .tenants import existing_tenant, tenant_for_change
 
-routes = web.RouteTableDef()
+routes = ControlRoutes("journal")
 NDJSON = "application/x-ndjson"
 DEFAULT_WAIT = 10.0  # seconds a long poll waits when the query names no timeout
+
+CALL = routes.schema(
+    "Call",
+    object_of(
+        {
+            "id": INTEGER,
+            "at": {"type": "string", "description": "When it arrived, UTC, milliseconds."},
+            "method": STRING,
+            "path": STRING,
+            "function": STRING,
+            "query": {"type": "string", "description": "The raw query, passwords masked."},
+            "params": {"type": "object", "additionalProperties": STRING},
+            "unknown": {
+                "type": "array",
+                "items": STRING,
+                "description": "Parameters the function does not know (ignored).",
+            },
+            "username": STRING,
+            "code": STRING,
+            "key": STRING,
+            "http_status": INTEGER,
+            "body": STRING,
+            "body_truncated": {"type": "boolean"},
+            "fault": {"type": ["object", "null"]},
+            "latency_ms": NUMBER,
+            "duration_ms": NUMBER,
+        },
+        "id",
+        "at",
+        "method",
+        "function",
+        "code",
+        "params",
+    ),
+)
+CALLS = {"type": "array", "items": CALL}
+CALL_PAGE = routes.schema(
+    "CallPage",
+    object_of(
+        {"calls": CALLS, "total": INTEGER, "evicted": INTEGER, "limit": INTEGER, "offset": INTEGER},
+        "calls",
+        "total",
+    ),
+)
+CALL_COUNT = routes.schema("CallCount", object_of({"count": INTEGER, "evicted": INTEGER}, "count"))
+CALL_WAIT = routes.schema(
+    "CallWait",
+    object_of(
+        {"timed_out": {"type": "boolean"}, "wanted": INTEGER, "count": INTEGER, "calls": CALLS},
+        "timed_out",
+        "wanted",
+        "count",
+        "calls",
+    ),
+)
+
+FILTERS = (
+    Query("function", {"type": "string"}, "Only calls to this function (exact name)."),
+    Query("method", {"type": "string", "enum": ["GET", "POST"]}, "Only calls with this method."),
+    Query("code", {"type": "string"}, "Only calls answered with this envelope code."),
+    Query("username", {"type": "string"}, "Only calls made as this `auth_username`."),
+    Query(
+        "since",
+        {"type": "string"},
+        "Only calls from this one on: a call id, or an ISO 8601 time (UTC unless it says).",
+    ),
+    Query("until", {"type": "string"}, "Only calls up to this one: a call id or a time."),
+)
+FILTER_NOTE = (
+    "Filter on what a call sent with `param.<name>=<value>` (repeatable), e.g. `param.id=123`. "
+    "An unknown filter is a 400, so that a typo never matches everything."
+)
+
+
+def _page_query(settings: Settings) -> tuple[Query, ...]:
+    limit = {
+        "type": "integer",
+        "minimum": 0,
+        "maximum": settings.calls_page_max,
+        "default": DEFAULT_LIMIT,
+    }
+    return (
+        *FILTERS,
+        Query("limit", limit, "At most this many calls (`calls_page_max` is the largest)."),
+        Query("offset", {"type": "integer", "minimum": 0, "default": 0}, "Skip this many."),
+        Query("order", {"type": "string", "enum": ["asc", "desc"], "default": "asc"}, "By id."),
+        Query("format", {"type": "string", "enum": ["json", "ndjson"]}, "The format."),
+    )
+
+
+def _wait_query(settings: Settings) -> tuple[Query, ...]:
+    longest = settings.wait_timeout_max
+    count = {"type": "integer", "minimum": 1, "maximum": settings.calls_page_max, "default": 1}
+    timeout = {
+        "type": "number",
+        "minimum": 0,
+        "maximum": longest,
+        "default": min(DEFAULT_WAIT, longest),
+    }
+    return (
+        *FILTERS,
+        Query("count", count, "How many matching calls to wait for."),
+        Query("timeout", timeout, "Seconds to wait at most (`wait_timeout_max`)."),
+    )
 
 
 def _wants_ndjson(request: web.Request) -> bool:
@@ -27,7 +148,22 @@ def _wants_ndjson(request: web.Request) -> bool:
     return NDJSON in request.headers.get("Accept", "")
 
 
-@routes.get("/_mock/calls")
+@routes.route(
+    "GET",
+    "/_mock/calls",
+    summary="The journal: a page of recorded calls, or every match as NDJSON",
+    answers={
+        200: Answer(
+            "A page of calls with the total that match; with `format=ndjson` or "
+            f"`Accept: {NDJSON}`, every matching call, one JSON object per line.",
+            {JSON: CALL_PAGE, NDJSON: CALL},
+        ),
+        400: BAD,
+        404: NO_TENANT,
+    },
+    description=FILTER_NOTE,
+    query=_page_query,
+)
 async def list_calls(request: web.Request) -> web.StreamResponse:
     """A page of calls with the total that match, or every match as NDJSON."""
     switch = request.app[SWITCH]
@@ -58,7 +194,14 @@ async def _export(request: web.Request, tenant: int, where) -> web.StreamRespons
     return response
 
 
-@routes.get("/_mock/calls/count")
+@routes.route(
+    "GET",
+    "/_mock/calls/count",
+    summary="How many recorded calls match",
+    answers={200: json_answer("The count.", CALL_COUNT), 400: BAD, 404: NO_TENANT},
+    description=FILTER_NOTE,
+    query=FILTERS,
+)
 async def count_calls(request: web.Request) -> web.Response:
     switch = request.app[SWITCH]
     tenant = existing_tenant(request)
@@ -72,7 +215,20 @@ async def count_calls(request: web.Request) -> web.Response:
     )
 
 
-@routes.get("/_mock/calls/wait")
+@routes.route(
+    "GET",
+    "/_mock/calls/wait",
+    summary="Long poll: answer as soon as `count` calls match, or at `timeout`",
+    answers={
+        200: json_answer("Enough calls matched.", CALL_WAIT),
+        400: BAD,
+        404: NO_TENANT,
+        408: json_answer("`timeout` passed first; the body says what did match.", CALL_WAIT),
+        503: json_answer("The server is stopping; the body says what matched so far.", CALL_WAIT),
+    },
+    description=FILTER_NOTE,
+    query=_wait_query,
+)
 async def wait_for_calls(request: web.Request) -> web.Response:
     """Long poll: answer as soon as `count` calls match, or 408 with what did by `timeout`."""
     switch = request.app[SWITCH]
@@ -109,14 +265,21 @@ async def end_long_polls(app: web.Application) -> None:
     app[SWITCH].store.journal.end_waits()
 
 
-@routes.get(r"/_mock/calls/{id}")
+@routes.route(
+    "GET",
+    "/_mock/calls/{id}",
+    summary="One recorded call",
+    answers={
+        200: json_answer("The call.", CALL),
+        400: BAD,
+        404: Answer("No such call in this tenant's journal, or no such tenant."),
+    },
+    path_parameters={"id": ID},
+)
 async def one_call(request: web.Request) -> web.Response:
     tenant = existing_tenant(request)
     text = request.match_info["id"]
-    if not (text.isascii() and text.isdigit()):
-        raise ControlError(400, "a call id is an integer", field="id")
-    digits = text.lstrip("0") or "0"  # int() refuses 4300 digits, leading zeros included
-    call_id = int(digits) if len(digits) <= len(str(LARGEST)) else LARGEST + 1
+    call_id = path_id(request, "a call id")
     call = None
     if call_id <= LARGEST:  # SQLite ids are 64-bit: asking for more fails instead of missing
         call = await request.app[SWITCH].store.journal.get(tenant.id, call_id)
@@ -125,7 +288,12 @@ async def one_call(request: web.Request) -> web.Response:
     return web.json_response(call)
 
 
-@routes.delete("/_mock/calls")
+@routes.route(
+    "DELETE",
+    "/_mock/calls",
+    summary="Clear the tenant's journal",
+    answers={200: json_answer("Cleared.", STATUS), 400: BAD, 429: TOO_MANY},
+)
 async def clear_calls(request: web.Request) -> web.Response:
     tenant = await tenant_for_change(request)
     await request.app[SWITCH].store.clear_journal(tenant)

@@ -1,4 +1,4 @@
-"""The control API under `/_mock/`: health and reset (more to come with the journal)."""
+"""The control API under `/_mock/`: health and reset."""
 
 from __future__ import annotations
 
@@ -8,13 +8,42 @@ from aiohttp import web
 
 from mockswitch import __version__
 
+from .declare import BAD, NUMBER, STRING, TOO_MANY, ControlRoutes, json_answer, object_of
 from .keys import SWITCH
 from .tenants import tenant_for_change
 
-routes = web.RouteTableDef()
+routes = ControlRoutes("server")
+
+HEALTH = routes.schema(
+    "Health",
+    object_of(
+        {
+            "status": {"const": "ok"},
+            "version": STRING,
+            "api_version": STRING,
+            "seed": object_of(
+                {"source": {"type": ["string", "null"]}, "seeded_at": {"type": ["string", "null"]}}
+            ),
+        },
+        "status",
+        "version",
+        "api_version",
+    ),
+)
+RESET = routes.schema(
+    "Reset",
+    object_of(
+        {"status": {"const": "reset"}, "tenant": STRING, "took_ms": NUMBER}, "status", "tenant"
+    ),
+)
 
 
-@routes.get("/_mock/health")
+@routes.route(
+    "GET",
+    "/_mock/health",
+    summary="Whether the server is up and its data set loaded",
+    answers={200: json_answer("Ready: the server listens only once its data is loaded.", HEALTH)},
+)
 async def health(request: web.Request) -> web.Response:
     """Answers only once the data set is loaded: the server does not listen before that."""
     switch = request.app[SWITCH]
@@ -29,7 +58,12 @@ async def health(request: web.Request) -> web.Response:
     )
 
 
-@routes.post("/_mock/reset")
+@routes.route(
+    "POST",
+    "/_mock/reset",
+    summary="Reset the tenant: data back to the seed, journal cleared, start fault rules back",
+    answers={200: json_answer("Reset.", RESET), 400: BAD, 429: TOO_MANY},
+)
 async def reset(request: web.Request) -> web.Response:
     """Put the data back to the seed, clear the journal, restore the start fault rules."""
     started = time.perf_counter()

@@ -9,12 +9,33 @@ from aiohttp import web
 
 from mockswitch.errors import ControlError
 from mockswitch.faults import FaultEngine, RuleError
+from mockswitch.faults.rules import schemas as rule_schemas
+from mockswitch.faults.spec import ref
 
-from .call_query import LARGEST
+from .declare import (
+    BAD,
+    NO_TENANT,
+    STATUS,
+    TOO_MANY,
+    Answer,
+    ControlRoutes,
+    json_answer,
+    object_of,
+)
+from .ids import ID, path_id
 from .keys import SWITCH
 from .tenants import existing_tenant, tenant_for_change
 
-routes = web.RouteTableDef()
+routes = ControlRoutes("faults")
+# The rule documents' schemas come from the parsers themselves (`faults/`).
+routes.schemas.update(rule_schemas())
+RULE = ref("FaultRule")
+RULES = ref("FaultRules")
+DELETED = routes.schema(
+    "Deleted",
+    object_of({"status": {"const": "deleted"}, "id": {"type": "integer"}}, "status", "id"),
+)
+ONE_RULE = {"id": ID}
 
 
 async def _engine(request: web.Request, *, changing: bool) -> FaultEngine:
@@ -38,15 +59,26 @@ async def _json_body(request: web.Request) -> Any:
         raise ControlError(400, f"the body is not valid JSON: {error}", field="body") from None
 
 
-def _rule_id(request: web.Request) -> int:
-    text = request.match_info["id"]
-    if not (text.isascii() and text.isdigit()):
-        raise ControlError(400, "a rule id is an integer", field="id")
-    digits = text.lstrip("0") or "0"  # int() refuses 4300 digits, leading zeros included
-    return int(digits) if len(digits) <= len(str(LARGEST)) else LARGEST + 1  # no such rule
-
-
-@routes.post("/_mock/faults")
+@routes.route(
+    "POST",
+    "/_mock/faults",
+    summary="Add a fault rule (an object) or several (an array), all or none",
+    answers={
+        201: json_answer(
+            "The rule, or the rules, as added, with their ids.",
+            {"oneOf": [RULE, {"type": "array", "items": RULE}]},
+        ),
+        400: BAD,
+        429: TOO_MANY,
+    },
+    body={"oneOf": [ref("FaultRuleInput"), {"type": "array", "items": ref("FaultRuleInput")}]},
+    example={
+        "name": "update fails twice",
+        "match": {"function": "bulk/campaigns/update", "params": {"id": "123"}},
+        "action": {"type": "envelope", "code": "500"},
+        "times": 2,
+    },
+)
 async def add_rules(request: web.Request) -> web.Response:
     """Add one rule (an object) or several (an array), all or none; answer what was added."""
     document = await _json_body(request)
@@ -64,18 +96,35 @@ async def add_rules(request: web.Request) -> web.Response:
     return web.json_response(added if isinstance(document, list) else added[0], status=201)
 
 
-@routes.get("/_mock/faults")
+@routes.route(
+    "GET",
+    "/_mock/faults",
+    summary="The tenant's fault rules, in order, and the default latency",
+    answers={200: json_answer("The rules.", RULES), 404: NO_TENANT},
+)
 async def list_rules(request: web.Request) -> web.Response:
     return web.json_response((await _engine(request, changing=False)).as_json())
 
 
-@routes.delete("/_mock/faults")
+@routes.route(
+    "DELETE",
+    "/_mock/faults",
+    summary="Remove every fault rule of the tenant",
+    answers={200: json_answer("Cleared.", STATUS), 400: BAD, 429: TOO_MANY},
+)
 async def clear_rules(request: web.Request) -> web.Response:
     (await _engine(request, changing=True)).clear()
     return web.json_response({"status": "cleared"})
 
 
-@routes.put("/_mock/faults/default-latency")
+@routes.route(
+    "PUT",
+    "/_mock/faults/default-latency",
+    summary="Delay every call that no rule fires for; null turns it off",
+    answers={200: json_answer("The rules.", RULES), 400: BAD, 429: TOO_MANY},
+    body={"oneOf": [ref("Latency"), {"type": "null"}]},
+    example={"uniform_ms": [5, 20]},
+)
 async def set_default_latency(request: web.Request) -> web.Response:
     """Delay every call no rule fires for; `null` turns it off."""
     document = await _json_body(request)
@@ -88,18 +137,39 @@ async def set_default_latency(request: web.Request) -> web.Response:
     return web.json_response(engine.as_json())
 
 
-@routes.get(r"/_mock/faults/{id}")
+@routes.route(
+    "GET",
+    "/_mock/faults/{id}",
+    summary="One fault rule, with its counters",
+    answers={
+        200: json_answer("The rule.", RULE),
+        400: BAD,
+        404: Answer("No such rule, or no such tenant."),
+    },
+    path_parameters=ONE_RULE,
+)
 async def one_rule(request: web.Request) -> web.Response:
-    rule_id = _rule_id(request)
+    rule_id = path_id(request, "a rule id")
     rule = (await _engine(request, changing=False)).get(rule_id)
     if rule is None:
         raise ControlError(404, f"no fault rule {rule_id}", field="id")
     return web.json_response(rule.as_json())
 
 
-@routes.delete(r"/_mock/faults/{id}")
+@routes.route(
+    "DELETE",
+    "/_mock/faults/{id}",
+    summary="Remove one fault rule",
+    answers={
+        200: json_answer("Removed.", DELETED),
+        400: BAD,
+        404: Answer("No such rule."),
+        429: TOO_MANY,
+    },
+    path_parameters=ONE_RULE,
+)
 async def delete_rule(request: web.Request) -> web.Response:
-    rule_id = _rule_id(request)
+    rule_id = path_id(request, "a rule id")
     if not (await _engine(request, changing=True)).remove(rule_id):
         raise ControlError(404, f"no fault rule {rule_id}", field="id")
     return web.json_response({"status": "deleted", "id": rule_id})

@@ -4,12 +4,25 @@ from __future__ import annotations
 
 from aiohttp import web
 
+from .declare import Answer, ControlRoutes
 from .keys import SWITCH
 
-routes = web.RouteTableDef()
+routes = ControlRoutes("server")
 
 
-@routes.get("/_mock/metrics")
+@routes.route(
+    "GET",
+    "/_mock/metrics",
+    summary="Prometheus metrics: calls by function, code and fault; handling time; sizes",
+    answers={
+        200: Answer(
+            "The Prometheus text format, or OpenMetrics when the Accept header asks for it.",
+            {"text/plain": {"type": "string"}, "application/openmetrics-text": {"type": "string"}},
+        )
+    },
+    scope="plain",
+    enabled=lambda settings: settings.metrics,
+)
 async def metrics(request: web.Request) -> web.Response:
     """Server-wide, whatever the tenant: every tenant's calls are counted together."""
     switch = request.app[SWITCH]

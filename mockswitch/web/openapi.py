@@ -2,9 +2,10 @@
 
 Generated, never written by hand: each Enswitch function's operations come from its
 parameter table (`mockswitch.endpoints.FUNCTIONS`: names, kinds, required, defaults,
-descriptions, the version that added each), the control API from the table in
-`openapi_control.py`. Both follow the settings: the Enswitch version imitated, the HTTP
-status mode, the `prefix` mount, page and wait limits, whether metrics are on.
+descriptions, the version that added each), the control API from each control route's
+declaration (`declare.py`, turned into operations by `openapi_control.py`). Both follow
+the settings: the Enswitch version imitated, the HTTP status mode, the `prefix` mount, page
+and wait limits, whether metrics are on.
 
 Tenants are spelled out: every route a tenant has appears twice, as the plain path (the
 default tenant) and as `/t/{tenant}/...`. HEAD is answered wherever GET is, as HTTP says,
@@ -38,25 +39,33 @@ from mockswitch.enswitch.params import (
     Text,
 )
 
+from . import calls, control, events, faults, metrics, tenants, ui
+from .declare import JSON, TOO_MANY, ControlRoutes, Schema, json_answer, ref
 from .exchange import CALL_ID_HEADER
 from .keys import SWITCH
 from .openapi_control import (
-    JSON,
-    PATH_PARAMETERS,
-    TOO_MANY,
-    Answer,
-    Operation,
-    Schema,
-    operations,
-    ref,
-    schemas,
+    BAD_TENANT,
+    TENANT_PREFIX,
+    control_paths,
+    control_schemas,
     security_schemes,
 )
 from .tenants import DEFAULT, VALID_NAME
 
-routes = web.RouteTableDef()
+routes = ControlRoutes("server")
+# Every control route table, in the order the application adds them (aiohttp matches in
+# that order): the app mounts them and the document describes them, from the same list.
+CONTROL: tuple[ControlRoutes, ...] = (
+    control.routes,
+    calls.routes,
+    faults.routes,
+    events.routes,
+    ui.routes,
+    tenants.routes,
+    metrics.routes,
+    routes,
+)
 
-TENANT_PREFIX = "/t/{tenant}"
 FORM = "application/x-www-form-urlencoded"
 EARLIEST = (3, 13)  # the oldest Enswitch version mockswitch imitates
 
@@ -74,7 +83,6 @@ CODES = {
     "500": "Internal error.",
 }
 OK = ("200", "204")  # the envelope codes that are HTTP 200 even when mirrored
-BAD_TENANT = "Not a tenant name (`error.field` is `tenant`)."
 _NO_DATA = next(f.default for f in dataclass_fields(Function) if f.name == "data_description")
 
 
@@ -89,7 +97,7 @@ def build_document(
     without them such a parameter is a plain string.
     """
     components: dict[str, Any] = {
-        "schemas": {**_envelope_schemas(), **schemas()},
+        "schemas": {**_envelope_schemas(), **control_schemas(CONTROL)},
         "parameters": {"tenant": _TENANT_PARAMETER, **_AUTH_PARAMETERS},
         "responses": _envelope_responses(settings),
         "headers": {
@@ -110,10 +118,8 @@ def build_document(
             for scope in ("", TENANT_PREFIX):
                 path = f"{mount}{scope}/api/json/{function.name}/"
                 paths[path] = _function_item(function, shared, settings, mount, scope)
-    for operation in operations(settings):
-        for scope in _scopes(operation):
-            item = paths.setdefault(scope + operation.path, {})
-            item[operation.method.lower()] = _control_operation(operation, bool(scope))
+    for path, item in control_paths(settings, CONTROL).items():
+        paths.setdefault(path, {}).update(item)
     return {
         "openapi": "3.1.0",
         "info": {
@@ -158,12 +164,6 @@ _TENANT_PARAMETER = {
     "schema": {"type": "string", "pattern": f"^{VALID_NAME.pattern}$"},
     "example": "acme",
 }
-
-
-def _scopes(operation: Operation) -> tuple[str, ...]:
-    return {"both": ("", TENANT_PREFIX), "plain": ("",), "tenant": (TENANT_PREFIX,)}[
-        operation.scope
-    ]
 
 
 # -- the Enswitch functions ------------------------------------------------------------------
@@ -415,62 +415,13 @@ def _version(since: tuple[int, int]) -> str:
     return ".".join(str(part) for part in since)
 
 
-# -- the control API -------------------------------------------------------------------------
-
-
-def _control_operation(operation: Operation, tenant: bool) -> dict[str, Any]:
-    path = operation.path.removeprefix("/_mock")
-    slug = re.sub(r"\W+", "_", path).strip("_") or "tenant"
-    if path.endswith("/"):
-        slug += "_slash"
-    parameters: list[dict[str, Any]] = []
-    if tenant:
-        parameters.append({"$ref": "#/components/parameters/tenant"})
-    for name in re.findall(r"{(\w+)}", operation.path):
-        schema, example = PATH_PARAMETERS[name]
-        parameters.append(
-            {"name": name, "in": "path", "required": True, "schema": schema, "example": example}
-        )
-    for query in operation.query:
-        parameters.append(
-            {
-                "name": query.name,
-                "in": "query",
-                "required": False,
-                "description": query.description,
-                "schema": query.schema,
-            }
-        )
-    answers = dict(operation.responses)
-    if tenant and "400" not in answers:  # every tenant route checks the tenant's name
-        answers["400"] = Answer(BAD_TENANT)
-    if operation.body is not None:  # the app's client_max_size
-        answers["413"] = Answer("The body is larger than `max_request_bytes`.")
-    result: dict[str, Any] = {
-        "tags": [operation.tag],
-        "summary": operation.summary,
-        "operationId": ("tenant_" if tenant else "") + f"{operation.method.lower()}_{slug}",
-        "responses": {
-            status: {
-                "description": answer.description,
-                "content": {media: {"schema": schema} for media, schema in answer.content.items()},
-            }
-            for status, answer in sorted(answers.items())
-        },
-    }
-    if operation.security:  # any one of the schemes will do
-        result["security"] = [{scheme: []} for scheme in operation.security]
-    if operation.description:
-        result["description"] = operation.description
-    if parameters:
-        result["parameters"] = parameters
-    if operation.body is not None:
-        media = {"schema": operation.body, "example": operation.example}
-        result["requestBody"] = {"required": True, "content": {JSON: media}}
-    return result
-
-
-@routes.get("/_mock/openapi.json")
+@routes.route(
+    "GET",
+    "/_mock/openapi.json",
+    summary="This document",
+    answers={200: json_answer("An OpenAPI 3.1 document.", {"type": "object"})},
+    scope="plain",
+)
 async def openapi_document(request: web.Request) -> web.Response:
     switch = request.app[SWITCH]
     tenant = switch.store.find(DEFAULT)

@@ -14,13 +14,42 @@ from aiohttp import web
 from mockswitch.errors import ControlError
 from mockswitch.store import Tenant
 
+from .declare import (
+    INTEGER,
+    NO_TENANT,
+    STATUS,
+    STRING,
+    Answer,
+    ControlRoutes,
+    json_answer,
+    object_of,
+)
 from .keys import SWITCH
 
 DEFAULT = "default"
 VALID_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}", re.ASCII)
 NAME_RULE = "1 to 64 letters, digits, '_', '.' or '-', starting with a letter or digit"
 
-routes = web.RouteTableDef()
+routes = ControlRoutes("server")
+TENANTS = routes.schema(
+    "Tenants",
+    object_of(
+        {
+            "tenants": {
+                "type": "object",
+                "additionalProperties": object_of(
+                    {
+                        "campaigns": INTEGER,
+                        "destinations": INTEGER,
+                        "calls": INTEGER,
+                        "created_at": STRING,
+                    }
+                ),
+            }
+        },
+        "tenants",
+    ),
+)
 
 
 def tenant_name(request: web.Request) -> str:
@@ -53,11 +82,28 @@ async def tenant_for_change(request: web.Request) -> Tenant:
     return await switch.store.tenant(name)
 
 
-@routes.get("/_mock/tenants")
+@routes.route(
+    "GET",
+    "/_mock/tenants",
+    summary="Every tenant with its size",
+    answers={200: json_answer("The tenants.", TENANTS)},
+    scope="plain",
+)
 async def list_tenants(request: web.Request) -> web.Response:
     return web.json_response({"tenants": await request.app[SWITCH].store.sizes()})
 
 
+@routes.route(
+    "DELETE",
+    "/_mock",
+    summary="Drop a tenant: its data, journal and fault rules",
+    answers={
+        200: json_answer("Dropped.", STATUS),
+        400: Answer("A bad name, or the default tenant (reset it instead)."),
+        404: NO_TENANT,
+    },
+    scope="tenant",
+)
 async def drop_tenant(request: web.Request) -> web.Response:
     """`DELETE /t/<name>/_mock`: the tenant, its data, journal and fault rules are gone."""
     tenant = existing_tenant(request)

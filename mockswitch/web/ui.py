@@ -22,10 +22,20 @@ from mockswitch.endpoints import FUNCTIONS
 from mockswitch.endpoints.campaign_access import campaign_data
 from mockswitch.errors import ControlError
 
+from .declare import (
+    BAD,
+    NO_TENANT,
+    TOO_MANY,
+    Answer,
+    ControlRoutes,
+    PathParameter,
+    json_answer,
+    object_of,
+)
 from .keys import SWITCH
 from .tenants import existing_tenant, tenant_for_change, tenant_name
 
-routes = web.RouteTableDef()
+routes = ControlRoutes("dashboard")
 
 ASSETS = {
     "ui.js": "text/javascript",
@@ -49,7 +59,16 @@ def _static(name: str) -> bytes:
     return (resources.files(__package__) / "static" / name).read_bytes()
 
 
-@routes.get("/_mock/ui")
+@routes.route(
+    "GET",
+    "/_mock/ui",
+    summary="The dashboard: calls live, campaigns, fault rules",
+    answers={
+        200: Answer("The page.", {"text/html": {"type": "string"}}),
+        400: BAD,
+        429: TOO_MANY,
+    },
+)
 async def page(request: web.Request) -> web.Response:
     """The dashboard page."""
     await tenant_for_change(request)  # a dashboard for a new tenant shows its seed data
@@ -58,7 +77,12 @@ async def page(request: web.Request) -> web.Response:
     )
 
 
-@routes.get("/_mock/ui/")
+@routes.route(
+    "GET",
+    "/_mock/ui/",
+    summary="Redirects to the dashboard",
+    answers={308: Answer("To the same path without the slash (the Location header).", {})},
+)
 async def page_with_slash(request: web.Request) -> web.Response:
     # The page's links are relative to `.../_mock/ui`, so it is served at that one path.
     # Returned, not raised: the control API's middleware turns raised errors into JSON.
@@ -68,7 +92,18 @@ async def page_with_slash(request: web.Request) -> web.Response:
     return web.Response(status=308, headers={"Location": request.path.rstrip("/")})
 
 
-@routes.get("/_mock/ui/{name}")
+@routes.route(
+    "GET",
+    "/_mock/ui/{name}",
+    summary="A file of the dashboard: its script, style or icon",
+    answers={
+        200: Answer(
+            "The file.", {media: {"type": "string"} for media in dict.fromkeys(ASSETS.values())}
+        ),
+        404: Answer("No such file."),
+    },
+    path_parameters={"name": PathParameter({"type": "string", "enum": list(ASSETS)}, "ui.js")},
+)
 async def asset(request: web.Request) -> web.Response:
     name = request.match_info["name"]
     if name not in ASSETS:
@@ -80,7 +115,33 @@ async def asset(request: web.Request) -> web.Response:
     )
 
 
-@routes.get("/_mock/data/campaigns")
+@routes.route(
+    "GET",
+    "/_mock/data/campaigns",
+    summary="Every customer of the tenant with its campaigns, as bulk/campaigns/get shows them",
+    answers={
+        200: json_answer(
+            "The customers.",
+            object_of(
+                {
+                    "tenant": {"type": "string"},
+                    "customers": {
+                        "type": "array",
+                        "items": object_of(
+                            {
+                                "id": {"type": "integer"},
+                                "name": {"type": "string"},
+                                "parent": {"type": ["integer", "null"]},
+                                "campaigns": {"type": "array", "items": {"type": "object"}},
+                            }
+                        ),
+                    },
+                }
+            ),
+        ),
+        404: NO_TENANT,
+    },
+)
 async def campaigns(request: web.Request) -> web.Response:
     """Each customer (by id) with its campaigns, as bulk/campaigns/get shows them."""
     tenant = existing_tenant(request)
@@ -104,7 +165,31 @@ async def campaigns(request: web.Request) -> web.Response:
     return web.json_response({"tenant": tenant.name, "customers": customers})
 
 
-@routes.get("/_mock/data/functions")
+@routes.route(
+    "GET",
+    "/_mock/data/functions",
+    summary="The Enswitch functions this server answers",
+    answers={
+        200: json_answer(
+            "The functions.",
+            object_of(
+                {
+                    "functions": {
+                        "type": "array",
+                        "items": object_of(
+                            {
+                                "name": {"type": "string"},
+                                "summary": {"type": "string"},
+                                "changes_data": {"type": "boolean"},
+                            }
+                        ),
+                    }
+                }
+            ),
+        ),
+        404: NO_TENANT,
+    },
+)
 async def functions(request: web.Request) -> web.Response:
     """The functions served, for the page's fault form."""
     existing_tenant(request)

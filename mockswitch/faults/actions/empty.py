@@ -3,21 +3,19 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, ClassVar
+from typing import ClassVar
 
 from mockswitch.enswitch.envelope import Reply
 
 from .base import Exchange
-from .drop import DropAction, read_processed
+from .drop import DropAction
 
 
 @dataclass(frozen=True, slots=True)
 class EmptyFault(DropAction):
     type: ClassVar[str] = "empty"
-
-    @classmethod
-    def parse(cls, document: Any, where: str) -> EmptyFault:
-        return cls(processed=read_processed(document, where).get("processed", False))
+    summary: ClassVar[str] = "Close the connection without a byte."
+    label: ClassVar[str] = "Empty answer"
 
     async def deliver(self, reply: Reply, exchange: Exchange) -> None:
         exchange.close()
