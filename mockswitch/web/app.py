@@ -55,6 +55,8 @@ def _add_routes(router: web.UrlDispatcher, settings: Settings) -> None:
             for route in table:
                 if scope in SCOPES[route.scope] and route.enabled(settings):
                     router.add_route(route.method, scope + route.path, route.handler)
+                    if route.head:
+                        router.add_route("HEAD", scope + route.path, route.handler)
 
 
 async def _switch(app: web.Application) -> AsyncIterator[None]:

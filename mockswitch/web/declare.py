@@ -78,6 +78,7 @@ class ControlRoute:
     example: Any = None  # of the body
     scope: Scope = "both"
     enabled: Callable[[Settings], bool] = _always  # whether a server with these settings has it
+    head: bool = False  # a GET that answers HEAD too (undocumented, as HTTP implies it)
 
     def queries(self, settings: Settings) -> tuple[Query, ...]:
         return self.query(settings) if callable(self.query) else self.query
@@ -89,7 +90,8 @@ class ControlRoutes:
 
     def __init__(self, tag: str) -> None:
         self.tag = tag  # the OpenAPI tag of the routes, unless one says otherwise
-        self.schemas: dict[str, Schema] = {}
+        self._schemas: dict[str, Schema] = {}
+        self._sources: list[Callable[[], dict[str, Schema]]] = []
         self._routes: list[ControlRoute] = []
 
     def route(
@@ -108,8 +110,19 @@ class ControlRoutes:
 
     def schema(self, name: str, schema: Schema) -> Schema:
         """Declare a component schema that this table's answers refer to by `ref(name)`."""
-        self.schemas[name] = schema
+        self._schemas[name] = schema
         return ref(name)
+
+    def schemas_from(self, source: Callable[[], dict[str, Schema]]) -> None:
+        """Schemas read from elsewhere (the fault rule parsers) each time a document is made,
+        so that a kind registered later is described too."""
+        self._sources.append(source)
+
+    def schemas(self) -> dict[str, Schema]:
+        found = dict(self._schemas)
+        for source in self._sources:
+            found.update(source())
+        return found
 
     def __iter__(self) -> Iterator[ControlRoute]:
         return iter(self._routes)

@@ -28,7 +28,7 @@ from .tenants import existing_tenant, tenant_for_change
 
 routes = ControlRoutes("faults")
 # The rule documents' schemas come from the parsers themselves (`faults/`).
-routes.schemas.update(rule_schemas())
+routes.schemas_from(rule_schemas)
 RULE = ref("FaultRule")
 RULES = ref("FaultRules")
 DELETED = routes.schema(

@@ -21,6 +21,7 @@ routes = ControlRoutes("server")
         )
     },
     scope="plain",
+    head=True,
     enabled=lambda settings: settings.metrics,
 )
 async def metrics(request: web.Request) -> web.Response:

@@ -24,6 +24,7 @@ from aiohttp import web
 from mockswitch import __version__
 from mockswitch.config import Settings
 from mockswitch.endpoints import FUNCTIONS, Function
+from mockswitch.enswitch.codes import CODES
 from mockswitch.enswitch.params import (
     AUTH_PASSWORD,
     AUTH_USERNAME,
@@ -69,19 +70,6 @@ CONTROL: tuple[ControlRoutes, ...] = (
 FORM = "application/x-www-form-urlencoded"
 EARLIEST = (3, 13)  # the oldest Enswitch version mockswitch imitates
 
-# What each envelope code means, as mockswitch answers it.
-CODES = {
-    "200": "Success, with `data`.",
-    "201": "Validated (`validation=1`): the input is good and nothing was changed.",
-    "204": "Success, no data.",
-    "400": "Invalid parameters: one entry per bad parameter, `key` names it.",
-    "401": "The authentication details are invalid (or missing).",
-    "402": "The caller's role does not allow this function.",
-    "403": "The caller's rate plan does not allow this function.",
-    "404": "No such object (or not yours to reach), or no such function.",
-    "413": "The request is larger than `max_request_bytes`.",
-    "500": "Internal error.",
-}
 OK = ("200", "204")  # the envelope codes that are HTTP 200 even when mirrored
 _NO_DATA = next(f.default for f in dataclass_fields(Function) if f.name == "data_description")
 
@@ -230,7 +218,7 @@ def _function_item(
         (
             function.summary,
             f"**Data** (code 200): {function.data_description}",
-            "**Codes**:\n" + "\n".join(f"- {code}: {CODES[code]}" for code in codes),
+            "**Codes**:\n" + "\n".join(f"- {code}: {CODES[code].meaning}" for code in codes),
             f"Needs the role privilege `{function.privilege}`{feature}. Parameters the "
             "function does not know are ignored, as the real switch ignores them, and listed "
             "in the journal's `unknown`.",
@@ -369,19 +357,19 @@ def _envelope_responses(settings: Settings) -> dict[str, Any]:
             **tenants,
         }
     mirrored = {"EnvelopeSuccess": answer("Success: envelope code 200 or 204.")}
-    for code, meaning in CODES.items():
+    for code, known in CODES.items():
         if code not in OK:
-            mirrored[f"Envelope{code}"] = answer(meaning)
+            mirrored[f"Envelope{code}"] = answer(known.meaning)
     either = {"oneOf": [ref("Envelope"), ref("Error")]}
     mirrored["Envelope400OrBadTenant"] = {
-        "description": f"{CODES['400']} Or, as JSON `Error`: {BAD_TENANT}",
+        "description": f"{CODES['400'].meaning} Or, as JSON `Error`: {BAD_TENANT}",
         "content": {JSON: {"schema": either}},
     }
     return mirrored | tenants
 
 
 def _envelope_schemas() -> dict[str, Schema]:
-    meanings = "\n".join(f"- {code}: {text}" for code, text in CODES.items())
+    meanings = "\n".join(f"- {code}: {known.meaning}" for code, known in CODES.items())
     return {
         "Envelope": {
             "type": "object",
@@ -421,6 +409,7 @@ def _version(since: tuple[int, int]) -> str:
     summary="This document",
     answers={200: json_answer("An OpenAPI 3.1 document.", {"type": "object"})},
     scope="plain",
+    head=True,
 )
 async def openapi_document(request: web.Request) -> web.Response:
     switch = request.app[SWITCH]

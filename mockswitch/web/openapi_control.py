@@ -41,7 +41,7 @@ def control_schemas(tables: Iterable[ControlRoutes]) -> dict[str, Schema]:
     """The component schemas the declared answers and bodies refer to."""
     found = dict(SHARED_SCHEMAS)
     for table in tables:
-        found.update(table.schemas)
+        found.update(table.schemas())
     return found
 
 

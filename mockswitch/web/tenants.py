@@ -88,6 +88,7 @@ async def tenant_for_change(request: web.Request) -> Tenant:
     summary="Every tenant with its size",
     answers={200: json_answer("The tenants.", TENANTS)},
     scope="plain",
+    head=True,
 )
 async def list_tenants(request: web.Request) -> web.Response:
     return web.json_response({"tenants": await request.app[SWITCH].store.sizes()})
