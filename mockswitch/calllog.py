@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 from datetime import UTC, datetime
 from typing import Any
 
@@ -22,20 +23,40 @@ from .store import CallRecord
 
 CALL = "call"  # the LogRecord attribute that carries a call's fields
 DEFAULT_TENANT = "default"
+# C0 and C1 controls, DEL, and the Unicode line and paragraph separators: anything that could
+# end a log line early or rewrite it on a terminal.
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+SHOWN_CHARS = 200  # longest text taken from a request into a human log line
+
+
+def shortened(text: str, limit: int = SHOWN_CHARS) -> str:
+    """`text`, or its first `limit` characters with a note of how long it was."""
+    return text if len(text) <= limit else f"{text[:limit]}...({len(text)} chars)"
+
+
+def printable(text: str) -> str:
+    """`text` safe for one line of a log: controls escaped (`\\n`, `\\x1b`)."""
+    return _CONTROL.sub(lambda found: found.group().encode("unicode_escape").decode(), text)
+
+
+def loggable(text: str) -> str:
+    """Text from a request, shortened and made printable for a log line."""
+    return printable(shortened(text))
 
 
 def call_fields(tenant: str, call_id: int, record: CallRecord) -> dict[str, Any]:
-    """What a log line says about a call (no parameters: they may hold passwords)."""
+    """What a log line says about a call (no parameters: they may hold passwords; the texts
+    a client sent are `shortened`, so that a line stays short whatever was sent)."""
     return {
         "event": "call",
         "id": call_id,
         "tenant": tenant,
         "method": record.method,
-        "function": record.function,
+        "function": shortened(record.function),
         "code": record.code,
-        "key": record.key,
+        "key": shortened(record.key),
         "http_status": record.http_status,
-        "username": record.username,
+        "username": shortened(record.username),
         "duration_ms": record.duration_ms,
         "latency_ms": record.latency_ms,
         "fault": (record.fault.get("action") or "latency") if record.fault else None,
@@ -43,14 +64,18 @@ def call_fields(tenant: str, call_id: int, record: CallRecord) -> dict[str, Any]
 
 
 def human_line(fields: dict[str, Any]) -> str:
-    """`#7 GET bulk/campaigns/update 204 user 2.1ms`, then the tenant and fault if any."""
+    """`#7 GET bulk/campaigns/update 204 user 2.1ms`, then the tenant and fault if any.
+
+    The function and the username are what the client sent (a fault that strikes before the
+    switch records the name as given), so they are made `printable`: a name holding a line
+    break cannot forge a second log line."""
     outcome = fields["code"] or (f"http {fields['http_status']}" if fields["http_status"] else "")
     words = [
         f"#{fields['id']}",
         fields["method"],
-        fields["function"] or "-",
+        printable(fields["function"]) or "-",
         outcome or "dropped",
-        fields["username"] or "-",
+        printable(fields["username"]) or "-",
         f"{fields['duration_ms']:.1f}ms",
     ]
     if fields["tenant"] != DEFAULT_TENANT:

@@ -214,6 +214,28 @@ OPTIONS: tuple[Option, ...] = (
         "N",
     ),
     Option(
+        "max_fault_rules",
+        _integer(1),
+        1000,
+        "most fault rules a tenant may hold; every call is checked against each rule in turn",
+        "N",
+    ),
+    Option(
+        "max_long_polls",
+        _integer(1),
+        256,
+        "most /_mock/calls/wait long polls waiting at once, across all tenants",
+        "N",
+    ),
+    Option(
+        "max_event_streams",
+        _integer(1),
+        64,
+        "most /_mock/events streams (the dashboard's live view) open at once, across all "
+        "tenants",
+        "N",
+    ),
+    Option(
         "journal_max",
         _integer(0),
         0,
@@ -225,6 +247,15 @@ OPTIONS: tuple[Option, ...] = (
         _integer(0),
         65536,
         "longest response body the journal stores for a call, in characters",
+        "CHARS",
+    ),
+    Option(
+        "journal_field_cap",
+        _integer(64),
+        16384,
+        "longest path, function name, query string, username, key and parameter name or "
+        "value the journal stores for a call, in characters; an entry's truncated lists "
+        "what was cut",
         "CHARS",
     ),
     Option(
@@ -280,6 +311,15 @@ OPTIONS: tuple[Option, ...] = (
         "ORIGINS",
     ),
     Option(
+        "cors_credentials",
+        _boolean,
+        False,
+        "let browser code send cookies and auth headers (fetch credentials: include, axios "
+        "withCredentials): an allowed origin is echoed and gets "
+        "Access-Control-Allow-Credentials: true; not with cors_origins *",
+        flag=False,
+    ),
+    Option(
         "metrics",
         _boolean,
         True,
@@ -323,8 +363,12 @@ class Settings:
     max_request_line_bytes: int = 8 * 2**20
     backlog: int = 1024
     max_tenants: int = 1000
+    max_fault_rules: int = 1000
+    max_long_polls: int = 256
+    max_event_streams: int = 64
     journal_max: int = 0
     journal_body_cap: int = 65536
+    journal_field_cap: int = 16384
     calls_page_max: int = 1000
     wait_timeout_max: float = 60.0
     faults: str = ""
@@ -333,9 +377,19 @@ class Settings:
     log_format: str = "human"
     quiet: bool = False
     cors_origins: str = LOCALHOST
+    cors_credentials: bool = False
     metrics: bool = True
     shutdown_timeout: float = 8.0
     admin_token: str = field(default="", repr=False)  # a secret: never in a log line
+
+    def __post_init__(self) -> None:
+        # Settings that are fine alone but not together; checked here so that every way of
+        # making Settings (flags, variables, a file, ServerThread's keywords) refuses them.
+        if self.cors_credentials and self.cors_origins == "*":
+            raise ConfigError(
+                "--cors-credentials cannot be combined with --cors-origins '*' (browsers refuse "
+                "credentials from a wildcard): list the origins, or use localhost"
+            )
 
     @property
     def api_version_tuple(self) -> tuple[int, int]:

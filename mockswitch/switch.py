@@ -19,9 +19,9 @@ from typing import Any
 
 from . import calllog
 from .config import Settings
-from .endpoints import FUNCTIONS, Executed, Function, execute
+from .endpoints import FUNCTIONS, Executed, Function, execute, refused
 from .enswitch.envelope import Reply, Success, error_reply, success_reply
-from .enswitch.request import Pairs, masked_parameters, masked_query, parse_parameters
+from .enswitch.request import Pairs, masked_parameters, masked_query, read_parameters
 from .errors import EnswitchError, internal_error, no_such_function, request_too_large
 from .faults import Action, CallFacts, Decision, FaultEngine
 from .metrics import Metrics
@@ -87,7 +87,7 @@ class Switch:
         except Exception:
             # A bug, not an outcome: the client gets Enswitch's own "Internal error" and the
             # log the traceback, rather than a bare HTTP 500 from the framework.
-            log.exception("answering %s failed", request.function or "-")
+            log.exception("answering %s failed", calllog.loggable(request.function) or "-")
             return ApiReply(error_reply(internal_error(), self.settings.http_status), 0)
 
     async def _handle(self, request: ApiRequest, tenant: Tenant) -> ApiReply:
@@ -103,8 +103,15 @@ class Switch:
         call = _Call(request, tenant, at, started, pairs, decision)
         if fault is not None and not fault.processed:
             recorded = self._record(call, None)  # the fault strikes before the switch looks
-        elif problem is not None or function is None:
-            recorded = self._record(call, Executed(problem or no_such_function(), "", ()))
+        elif function is None or problem is not None:
+            refusal = problem or no_such_function()
+            # An unknown function authenticates no one; a known one says who called.
+            executed = (
+                Executed(refusal, "", ())
+                if function is None
+                else await refused(refusal, pairs, tenant)
+            )
+            recorded = self._record(call, executed)
         else:
             async with self._exclusive(function):
                 executed = await self._execute(function, pairs, tenant)
@@ -120,15 +127,16 @@ class Switch:
     def _read(
         self, request: ApiRequest, function: Function | None
     ) -> tuple[Pairs, EnswitchError | None]:
-        """The parameters, or the error that reading them (or the function's name) raises."""
+        """The parameters that could be read, and the error that reading them raised, if any.
+
+        Even a refused call keeps what was readable, for the journal and the fault rules."""
         if request.too_large:
             return (), request_too_large(self.settings.max_request_bytes)
-        try:
-            pairs = parse_parameters(request.query, request.body, request.content_type)
-        except EnswitchError as error:
-            # An unknown function is a 404 whatever it was sent.
-            return (), error if function is not None else no_such_function()
-        return pairs, None
+        pairs, problems = read_parameters(request.query, request.body, request.content_type)
+        if not problems:
+            return pairs, None
+        # An unknown function is a 404 whatever it was sent.
+        return pairs, EnswitchError(*problems) if function is not None else no_such_function()
 
     def _exclusive(self, function: Function) -> AbstractAsyncContextManager[object]:
         # A change reads, checks and writes; the lock keeps two changes from interleaving,

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import re
 import threading
 import urllib.error
 import urllib.parse
@@ -24,6 +25,8 @@ from collections.abc import Mapping
 from typing import Any
 
 DEFAULT_URL = "http://127.0.0.1:8080"
+API_PATH = "/api/json"
+_TENANT_PATH = re.compile(r"/t/[^/]+$")
 URL_VARIABLE = "MOCKSWITCH_URL"  # where the pytest plugin and `mockswitch calls` look
 TOKEN_VARIABLE = "MOCKSWITCH_ADMIN_TOKEN"  # the server's admin token, read by the pytest plugin
 NEAR_MISSES_SHOWN = 10
@@ -86,10 +89,55 @@ def describe_expectation(function: str, times: int | None, params: Mapping[str, 
     return f"expected {call} to be called {times} time{'s' if times != 1 else ''}"
 
 
-def near_miss_report(
-    function: str, params: Mapping[str, Any], same_function: list[dict], latest: list[dict]
+def server_root(url: str) -> str:
+    """The server's root from a URL as a user may give it: `http://host:port`, with or
+    without a trailing slash, or ending in the API's `/api/json/` (which is dropped).
+
+    A tenant's URL (`/t/<name>`) or the control API's (`/_mock`) is refused: the tenant is
+    chosen per test, under the root.
+    """
+    root = url.strip().rstrip("/").removesuffix(API_PATH).rstrip("/")
+    parts = urllib.parse.urlsplit(root)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise ValueError(f"set it to the server's root URL, such as {DEFAULT_URL}")
+    if _TENANT_PATH.search(parts.path) or "/_mock" in parts.path:
+        raise ValueError(
+            f"names a tenant or the control API, not the server: set it to the server's root "
+            f"URL, such as {parts.scheme}://{parts.netloc} (each test gets its own tenant)"
+        )
+    if parts.query or parts.fragment:
+        raise ValueError(
+            f"set it to the server's root URL, such as {parts.scheme}://{parts.netloc}"
+        )
+    return root
+
+
+def elsewhere_report(
+    tenant: str, api_url: str, total: int, shown: list[dict], function: str | None
 ) -> str:
-    """Lines listing the calls closest to what was expected, and how each differs."""
+    """Lines saying that this test's tenant got no call but the default tenant did."""
+    what = f"{total} call{'s' if total != 1 else ''}" + (f" of {function}" if function else "")
+    lines = [
+        f"No call reached this test's tenant {tenant!r}, but the server's default tenant got "
+        f"{what}; the latest:"
+    ]
+    lines += [f"  #{c['id']} {c['function']} {c['code']} {_params_text(c)}" for c in shown]
+    lines.append(
+        "The code under test was probably given the server's root URL (mockswitch_url). Give "
+        f"it this test's API URL instead: mockswitch_api_url (mockswitch.api_url), {api_url}"
+    )
+    return "\n".join(lines)
+
+
+def near_miss_report(
+    function: str,
+    params: Mapping[str, Any],
+    same_function: list[dict],
+    latest: list[dict],
+    elsewhere: str = "",
+) -> str:
+    """Lines listing the calls closest to what was expected, and how each differs; for an
+    empty journal, `elsewhere` says where the calls went instead, if known."""
     wanted = {k: _text(v) for k, v in params.items()}
     if same_function:
         lines = [f"Near misses ({function} with other parameters):"]
@@ -106,19 +154,31 @@ def near_miss_report(
                 lines.append(f"      unknown parameters: {', '.join(call['unknown'])}")
         return "\n".join(lines)
     if not latest:
-        return "The journal is empty: no call reached mockswitch."
+        return elsewhere or "The journal is empty: no call reached mockswitch."
     lines = [f"No call of {function} at all. The latest calls were:"]
     lines += [f"  #{c['id']} {c['function']} {c['code']} {_params_text(c)}" for c in latest]
     return "\n".join(lines)
 
 
-def _waited(found: dict[str, Any], query: Mapping[str, str], timeout: float) -> list[dict]:
-    if found["timed_out"]:
-        raise CallAssertionError(
-            f"waited {timeout:g}s for {found['wanted']} call(s) matching {dict(query)}, "
-            f"but only {found['count']} arrived: {found['calls']}"
-        )
-    return found["calls"]
+def _waited(
+    found: dict[str, Any], matching: Mapping[str, str], timeout: float, elsewhere: str = ""
+) -> list[dict]:
+    """The calls a long poll found; raises, listing what did arrive, if it timed out.
+
+    `matching` holds only the filters: `count` and `timeout` are said in words.
+    """
+    if not found["timed_out"]:
+        return found["calls"]
+    wanted, arrived = found["wanted"], found["count"]
+    shown = ", ".join(f"{name}={value!r}" for name, value in matching.items()) or "any call"
+    lines = [
+        f"waited {timeout:g}s for {wanted} call{'s' if wanted != 1 else ''} matching {shown}, "
+        f"but {arrived or 'none'} arrived{':' if found['calls'] else '.'}"
+    ]
+    lines += [f"  #{c['id']} {c['function']} {c['code']} {_params_text(c)}" for c in found["calls"]]
+    if elsewhere:
+        lines.append(elsewhere)
+    raise CallAssertionError("\n".join(lines))
 
 
 def _called_as_expected(matching: list[dict], times: int | None) -> bool:
@@ -132,6 +192,7 @@ def _not_called_as_expected(
     matching: list[dict],
     same_function: list[dict],
     latest: list[dict],
+    elsewhere: str = "",
 ) -> CallAssertionError:
     plural = "s" if len(matching) != 1 else ""
     misses = [c for c in same_function if c not in matching]
@@ -143,7 +204,7 @@ def _not_called_as_expected(
         lines.append("Matching calls:")
         lines += [f"  #{c['id']} {c['code']} {_params_text(c)}" for c in matching]
     if misses or not matching:
-        lines.append(near_miss_report(function, params, misses, latest))
+        lines.append(near_miss_report(function, params, misses, latest, elsewhere))
     return CallAssertionError("\n".join(lines))
 
 
@@ -159,8 +220,8 @@ def _document(status: int, payload: bytes, ok: tuple[int, ...]) -> Any:
     return document
 
 
-def _wait_query(function: str | None, count: int, timeout: float, options: Any) -> dict:
-    return filters(function, **options) | {"count": str(count), "timeout": str(timeout)}
+def _wait_query(matching: Mapping[str, str], count: int, timeout: float) -> dict[str, str]:
+    return {**matching, "count": str(count), "timeout": str(timeout)}
 
 
 def _params_text(call: Mapping[str, Any]) -> str:
@@ -265,7 +326,7 @@ class MockswitchClient(_Endpoints):
     ) -> dict[str, Any]:
         """Long-poll until `count` calls match or `timeout` passes; the server's answer:
         `timed_out`, `wanted`, `count` and the matching `calls`."""
-        query = _wait_query(function, count, timeout, options)
+        query = _wait_query(filters(function, **options), count, timeout)
         return self._request("GET", "/calls/wait", query, ok=(200, 408))
 
     def wait_for(
@@ -273,7 +334,10 @@ class MockswitchClient(_Endpoints):
     ) -> list[dict[str, Any]]:
         """Block until `count` calls match (the server long-polls), else raise."""
         found = self.wait(function, count=count, timeout=timeout, **options)
-        return _waited(found, _wait_query(function, count, timeout, options), timeout)
+        if not found["timed_out"]:
+            return found["calls"]
+        elsewhere = "" if self.count() else self._elsewhere(function)
+        return _waited(found, filters(function, **options), timeout, elsewhere)
 
     def assert_called(
         self, function: str, times: int | None = None, **params: Any
@@ -287,7 +351,21 @@ class MockswitchClient(_Endpoints):
             return matching
         same = self.calls(function, limit=NEAR_MISSES_SHOWN, order="desc")
         latest = [] if same else self.calls(limit=5, order="desc")
-        raise _not_called_as_expected(function, times, params, matching, same, latest)
+        elsewhere = "" if same or latest else self._elsewhere(function)
+        raise _not_called_as_expected(function, times, params, matching, same, latest, elsewhere)
+
+    def _elsewhere(self, function: str | None) -> str:
+        """For a tenant whose journal is empty: the calls the default tenant got instead."""
+        if self.tenant is None:
+            return ""
+        root = MockswitchClient(self.url, timeout=self.timeout, token=self.token)
+        total = root.count(function)
+        if not total and function is not None:
+            function, total = None, root.count()
+        if not total:
+            return ""
+        shown = root.calls(function, limit=5, order="desc")
+        return elsewhere_report(self.tenant, self.api_url, total, shown, function)
 
 
 class AsyncMockswitchClient(_Endpoints):
@@ -366,9 +444,13 @@ class AsyncMockswitchClient(_Endpoints):
         timeout: float = 5.0,  # noqa: ASYNC109
         **options: Any,
     ) -> list[dict[str, Any]]:
-        query = _wait_query(function, count, timeout, options)
+        matching = filters(function, **options)
+        query = _wait_query(matching, count, timeout)
         found = await self._request("GET", "/calls/wait", query, ok=(200, 408))
-        return _waited(found, query, timeout)
+        if not found["timed_out"]:
+            return found["calls"]
+        elsewhere = "" if await self.count() else await self._elsewhere(function)
+        return _waited(found, matching, timeout, elsewhere)
 
     async def assert_called(
         self, function: str, times: int | None = None, **params: Any
@@ -378,7 +460,20 @@ class AsyncMockswitchClient(_Endpoints):
             return matching
         same = await self.calls(function, limit=NEAR_MISSES_SHOWN, order="desc")
         latest = [] if same else await self.calls(limit=5, order="desc")
-        raise _not_called_as_expected(function, times, params, matching, same, latest)
+        elsewhere = "" if same or latest else await self._elsewhere(function)
+        raise _not_called_as_expected(function, times, params, matching, same, latest, elsewhere)
+
+    async def _elsewhere(self, function: str | None) -> str:
+        if self.tenant is None:
+            return ""
+        root = AsyncMockswitchClient(self.url, timeout=self.timeout, token=self.token)
+        total = await root.count(function)
+        if not total and function is not None:
+            function, total = None, await root.count()
+        if not total:
+            return ""
+        shown = await root.calls(function, limit=5, order="desc")
+        return elsewhere_report(self.tenant, self.api_url, total, shown, function)
 
 
 class ServerThread:

@@ -1,4 +1,7 @@
-"""What most tests need: a real mockswitch behind a real socket, and a way to call it."""
+"""Fixtures most tests use by name: a real mockswitch behind a real socket.
+
+Plain helpers (calling a function, envelopes) are in tests/helpers.py; the cast in tests/cast.py.
+"""
 
 from __future__ import annotations
 
@@ -12,8 +15,6 @@ from mockswitch.config import Settings
 from mockswitch.web import create_app
 
 Serve = Callable[..., Awaitable[TestClient]]
-
-PASSWORD = "password"
 
 
 @pytest.fixture
@@ -31,37 +32,3 @@ def serve(aiohttp_client) -> Serve:
 @pytest.fixture
 async def client(serve: Serve) -> TestClient:
     return await serve()
-
-
-def envelope(*entries: tuple[str, str, str], data: Any = None) -> dict[str, Any]:
-    """The whole envelope a test expects: entries of (code, key, message)."""
-    document: dict[str, Any] = {
-        "responses": [{"code": c, "key": k, "message": m} for c, k, m in entries]
-    }
-    if data is not None:
-        document["data"] = data
-    return document
-
-
-OK_204 = envelope(("204", "", "OK"))
-
-
-async def call(
-    client: TestClient,
-    function: str,
-    *,
-    user: str | None = "user",
-    method: str = "GET",
-    **params: Any,
-) -> tuple[int, dict[str, Any]]:
-    """Call an Enswitch function as `user` (with the cast's password); the status and JSON."""
-    query: dict[str, str] = {}
-    if user is not None:
-        query = {"auth_username": user, "auth_password": PASSWORD}
-    query.update({name: str(value) for name, value in params.items()})
-    path = f"/api/json/{function}/"
-    if method == "GET":
-        response = await client.get(path, params=query)
-    else:
-        response = await client.post(path, data=query)
-    return response.status, await response.json()

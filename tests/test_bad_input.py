@@ -12,8 +12,8 @@ from typing import Any
 import pytest
 from yarl import URL
 
-from tests.conftest import envelope
-from tests.seed import SEEDED, every_campaign
+from tests.cast import SEEDED
+from tests.helpers import envelope, every_campaign
 
 UPDATE = "/api/json/bulk/campaigns/update/"
 AUTH = "auth_username=user;auth_password=password"
@@ -43,6 +43,11 @@ async def answer(client, method: str, target: str, **kwargs) -> tuple[int, str, 
         kwargs["skip_auto_headers"] = ["Content-Type"]
     response = await client.request(method, URL(target, encoded=True), **kwargs)
     return response.status, response.headers["Content-Type"], await response.json()
+
+
+def enveloped(document: dict[str, Any]) -> tuple[int, str, dict[str, Any]]:
+    """What `answer` gives for an Enswitch envelope: HTTP 200, JSON, the document."""
+    return 200, "application/json; charset=utf-8", document
 
 
 async def assert_still_serving_the_seed(client) -> None:
@@ -161,45 +166,33 @@ CASES = [
 @pytest.mark.parametrize(("label", "request_", "expected"), CASES, ids=[c[0] for c in CASES])
 async def test_bad_input_gets_an_envelope_and_changes_nothing(client, label, request_, expected):
     method, target, options = request_
-    assert await answer(client, method, target, **options) == (
-        200,
-        "application/json; charset=utf-8",
-        expected,
-    ), label
+    assert await answer(client, method, target, **options) == enveloped(expected), label
     await assert_still_serving_the_seed(client)
 
 
 async def test_several_bad_pieces_give_one_entry_each_in_the_order_sent(client):
     target = f"{UPDATE}?{AUTH};id=%zz;name=%ff;description=%00;name=x"
-    assert await answer(client, "GET", target) == (
-        200,
-        "application/json; charset=utf-8",
+    assert await answer(client, "GET", target) == enveloped(
         envelope(
             ("400", "id", "has malformed percent-encoding"),
             ("400", "name", "is not valid UTF-8"),
             ("400", "description", "must not contain a NUL character"),
-        ),
+        )
     )
     await assert_still_serving_the_seed(client)
 
 
 async def test_a_parameter_without_a_value_is_the_empty_string(client):
     target = f"{UPDATE}?{AUTH};id=123;name"
-    assert await answer(client, "GET", target) == (
-        200,
-        "application/json; charset=utf-8",
-        bad("name", "must not be empty"),
-    )
+    assert await answer(client, "GET", target) == enveloped(bad("name", "must not be empty"))
     await assert_still_serving_the_seed(client)
 
 
 async def test_the_413_limit_follows_the_setting(serve):
     client = await serve(max_request_bytes=2048)
     target = f"{UPDATE}?{AUTH};id=123;name=" + "x" * 2048
-    assert await answer(client, "GET", target) == (
-        200,
-        "application/json; charset=utf-8",
-        envelope(("413", "", "The request is larger than the limit of 2048 bytes.")),
+    assert await answer(client, "GET", target) == enveloped(
+        envelope(("413", "", "The request is larger than the limit of 2048 bytes."))
     )
     await assert_still_serving_the_seed(client)
 
@@ -213,14 +206,39 @@ async def test_bad_input_in_a_burst_leaves_the_server_serving(client):
 
 async def test_a_megabyte_in_the_query_string_gets_a_413_envelope(client):
     target = f"{UPDATE}?{AUTH};id=123;name=" + "x" * 2**20
-    assert await answer(client, "GET", target) == (
-        200,
-        "application/json; charset=utf-8",
-        TOO_LARGE,
-    )
+    assert await answer(client, "GET", target) == enveloped(TOO_LARGE)
 
 
 async def test_after_a_megabyte_in_the_query_string_the_server_still_serves(client):
     response = await client.get(URL(f"{UPDATE}?{AUTH};id=123;name=" + "x" * 2**20, encoded=True))
     await response.read()
     await assert_still_serving_the_seed(client)
+
+
+@pytest.mark.parametrize(
+    ("escaped", "function"),
+    [
+        ("bulk%0A/campaigns/get", "bulk\n/campaigns/get"),
+        ("bulk/campaigns/get%0D%0Aforged", "bulk/campaigns/get\r\nforged"),
+        ("%0A", "\n"),
+        ("bulk%09campaigns%7F/get%1B", "bulk\tcampaigns\x7f/get\x1b"),
+    ],
+)
+async def test_a_function_name_with_control_characters_gets_an_envelope_and_an_entry(
+    client, escaped, function
+):
+    response = await client.get(URL(f"/api/json/{escaped}/?{AUTH}", encoded=True))
+    assert (response.status, response.headers["Content-Type"]) == (
+        200,
+        "application/json; charset=utf-8",
+    )
+    assert await response.json() == envelope(("404", "", "No such function."))
+    call_id = response.headers["X-Mockswitch-Call"]
+    entry = await (await client.get(f"/_mock/calls/{call_id}")).json()
+    assert (entry["function"], entry["path"], entry["code"]) == (
+        function,
+        f"/api/json/{function}/",
+        "404",
+    )
+    filtered = await (await client.get("/_mock/calls", params={"function": function})).json()
+    assert [call["id"] for call in filtered["calls"]] == [int(call_id)]

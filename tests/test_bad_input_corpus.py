@@ -38,7 +38,8 @@ import pytest
 from aiohttp.test_utils import TestClient
 from yarl import URL
 
-from tests.conftest import OK_204, PASSWORD, envelope
+from tests.cast import PASSWORD
+from tests.helpers import OK_204, envelope
 
 A = "auth_username=user;auth_password=password"
 UPDATE = "/api/json/bulk/campaigns/update/"

@@ -1,26 +1,31 @@
-"""bulk/campaigns/create against the contract: codes, parameters, defaults, reach, order."""
+"""bulk/campaigns/create against the contract: codes, parameters, defaults, reach.
+
+The checks every function shares are in test_function_contract.py.
+"""
 
 from __future__ import annotations
 
-import json
-import shutil
-from pathlib import Path
 from typing import Any
 
 import pytest
 
-from tests.conftest import call, envelope
-from tests.destinations import read_destinations
-from tests.seed import CAMPAIGNS, SEEDED, every_campaign, read_campaign
+from tests.cast import CAMPAIGNS, SEEDED
+from tests.helpers import (
+    FOREIGN_REFERENCES,
+    FOREIGN_REFERENCES_FAIL,
+    VALIDATED,
+    bad,
+    call,
+    call_bytes,
+    envelope,
+    every_campaign,
+    read_campaign,
+    read_destinations,
+)
 
 CREATE = "bulk/campaigns/create"
-FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 NEXT_ID = max(CAMPAIGNS) + 1  # the tenant's highest id plus one
 
-VALIDATED = envelope(("201", "", "OK"))
-NOT_AUTHENTICATED = envelope(("401", "", "The authentication details provided are invalid."))
-ROLE_FORBIDS = envelope(("402", "", "Your role does not allow this."))
-RATEPLAN_FORBIDS = envelope(("403", "", "Your rate plan does not allow this."))
 INVALID_CUSTOMER = envelope(("400", "customer", "Invalid customer specified."))
 REQUIRED = {"name": "Autumn promo", "dtype": "forward", "dnumber": "+442071230000"}
 # What a campaign created with only the required parameters holds (the contract's defaults).
@@ -44,11 +49,6 @@ def created(campaign_id: int = NEXT_ID) -> dict[str, Any]:
     return envelope(("200", "", "OK"), data={"id": campaign_id})
 
 
-def bad(*entries: tuple[str, str]) -> dict[str, Any]:
-    """A 400 envelope: one (key, message) per bad parameter."""
-    return envelope(*(("400", key, message) for key, message in entries))
-
-
 def new_campaign(campaign_id: int = NEXT_ID, customer: int = 10, **fields: Any) -> dict[str, Any]:
     """A created campaign as bulk/campaigns/get shows it."""
     return {"id": campaign_id, "customer": customer, **REQUIRED, **DEFAULTS, **fields}
@@ -56,19 +56,6 @@ def new_campaign(campaign_id: int = NEXT_ID, customer: int = 10, **fields: Any) 
 
 async def assert_nothing_created(client) -> None:
     assert await every_campaign(client) == SEEDED
-
-
-@pytest.fixture
-async def initech_admin(serve, tmp_path):
-    """A server whose cast has an administrator at Initech, whose rate plan lacks bulk dialling."""
-    folder = tmp_path / "fixtures"
-    shutil.copytree(FIXTURES, folder)
-    people = json.loads((folder / "people.json").read_text())
-    people.append(
-        {"id": 301, "username": "initech-admin", "password": "password", "customer": 30, "role": 3}
-    )
-    (folder / "people.json").write_text(json.dumps(people))
-    return await serve(fixtures=str(folder))
 
 
 # -- every response code ---------------------------------------------------------------------
@@ -82,11 +69,7 @@ async def test_200_with_the_new_id_and_the_contracts_defaults(client):
 
 
 async def test_the_new_id_is_a_json_number(client):
-    response = await client.get(
-        f"/api/json/{CREATE}/",
-        params={"auth_username": "admin", "auth_password": "password", **REQUIRED},
-    )
-    assert await response.read() == (
+    assert await call_bytes(client, CREATE, user="admin", **REQUIRED) == (
         b'{"responses":[{"code":"200","key":"","message":"OK"}],"data":{"id":%d}}' % NEXT_ID
     )
 
@@ -111,40 +94,6 @@ async def test_201_with_validation_1_creates_nothing(client):
 async def test_validation_0_is_a_full_create(client):
     assert await call(client, CREATE, user="admin", validation=0, **REQUIRED) == (200, created())
     assert await read_campaign(client, NEXT_ID) == new_campaign()
-
-
-@pytest.mark.parametrize(
-    ("auth", "why"),
-    [
-        ({"auth_username": "nobody", "auth_password": "password"}, "unknown user"),
-        ({"auth_username": "admin", "auth_password": "wrong"}, "wrong password"),
-        ({"auth_username": "admin", "auth_password": ""}, "empty password"),
-        ({"auth_password": "password"}, "missing username"),
-        ({"auth_username": "admin"}, "missing password"),
-        ({}, "missing both"),
-    ],
-)
-async def test_401_for_bad_credentials(client, auth, why):
-    assert await call(client, CREATE, user=None, **REQUIRED, **auth) == (
-        200,
-        NOT_AUTHENTICATED,
-    ), why
-    await assert_nothing_created(client)
-
-
-@pytest.mark.parametrize("user", ["user", "globex", "viewer"])
-async def test_402_for_a_role_without_the_administrator_privilege(client, user):
-    # A plain user may update campaigns, but creating one needs an administrator.
-    assert await call(client, CREATE, user=user, **REQUIRED) == (200, ROLE_FORBIDS)
-    await assert_nothing_created(client)
-
-
-async def test_403_for_a_rate_plan_without_bulk_dialling(initech_admin):
-    assert await call(initech_admin, CREATE, user="initech-admin", **REQUIRED) == (
-        200,
-        RATEPLAN_FORBIDS,
-    )
-    await assert_nothing_created(initech_admin)
 
 
 # -- each parameter, valid -------------------------------------------------------------------
@@ -422,25 +371,9 @@ async def test_references_are_checked_against_the_given_customer_not_the_callers
 
 
 async def test_every_failed_reference_gets_its_entry_in_table_order(client):
-    params = {
-        "timegroup": 6,
-        "recordgroup": 8,
-        "owner": 200,
-        "keep_agents_available": -2,
-        "dtype": "phone",
-        "dnumber": "2001",
-        "name": "x",
-    }
-    assert await call(client, CREATE, user="admin", **params) == (
-        200,
-        bad(
-            ("dnumber", "no such phone"),
-            ("keep_agents_available", "may be negative only for a queue destination"),
-            ("owner", "no such person"),
-            ("recordgroup", "no such record group"),
-            ("timegroup", "no such time group"),
-        ),
-    )
+    answer = await call(client, CREATE, user="admin", name="x", **FOREIGN_REFERENCES)
+    assert answer == (200, FOREIGN_REFERENCES_FAIL)
+    await assert_nothing_created(client)
 
 
 async def test_an_invalid_customer_comes_alone_as_the_rest_cannot_be_checked(client):
@@ -451,22 +384,6 @@ async def test_an_invalid_customer_comes_alone_as_the_rest_cannot_be_checked(cli
 
 
 # -- the order of the checks -----------------------------------------------------------------
-
-
-async def test_401_comes_before_everything_else(client):
-    auth = {"auth_username": "user", "auth_password": "wrong"}
-    assert await call(client, CREATE, user=None, attempts="x", **auth) == (200, NOT_AUTHENTICATED)
-
-
-async def test_402_comes_before_400(client):
-    assert await call(client, CREATE, user="user", attempts="x") == (200, ROLE_FORBIDS)
-
-
-async def test_403_comes_before_400(initech_admin):
-    assert await call(initech_admin, CREATE, user="initech-admin", attempts="x") == (
-        200,
-        RATEPLAN_FORBIDS,
-    )
 
 
 async def test_400_for_an_ill_typed_parameter_comes_before_the_customer_check(client):

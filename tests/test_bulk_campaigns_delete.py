@@ -1,4 +1,7 @@
-"""bulk/campaigns/delete: codes, the campaign and its destinations going together, reach, order."""
+"""bulk/campaigns/delete: codes, the campaign and its destinations going together, reach.
+
+The checks every function shares are in test_function_contract.py.
+"""
 
 from __future__ import annotations
 
@@ -6,24 +9,21 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import OK_204, call, envelope
-from tests.destinations import DESTINATIONS, every_destination, read_destinations
-from tests.seed import CAMPAIGNS, SEEDED, every_campaign
+from tests.cast import CAMPAIGNS, DESTINATIONS, SEEDED
+from tests.helpers import (
+    OK_204,
+    bad,
+    call,
+    envelope,
+    every_campaign,
+    every_destination,
+    no_campaign,
+    read_destinations,
+)
 
 DELETE = "bulk/campaigns/delete"
 
-VALIDATED = envelope(("201", "", "OK"))
-NOT_AUTHENTICATED = envelope(("401", "", "The authentication details provided are invalid."))
-ROLE_FORBIDS = envelope(("402", "", "Your role does not allow this."))
-RATEPLAN_FORBIDS = envelope(("403", "", "Your rate plan does not allow this."))
-NOT_FOUND = envelope(
-    ("404", "", "The campaign does not exist, or you do not have permission to delete it.")
-)
-
-
-def bad(*entries: tuple[str, str]) -> dict[str, Any]:
-    """A 400 envelope: one (key, message) per bad parameter."""
-    return envelope(*(("400", key, message) for key, message in entries))
+NOT_FOUND = no_campaign("delete it")
 
 
 def without(campaign_id: int) -> dict[int, list[dict[str, Any]]]:
@@ -52,17 +52,13 @@ async def test_204_deletes_the_campaign_and_nothing_else(client, campaign_id):
 
 async def test_a_deleted_campaign_is_gone_for_every_function(client):
     assert await call(client, DELETE, id=123) == (200, OK_204)
-    gone = "The campaign does not exist, or you do not have permission to"
     for function, params, action in (
-        ("bulk/campaigns/get", {"id": 123}, "view it."),
-        ("bulk/campaigns/update", {"id": 123, "name": "x"}, "update it."),
-        (DELETE, {"id": 123}, "delete it."),
-        ("bulk/destinations/list", {"campaign": 123}, "view its destinations."),
+        ("bulk/campaigns/get", {"id": 123}, "view it"),
+        ("bulk/campaigns/update", {"id": 123, "name": "x"}, "update it"),
+        (DELETE, {"id": 123}, "delete it"),
+        ("bulk/destinations/list", {"campaign": 123}, "view its destinations"),
     ):
-        assert await call(client, function, **params) == (
-            200,
-            envelope(("404", "", f"{gone} {action}")),
-        ), function
+        assert await call(client, function, **params) == (200, no_campaign(action)), function
 
 
 async def test_its_destinations_go_with_it(client):
@@ -80,57 +76,9 @@ async def test_its_destinations_go_with_it(client):
     assert await every_destination(client) == DESTINATIONS
 
 
-async def test_201_with_validation_1_deletes_nothing(client):
-    assert await call(client, DELETE, id=123, validation=1) == (200, VALIDATED)
-    await assert_nothing_deleted(client)
-
-
 async def test_validation_0_is_a_full_delete(client):
     assert await call(client, DELETE, id=123, validation=0) == (200, OK_204)
     assert await every_campaign(client) == without(123)
-
-
-@pytest.mark.parametrize(
-    ("auth", "why"),
-    [
-        ({"auth_username": "nobody", "auth_password": "password"}, "unknown user"),
-        ({"auth_username": "user", "auth_password": "wrong"}, "wrong password"),
-        ({"auth_username": "user", "auth_password": ""}, "empty password"),
-        ({"auth_password": "password"}, "missing username"),
-        ({"auth_username": "user"}, "missing password"),
-        ({}, "missing both"),
-    ],
-)
-async def test_401_for_bad_credentials(client, auth, why):
-    assert await call(client, DELETE, user=None, id=123, **auth) == (200, NOT_AUTHENTICATED), why
-    await assert_nothing_deleted(client)
-
-
-async def test_402_for_a_role_without_the_user_privilege(client):
-    assert await call(client, DELETE, user="viewer", id=123) == (200, ROLE_FORBIDS)
-    await assert_nothing_deleted(client)
-
-
-async def test_403_for_a_rate_plan_without_bulk_dialling(client):
-    assert await call(client, DELETE, user="initech", id=300) == (200, RATEPLAN_FORBIDS)
-    await assert_nothing_deleted(client)
-
-
-@pytest.mark.parametrize(
-    ("user", "campaign_id"),
-    [
-        ("user", 999),  # no such campaign
-        ("user", 0),
-        ("user", -123),
-        ("user", 200),  # Globex's, out of Acme's reach
-        ("admin", 201),  # an administrator reaches only their own customer too
-        ("globex", 123),  # Acme's, out of Globex's reach
-        ("reseller", 300),  # Initech is not below the reseller
-    ],
-)
-async def test_404_for_a_missing_campaign_or_one_out_of_reach(client, user, campaign_id):
-    assert await call(client, DELETE, user=user, id=campaign_id) == (200, NOT_FOUND)
-    await assert_nothing_deleted(client)
 
 
 async def test_deleting_twice_is_404_the_second_time(client):
@@ -198,36 +146,3 @@ async def test_a_reseller_reaches_the_customers_below_it(client, campaign_id):
 async def test_the_system_owner_reaches_every_campaign(client, campaign_id):
     assert await call(client, DELETE, user="owner", id=campaign_id) == (200, OK_204)
     assert await every_campaign(client) == without(campaign_id)
-
-
-# -- the order of the checks -----------------------------------------------------------------
-
-
-async def test_401_comes_before_everything_else(client):
-    auth = {"auth_username": "viewer", "auth_password": "wrong"}
-    assert await call(client, DELETE, user=None, id="abc", **auth) == (200, NOT_AUTHENTICATED)
-
-
-async def test_402_comes_before_403_and_400(client):
-    assert await call(client, DELETE, user="viewer", id="abc") == (200, ROLE_FORBIDS)
-
-
-async def test_403_comes_before_400(client):
-    assert await call(client, DELETE, user="initech", id="abc") == (200, RATEPLAN_FORBIDS)
-    assert await call(client, DELETE, user="initech") == (200, RATEPLAN_FORBIDS)
-
-
-@pytest.mark.parametrize(("user", "campaign_id"), [("user", 999), ("user", 200)])
-async def test_400_comes_before_404(client, user, campaign_id):
-    assert await call(client, DELETE, user=user, id=campaign_id, validation=3) == (
-        200,
-        bad(("validation", "must be 0 or 1")),
-    )
-
-
-@pytest.mark.parametrize(("user", "campaign_id"), [("user", 999), ("user", 200)])
-async def test_404_comes_before_201(client, user, campaign_id):
-    assert await call(client, DELETE, user=user, id=campaign_id, validation=1) == (
-        200,
-        NOT_FOUND,
-    )

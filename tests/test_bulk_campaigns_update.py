@@ -1,33 +1,31 @@
-"""bulk/campaigns/update against the vendor page and the contract: codes, parameters, order."""
+"""bulk/campaigns/update against the vendor page and the contract: codes, parameters.
+
+The checks every function shares are in test_function_contract.py.
+"""
 
 from __future__ import annotations
 
-import json
-import shutil
-from pathlib import Path
 from typing import Any
 
 import pytest
 
-from tests.conftest import OK_204, call, envelope
-from tests.seed import CAMPAIGNS, campaign, read_campaign
+from tests.cast import CAMPAIGNS, campaign
+from tests.helpers import (
+    FOREIGN_REFERENCES,
+    FOREIGN_REFERENCES_FAIL,
+    OK_204,
+    VALIDATED,
+    bad,
+    call,
+    no_campaign,
+    read_campaign,
+    stored_campaign,
+)
 
 UPDATE = "bulk/campaigns/update"
-FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 
-CREATED_201 = envelope(("201", "", "OK"))
-NOT_AUTHENTICATED = envelope(("401", "", "The authentication details provided are invalid."))
-ROLE_FORBIDS = envelope(("402", "", "Your role does not allow this."))
-RATEPLAN_FORBIDS = envelope(("403", "", "Your rate plan does not allow this."))
-NOT_FOUND = envelope(
-    ("404", "", "The campaign does not exist, or you do not have permission to update it.")
-)
+NOT_FOUND = no_campaign("update it")
 LONG = "x" * 256
-
-
-def bad(*entries: tuple[str, str]) -> dict[str, Any]:
-    """A 400 envelope: one (key, message) per bad parameter."""
-    return envelope(*(("400", key, message) for key, message in entries))
 
 
 # -- every response code ---------------------------------------------------------------------
@@ -58,65 +56,14 @@ async def test_201_with_validation_1_changes_nothing(client):
         "timegroup": 5,
     }
     # 124 keeps 2 agents available: a real update without the parameter would zero it.
-    assert await call(client, UPDATE, id=124, validation=1, **every_field) == (200, CREATED_201)
-    assert await call(client, UPDATE, id=124, validation=1) == (200, CREATED_201)
+    assert await call(client, UPDATE, id=124, validation=1, **every_field) == (200, VALIDATED)
+    assert await call(client, UPDATE, id=124, validation=1) == (200, VALIDATED)
     assert await read_campaign(client, 124) == CAMPAIGNS[124]
 
 
 async def test_validation_0_is_a_full_update(client):
     assert await call(client, UPDATE, id=123, name="real", validation=0) == (200, OK_204)
     assert await read_campaign(client, 123) == campaign(123, name="real")
-
-
-@pytest.mark.parametrize(
-    ("auth", "why"),
-    [
-        ({"auth_username": "nobody", "auth_password": "password"}, "unknown user"),
-        ({"auth_username": "user", "auth_password": "wrong"}, "wrong password"),
-        ({"auth_username": "user", "auth_password": ""}, "empty password"),
-        ({"auth_username": "User", "auth_password": "password"}, "username is case-sensitive"),
-        ({"auth_password": "password"}, "missing username"),
-        ({"auth_username": "user"}, "missing password"),
-        ({}, "missing both"),
-    ],
-)
-async def test_401_for_bad_credentials(client, auth, why):
-    assert await call(client, UPDATE, user=None, id=123, name="x", **auth) == (
-        200,
-        NOT_AUTHENTICATED,
-    ), why
-    assert await read_campaign(client, 123) == CAMPAIGNS[123]
-
-
-async def test_402_for_a_role_without_the_user_privilege(client):
-    assert await call(client, UPDATE, user="viewer", id=123, name="x") == (200, ROLE_FORBIDS)
-    assert await read_campaign(client, 123) == CAMPAIGNS[123]
-
-
-async def test_403_for_a_rate_plan_without_bulk_dialling(client):
-    assert await call(client, UPDATE, user="initech", id=300, name="x") == (
-        200,
-        RATEPLAN_FORBIDS,
-    )
-    assert await read_campaign(client, 300) == CAMPAIGNS[300]
-
-
-@pytest.mark.parametrize(
-    ("user", "campaign_id"),
-    [
-        ("user", 999),  # no such campaign
-        ("user", 0),
-        ("user", -123),
-        ("user", 200),  # Globex's, out of Acme's reach
-        ("admin", 201),  # an administrator reaches only their own customer too
-        ("globex", 123),  # Acme's, out of Globex's reach
-        ("reseller", 300),  # Initech is not below the reseller
-    ],
-)
-async def test_404_for_a_missing_campaign_or_one_out_of_reach(client, user, campaign_id):
-    assert await call(client, UPDATE, user=user, id=campaign_id, name="x") == (200, NOT_FOUND)
-    if campaign_id in CAMPAIGNS:
-        assert await read_campaign(client, campaign_id) == CAMPAIGNS[campaign_id]
 
 
 # -- each parameter, valid -------------------------------------------------------------------
@@ -419,23 +366,8 @@ async def test_every_ill_formed_parameter_gets_its_entry_in_table_order(client):
 
 
 async def test_every_failed_reference_gets_its_entry_in_table_order(client):
-    params = {
-        "timegroup": 6,
-        "recordgroup": 8,
-        "owner": 200,
-        "keep_agents_available": -1,
-        "dnumber": "2001",
-    }
-    assert await call(client, UPDATE, id=123, **params) == (
-        200,
-        bad(
-            ("dnumber", "no such phone"),
-            ("keep_agents_available", "may be negative only for a queue destination"),
-            ("owner", "no such person"),
-            ("recordgroup", "no such record group"),
-            ("timegroup", "no such time group"),
-        ),
-    )
+    answer = await call(client, UPDATE, id=123, **FOREIGN_REFERENCES)
+    assert answer == (200, FOREIGN_REFERENCES_FAIL)
     assert await read_campaign(client, 123) == CAMPAIGNS[123]
 
 
@@ -446,51 +378,6 @@ async def test_one_bad_parameter_among_good_ones_changes_nothing(client):
 
 
 # -- the order of checks: one request that breaks two adjacent rules -------------------------
-
-
-async def test_401_comes_before_402(client):
-    auth = {"auth_username": "viewer", "auth_password": "wrong"}
-    assert await call(client, UPDATE, user=None, id=123, **auth) == (200, NOT_AUTHENTICATED)
-
-
-async def test_401_comes_before_everything_else(client):
-    auth = {"auth_username": "initech", "auth_password": "wrong"}
-    assert await call(client, UPDATE, user=None, id="abc", **auth) == (200, NOT_AUTHENTICATED)
-
-
-async def test_402_comes_before_403(serve, tmp_path):
-    # No one in the default cast lacks both; add a panel-only person to Initech.
-    folder = tmp_path / "fixtures"
-    shutil.copytree(FIXTURES, folder)
-    people = json.loads((folder / "people.json").read_text())
-    people.append(
-        {"id": 301, "username": "initech-panel", "password": "password", "customer": 30, "role": 5}
-    )
-    (folder / "people.json").write_text(json.dumps(people))
-    client = await serve(fixtures=str(folder))
-    assert await call(client, UPDATE, user="initech-panel", id=300) == (200, ROLE_FORBIDS)
-    # The new person is real: the same customer's user still meets the rate plan's 403.
-    assert await call(client, UPDATE, user="initech", id=300) == (200, RATEPLAN_FORBIDS)
-
-
-async def test_402_comes_before_400(client):
-    assert await call(client, UPDATE, user="viewer", id="abc") == (200, ROLE_FORBIDS)
-
-
-async def test_403_comes_before_400_for_an_ill_typed_parameter(client):
-    assert await call(client, UPDATE, user="initech", id="abc", attempts=0) == (
-        200,
-        RATEPLAN_FORBIDS,
-    )
-    assert await call(client, UPDATE, user="initech") == (200, RATEPLAN_FORBIDS)
-
-
-@pytest.mark.parametrize(("user", "campaign_id"), [("user", 999), ("user", 200), ("globex", 123)])
-async def test_400_for_an_ill_typed_parameter_comes_before_404(client, user, campaign_id):
-    assert await call(client, UPDATE, user=user, id=campaign_id, attempts="x") == (
-        200,
-        bad(("attempts", NOT_INTEGER)),
-    )
 
 
 REFERENCES = [
@@ -519,10 +406,6 @@ async def test_400_for_a_reference_comes_before_201(client):
         200,
         bad(("keep_agents_available", "may be negative only for a queue destination")),
     )
-
-
-async def test_404_comes_before_201(client):
-    assert await call(client, UPDATE, id=200, validation=1) == (200, NOT_FOUND)
 
 
 # -- omitted and unknown parameters ----------------------------------------------------------
@@ -578,8 +461,8 @@ async def test_before_4_2_keep_agents_available_is_an_unknown_parameter(serve):
     assert await call(client, UPDATE, id=123, keep_agents_available="x") == (200, OK_204)
     assert await call(client, UPDATE, id=123, keep_agents_available=-4) == (200, OK_204)
     assert await call(client, UPDATE, id=124, name="Older") == (200, OK_204)
-    assert await read_campaign(client, 123) == CAMPAIGNS[123]
-    assert await read_campaign(client, 124) == campaign(124, name="Older")
+    assert await stored_campaign(client, 123) == CAMPAIGNS[123]
+    assert await stored_campaign(client, 124) == campaign(124, name="Older")
 
 
 # -- reach -----------------------------------------------------------------------------------

@@ -1,38 +1,19 @@
-"""bulk/destinations/create: adding numbers to a campaign, replacing, codes, reach, order."""
+"""bulk/destinations/create: adding numbers to a campaign, replacing, codes, reach.
+
+The checks every function shares are in test_function_contract.py.
+"""
 
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
 
-from tests.conftest import call, envelope
-from tests.destinations import DESTINATIONS, destinations, every_destination, read_destinations
+from tests.cast import DESTINATIONS, IN_REACH, destinations
+from tests.helpers import bad, call, call_bytes, counted, every_destination, read_destinations
 
 CREATE = "bulk/destinations/create"
 
-VALIDATED = envelope(("201", "", "OK"))
-NOT_AUTHENTICATED = envelope(("401", "", "The authentication details provided are invalid."))
-ROLE_FORBIDS = envelope(("402", "", "Your role does not allow this."))
-RATEPLAN_FORBIDS = envelope(("403", "", "Your rate plan does not allow this."))
-NOT_FOUND = envelope(
-    (
-        "404",
-        "",
-        "The campaign does not exist, or you do not have permission to add destinations to it.",
-    )
-)
 NOT_A_NUMBER = "must be digits with an optional leading +"
 STATUSES = "must be one of: pending, success, failed, cancelled"
-
-
-def counted(count: int) -> dict[str, Any]:
-    return envelope(("200", "", "OK"), data={"count": count})
-
-
-def bad(*entries: tuple[str, str]) -> dict[str, Any]:
-    """A 400 envelope: one (key, message) per bad parameter."""
-    return envelope(*(("400", key, message) for key, message in entries))
 
 
 async def assert_nothing_changed(client) -> None:
@@ -52,16 +33,7 @@ async def test_200_adds_pending_destinations_and_counts_them(client):
 
 
 async def test_the_count_is_a_json_number(client):
-    response = await client.get(
-        f"/api/json/{CREATE}/",
-        params={
-            "auth_username": "user",
-            "auth_password": "password",
-            "campaign": "123",
-            "dnumbers": "1,2,3",
-        },
-    )
-    assert await response.read() == (
+    assert await call_bytes(client, CREATE, campaign=123, dnumbers="1,2,3") == (
         b'{"responses":[{"code":"200","key":"","message":"OK"}],"data":{"count":3}}'
     )
 
@@ -117,75 +89,12 @@ async def test_thousands_of_numbers_in_one_post(client):
     assert {found[n] for n in numbers} == {"pending"}
 
 
-async def test_201_with_validation_1_changes_nothing(client):
-    assert await call(client, CREATE, campaign=123, dnumbers="1,2113", validation=1) == (
-        200,
-        VALIDATED,
-    )
-    await assert_nothing_changed(client)
-
-
 async def test_validation_0_is_a_full_create(client):
     assert await call(client, CREATE, campaign=123, dnumbers="5", validation=0) == (
         200,
         counted(1),
     )
     assert await read_destinations(client, 123) == destinations(123, {"5": "pending"})
-
-
-@pytest.mark.parametrize(
-    ("auth", "why"),
-    [
-        ({"auth_username": "nobody", "auth_password": "password"}, "unknown user"),
-        ({"auth_username": "user", "auth_password": "wrong"}, "wrong password"),
-        ({"auth_username": "user", "auth_password": ""}, "empty password"),
-        ({"auth_password": "password"}, "missing username"),
-        ({"auth_username": "user"}, "missing password"),
-        ({}, "missing both"),
-    ],
-)
-async def test_401_for_bad_credentials(client, auth, why):
-    assert await call(client, CREATE, user=None, campaign=123, dnumbers="1", **auth) == (
-        200,
-        NOT_AUTHENTICATED,
-    ), why
-    await assert_nothing_changed(client)
-
-
-async def test_402_for_a_role_without_the_user_privilege(client):
-    assert await call(client, CREATE, user="viewer", campaign=123, dnumbers="1") == (
-        200,
-        ROLE_FORBIDS,
-    )
-    await assert_nothing_changed(client)
-
-
-async def test_403_for_a_rate_plan_without_bulk_dialling(client):
-    assert await call(client, CREATE, user="initech", campaign=300, dnumbers="1") == (
-        200,
-        RATEPLAN_FORBIDS,
-    )
-    await assert_nothing_changed(client)
-
-
-@pytest.mark.parametrize(
-    ("user", "campaign_id"),
-    [
-        ("user", 999),  # no such campaign
-        ("user", 0),
-        ("user", -123),
-        ("user", 200),  # Globex's, out of Acme's reach
-        ("admin", 201),  # an administrator reaches only their own customer too
-        ("globex", 123),  # Acme's, out of Globex's reach
-        ("reseller", 300),  # Initech is not below the reseller
-    ],
-)
-async def test_404_for_a_missing_campaign_or_one_out_of_reach(client, user, campaign_id):
-    assert await call(client, CREATE, user=user, campaign=campaign_id, dnumbers="1") == (
-        200,
-        NOT_FOUND,
-    )
-    await assert_nothing_changed(client)
 
 
 # -- parameters ------------------------------------------------------------------------------
@@ -267,16 +176,7 @@ async def test_unknown_parameters_are_ignored(client):
 # -- reach -----------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(
-    ("user", "campaign_id"),
-    [
-        ("admin", 124),
-        ("globex", 201),
-        ("reseller", 123),
-        ("reseller", 200),
-        ("owner", 300),
-    ],
-)
+@pytest.mark.parametrize(("user", "campaign_id"), IN_REACH)
 async def test_whoever_reaches_the_campaign_adds_to_it(client, user, campaign_id):
     assert await call(client, CREATE, user=user, campaign=campaign_id, dnumbers="42") == (
         200,
@@ -286,34 +186,3 @@ async def test_whoever_reaches_the_campaign_adds_to_it(client, user, campaign_id
         **DESTINATIONS,
         campaign_id: destinations(campaign_id, {"42": "pending"}),
     }
-
-
-# -- the order of the checks -----------------------------------------------------------------
-
-
-async def test_401_comes_before_everything_else(client):
-    auth = {"auth_username": "viewer", "auth_password": "wrong"}
-    assert await call(client, CREATE, user=None, campaign="x", **auth) == (200, NOT_AUTHENTICATED)
-
-
-async def test_402_comes_before_403_and_400(client):
-    assert await call(client, CREATE, user="viewer", campaign="x") == (200, ROLE_FORBIDS)
-
-
-async def test_403_comes_before_400(client):
-    assert await call(client, CREATE, user="initech", campaign="x") == (200, RATEPLAN_FORBIDS)
-
-
-@pytest.mark.parametrize(("user", "campaign_id"), [("user", 999), ("user", 200)])
-async def test_400_comes_before_404(client, user, campaign_id):
-    assert await call(client, CREATE, user=user, campaign=campaign_id, dnumbers="1x") == (
-        200,
-        bad(("dnumbers", f"entry 1 ('1x') {NOT_A_NUMBER}")),
-    )
-
-
-@pytest.mark.parametrize(("user", "campaign_id"), [("user", 999), ("user", 200)])
-async def test_404_comes_before_201(client, user, campaign_id):
-    assert await call(
-        client, CREATE, user=user, campaign=campaign_id, dnumbers="1", validation=1
-    ) == (200, NOT_FOUND)

@@ -1,37 +1,31 @@
-"""bulk/destinations/delete: one dnumber or all=1, codes, reach, order."""
+"""bulk/destinations/delete: one dnumber or all=1, codes, reach.
+
+The checks every function shares are in test_function_contract.py.
+"""
 
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
 
-from tests.conftest import OK_204, call, envelope
-from tests.destinations import DESTINATIONS, destinations, every_destination
-from tests.seed import CAMPAIGNS, read_campaign
+from tests.cast import CAMPAIGNS, DESTINATIONS, IN_REACH, OUT_OF_REACH, destinations
+from tests.helpers import (
+    OK_204,
+    VALIDATED,
+    bad,
+    call,
+    envelope,
+    every_destination,
+    no_campaign,
+    read_campaign,
+)
 
 DELETE = "bulk/destinations/delete"
 
-VALIDATED = envelope(("201", "", "OK"))
-NOT_AUTHENTICATED = envelope(("401", "", "The authentication details provided are invalid."))
-ROLE_FORBIDS = envelope(("402", "", "Your role does not allow this."))
-RATEPLAN_FORBIDS = envelope(("403", "", "Your rate plan does not allow this."))
-NOT_FOUND = envelope(
-    (
-        "404",
-        "",
-        "The campaign does not exist, or you do not have permission to delete its destinations.",
-    )
-)
+NOT_FOUND = no_campaign("delete its destinations")
 NO_DESTINATION = envelope(("404", "", "The destination does not exist."))
 NOT_A_NUMBER = "must be digits with an optional leading +"
 NEEDS_DNUMBER = ("dnumber", "is required unless all=1")
 NOT_BOTH = ("all", "must not be 1 when dnumber is given")
-
-
-def bad(*entries: tuple[str, str]) -> dict[str, Any]:
-    """A 400 envelope: one (key, message) per bad parameter."""
-    return envelope(*(("400", key, message) for key, message in entries))
 
 
 async def assert_nothing_deleted(client) -> None:
@@ -98,59 +92,6 @@ async def test_deleting_a_destination_twice_is_404_the_second_time(client):
 @pytest.mark.parametrize("selection", [{"all": 1}, {"dnumber": "2125550111"}])
 async def test_201_with_validation_1_deletes_nothing(client, selection):
     assert await call(client, DELETE, campaign=123, validation=1, **selection) == (200, VALIDATED)
-    await assert_nothing_deleted(client)
-
-
-@pytest.mark.parametrize(
-    ("auth", "why"),
-    [
-        ({"auth_username": "nobody", "auth_password": "password"}, "unknown user"),
-        ({"auth_username": "user", "auth_password": "wrong"}, "wrong password"),
-        ({"auth_username": "user", "auth_password": ""}, "empty password"),
-        ({"auth_password": "password"}, "missing username"),
-        ({"auth_username": "user"}, "missing password"),
-        ({}, "missing both"),
-    ],
-)
-async def test_401_for_bad_credentials(client, auth, why):
-    assert await call(client, DELETE, user=None, campaign=123, all=1, **auth) == (
-        200,
-        NOT_AUTHENTICATED,
-    ), why
-    await assert_nothing_deleted(client)
-
-
-async def test_402_for_a_role_without_the_user_privilege(client):
-    assert await call(client, DELETE, user="viewer", campaign=123, all=1) == (200, ROLE_FORBIDS)
-    await assert_nothing_deleted(client)
-
-
-async def test_403_for_a_rate_plan_without_bulk_dialling(client):
-    assert await call(client, DELETE, user="initech", campaign=300, all=1) == (
-        200,
-        RATEPLAN_FORBIDS,
-    )
-    await assert_nothing_deleted(client)
-
-
-@pytest.mark.parametrize(
-    ("user", "campaign_id"),
-    [
-        ("user", 999),  # no such campaign
-        ("user", 0),
-        ("user", -123),
-        ("user", 200),  # Globex's, out of Acme's reach
-        ("admin", 201),  # an administrator reaches only their own customer too
-        ("globex", 123),  # Acme's, out of Globex's reach
-        ("reseller", 300),  # Initech is not below the reseller
-    ],
-)
-@pytest.mark.parametrize("selection", [{"all": 1}, {"dnumber": "3125550201"}])
-async def test_404_for_a_missing_campaign_or_one_out_of_reach(client, user, campaign_id, selection):
-    assert await call(client, DELETE, user=user, campaign=campaign_id, **selection) == (
-        200,
-        NOT_FOUND,
-    )
     await assert_nothing_deleted(client)
 
 
@@ -224,10 +165,7 @@ async def test_a_post_works_too(client):
 # -- reach -----------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(
-    ("user", "campaign_id"),
-    [("admin", 124), ("globex", 201), ("reseller", 123), ("reseller", 200), ("owner", 300)],
-)
+@pytest.mark.parametrize(("user", "campaign_id"), IN_REACH)
 async def test_whoever_reaches_the_campaign_deletes_from_it(client, user, campaign_id):
     assert await call(client, DELETE, user=user, campaign=campaign_id, all=1) == (200, OK_204)
     assert await every_destination(client) == {**DESTINATIONS, campaign_id: {}}
@@ -236,31 +174,14 @@ async def test_whoever_reaches_the_campaign_deletes_from_it(client, user, campai
 # -- the order of the checks -----------------------------------------------------------------
 
 
-async def test_401_comes_before_everything_else(client):
-    auth = {"auth_username": "viewer", "auth_password": "wrong"}
-    assert await call(client, DELETE, user=None, campaign="x", **auth) == (200, NOT_AUTHENTICATED)
-
-
-async def test_402_comes_before_403_and_400(client):
-    assert await call(client, DELETE, user="viewer", campaign="x") == (200, ROLE_FORBIDS)
-
-
-async def test_403_comes_before_400(client):
-    assert await call(client, DELETE, user="initech", campaign="x") == (200, RATEPLAN_FORBIDS)
-
-
-@pytest.mark.parametrize(("user", "campaign_id"), [("user", 999), ("user", 200)])
-async def test_400_comes_before_404(client, user, campaign_id):
-    assert await call(client, DELETE, user=user, campaign=campaign_id) == (200, bad(NEEDS_DNUMBER))
-
-
-@pytest.mark.parametrize(("user", "campaign_id"), [("user", 999), ("user", 200)])
+@pytest.mark.parametrize(("user", "campaign_id"), OUT_OF_REACH)
 async def test_the_campaigns_404_comes_before_the_destinations(client, user, campaign_id):
-    # Even a number the hidden campaign has: the caller learns nothing about it.
+    # Even a number the hidden campaign has (Globex's 200): the caller learns nothing about it.
     assert await call(client, DELETE, user=user, campaign=campaign_id, dnumber="3125550201") == (
         200,
         NOT_FOUND,
     )
+    await assert_nothing_deleted(client)
 
 
 async def test_404_comes_before_201(client):

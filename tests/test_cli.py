@@ -18,7 +18,8 @@ import pytest
 
 from mockswitch.cli import main
 from mockswitch.config import OPTIONS, ConfigError, Settings, load_settings
-from tests.seed import SEEDED, every_campaign
+from tests.cast import SEEDED
+from tests.helpers import every_campaign
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 
@@ -173,14 +174,6 @@ def test_precedence_flag_then_environment_then_file_then_default(tmp_path):
     assert load_settings({}, environ=environ).port == 2002
     assert load_settings({}, environ={"MOCKSWITCH_CONFIG": str(config)}).port == 3003
     assert load_settings({}, environ={}) == Settings()
-
-
-def test_the_config_flag_wins_over_the_config_variable(tmp_path):
-    by_flag, by_env = tmp_path / "flag.toml", tmp_path / "env.toml"
-    by_flag.write_text("[mockswitch]\nport = 1111\n")
-    by_env.write_text("[mockswitch]\nport = 2222\n")
-    settings = load_settings({"config": str(by_flag)}, environ={"MOCKSWITCH_CONFIG": str(by_env)})
-    assert settings.port == 1111
 
 
 def test_precedence_holds_through_main(tmp_path, monkeypatch, capsys):

@@ -29,9 +29,8 @@ from typing import Any
 
 import aiohttp
 
-from tests.conftest import PASSWORD
+from tests.cast import CAMPAIGNS, PASSWORD
 from tests.process import Server, serving
-from tests.seed import CAMPAIGNS
 
 TASKS = 40
 CALLS_PER_TASK = 25

@@ -83,10 +83,11 @@ def test_each_layer_fills_in_what_the_layers_above_leave_out(tmp_path):
     assert settings.db == Settings().db  # default
 
 
-def test_the_config_flag_beats_the_config_variable(tmp_path):
+@pytest.mark.parametrize("table", ["", "[mockswitch]\n"])  # top-level keys, or a table
+def test_the_config_flag_beats_the_config_variable(tmp_path, table):
     flagged, variable = tmp_path / "a.toml", tmp_path / "b.toml"
-    flagged.write_text("port = 1\n")
-    variable.write_text("port = 2\n")
+    flagged.write_text(f"{table}port = 1\n")
+    variable.write_text(f"{table}port = 2\n")
     settings = load_settings({"config": str(flagged)}, environ={"MOCKSWITCH_CONFIG": str(variable)})
     assert settings.port == 1
 

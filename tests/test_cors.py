@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+
 import pytest
 
+from mockswitch.config import ConfigError, load_settings
+from mockswitch.testing import ServerThread
 from mockswitch.web.cors import CorsPolicy
-from tests.conftest import PASSWORD
+from tests.cast import PASSWORD
+from tests.process import SERVE
 
 DEV_SERVER = "http://localhost:5173"
 EVIL = "https://evil.example"
@@ -130,12 +136,19 @@ async def test_a_preflight_for_a_method_the_route_lacks_is_a_405(client):
 
 async def test_a_preflight_for_no_route_is_the_usual_404(client):
     response = await preflight(client, "/_mock/nothing/here", DEV_SERVER, "GET")
-    assert response.status == 404
+    assert (response.status, await response.json()) == (
+        404,
+        {"error": {"status": 404, "message": "Not Found"}},
+    )
 
 
 async def test_an_options_request_that_is_not_a_preflight_is_left_alone(client):
     response = await client.options(UPDATE, headers={"Origin": DEV_SERVER})
-    assert response.status == 405
+    assert (response.status, response.headers["Allow"], await response.text()) == (
+        405,
+        "GET,POST",
+        "405: Method Not Allowed",
+    )
 
 
 async def test_a_public_page_may_ask_for_the_private_network(serve):
@@ -215,3 +228,111 @@ def test_the_policy_reads_the_setting():
     assert policy.allows("https://a.example")
     assert policy.allows("http://127.0.0.1:1")
     assert not policy.allows("https://b.example")
+
+
+# -- with credentials (cookies, auth headers: fetch `credentials: "include"`) ----------------
+
+# Headers every answer carries whatever CORS says; the rest are asserted whole.
+ALWAYS = ("Date", "Server", "Content-Length", "Content-Type", "X-Mockswitch-Call")
+
+
+def cors_headers(response) -> dict[str, str]:
+    return {k: v for k, v in response.headers.items() if k not in ALWAYS}
+
+
+async def test_with_credentials_a_preflight_echoes_the_origin_and_allows_credentials(serve):
+    client = await serve(cors_credentials=True)
+    response = await preflight(
+        client, UPDATE, DEV_SERVER, "POST", **{"Access-Control-Request-Headers": "content-type"}
+    )
+    assert response.status == 204
+    assert cors_headers(response) == {  # a 204: no body, no Content-Length
+        "Vary": "Origin, Access-Control-Request-Method, Access-Control-Request-Headers",
+        "Access-Control-Allow-Origin": DEV_SERVER,
+        "Access-Control-Allow-Credentials": "true",
+        "Access-Control-Allow-Methods": "GET, POST",
+        "Access-Control-Max-Age": "600",
+        "Access-Control-Allow-Headers": "content-type",
+    }
+
+
+async def test_with_credentials_an_answer_echoes_the_origin_and_allows_credentials(serve):
+    client = await serve(cors_credentials=True)
+    response = await client.get(
+        "/api/json/bulk/campaigns/get/",
+        params={**AUTH, "id": "123"},
+        headers={"Origin": DEV_SERVER, "Cookie": "session=abc"},
+    )
+    assert response.status == 200
+    assert response.headers["X-Mockswitch-Call"].isdigit()
+    assert cors_headers(response) == {
+        "Access-Control-Allow-Origin": DEV_SERVER,
+        "Access-Control-Allow-Credentials": "true",
+        "Access-Control-Expose-Headers": "X-Mockswitch-Call",
+        "Vary": "Origin",
+    }
+
+
+async def test_with_credentials_an_exact_origin_is_echoed_and_others_get_nothing(serve):
+    client = await serve(cors_origins="https://app.example", cors_credentials=True)
+    allowed = await client.get(UPDATE, params=AUTH, headers={"Origin": "https://app.example"})
+    assert cors_headers(allowed) == {
+        "Access-Control-Allow-Origin": "https://app.example",
+        "Access-Control-Allow-Credentials": "true",
+        "Access-Control-Expose-Headers": "X-Mockswitch-Call",
+        "Vary": "Origin",
+    }
+    refused = await client.get(UPDATE, params=AUTH, headers={"Origin": EVIL})
+    assert cors_headers(refused) == {"Vary": "Origin"}
+    assert (await preflight(client, UPDATE, EVIL)).status == 403
+
+
+async def test_without_the_setting_no_credentials_are_allowed(client):
+    response = await preflight(client, UPDATE, DEV_SERVER)
+    assert "Access-Control-Allow-Credentials" not in response.headers
+    answer = await client.get(UPDATE, params=AUTH, headers={"Origin": DEV_SERVER})
+    assert "Access-Control-Allow-Credentials" not in answer.headers
+
+
+CREDENTIALS_WITH_STAR = (
+    "--cors-credentials cannot be combined with --cors-origins '*' (browsers refuse "
+    "credentials from a wildcard): list the origins, or use localhost"
+)
+
+
+def test_credentials_with_a_star_are_refused_in_one_line_with_exit_2(tmp_path):
+    environ = {k: v for k, v in os.environ.items() if not k.startswith("MOCKSWITCH_")}
+    for flags, extra in (
+        (["--cors-credentials", "--cors-origins", "*"], {}),
+        (["--cors-origins", "*"], {"MOCKSWITCH_CORS_CREDENTIALS": "true"}),
+    ):
+        done = subprocess.run(
+            [*SERVE, "--db", str(tmp_path / "never.sqlite3"), *flags],
+            env={**environ, **extra},
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        assert (done.returncode, done.stdout) == (2, "")
+        assert done.stderr == f"mockswitch: {CREDENTIALS_WITH_STAR}\n"
+    assert list(tmp_path.iterdir()) == []  # refused before touching the disk
+
+
+def test_the_setting_is_read_from_flag_variable_and_file(tmp_path):
+    config = tmp_path / "mockswitch.toml"
+    config.write_text("cors_credentials = true\n")
+    assert load_settings({"config": str(config)}, environ={}).cors_credentials is True
+    assert load_settings({}, environ={"MOCKSWITCH_CORS_CREDENTIALS": "1"}).cors_credentials
+    assert load_settings({"cors_credentials": "true"}, environ={}).cors_credentials
+    assert load_settings({}, environ={}).cors_credentials is False
+    star = tmp_path / "star.toml"
+    star.write_text('cors_credentials = true\ncors_origins = "*"\n')
+    with pytest.raises(ConfigError) as refused:
+        load_settings({"config": str(star)}, environ={})
+    assert str(refused.value) == CREDENTIALS_WITH_STAR
+
+
+def test_a_server_thread_refuses_credentials_with_a_star_too():
+    with pytest.raises(ConfigError) as refused:
+        ServerThread(cors_origins="*", cors_credentials=True)
+    assert str(refused.value) == CREDENTIALS_WITH_STAR

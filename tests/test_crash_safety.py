@@ -28,8 +28,7 @@ from typing import Any
 
 import aiohttp
 
-from tests.conftest import PASSWORD
-from tests.destinations import DESTINATIONS
+from tests.cast import DESTINATIONS, PASSWORD
 from tests.process import serving
 from tests.test_concurrency_mixed import OWNED, replay
 

@@ -19,9 +19,7 @@ import pytest
 from aiohttp.test_utils import TestClient
 
 from mockswitch.endpoints import FUNCTIONS
-from tests.conftest import PASSWORD
-from tests.destinations import DESTINATIONS
-from tests.seed import CAMPAIGNS
+from tests.cast import CAMPAIGNS, DESTINATIONS, PASSWORD
 from tests.test_bad_input_corpus import dump
 
 MISSING = 999999

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from aiohttp.test_utils import TestClient
 
-from tests.conftest import call
+from tests.helpers import call
 
 RESET_RULE = {"match": {"function": "bulk/campaigns/update"}, "action": {"type": "reset"}}
 LATENCY_RULE = {"name": "slow reads", "latency": {"uniform_ms": [1, 2]}, "every": 2}
@@ -141,6 +141,7 @@ async def test_a_rule_id_that_is_not_an_integer_is_a_400(client, method, rule_id
     }
 
 
+ACTION_TYPES = "must be one of: envelope, http, reset, hang, empty, malformed, slow_body"
 BAD_RULES = [
     pytest.param(
         {"action": {"type": "reset"}, "colour": "red"},
@@ -158,13 +159,13 @@ BAD_RULES = [
     pytest.param(
         {"action": {"type": "explode"}},
         "action.type",
-        "must be one of: envelope, http, reset, hang, empty, malformed, slow_body",
+        ACTION_TYPES,
         id="unknown action type",
     ),
     pytest.param(
         {"action": {"code": "500"}},
         "action.type",
-        "must be one of: envelope, http, reset, hang, empty, malformed, slow_body",
+        ACTION_TYPES,
         id="action without a type",
     ),
     pytest.param(
@@ -381,7 +382,10 @@ async def test_a_body_that_is_not_a_usable_json_rule_is_a_400(client, body, fiel
 
 async def test_a_refused_rule_on_a_new_tenant_does_not_create_the_tenant(client):
     response = await client.post("/t/typo/_mock/faults", json={"action": {"type": "nope"}})
-    assert response.status == 400
+    assert (response.status, await response.json()) == (
+        400,
+        {"error": {"status": 400, "message": ACTION_TYPES, "field": "action.type"}},
+    )
 
     response = await client.get("/t/typo/_mock/faults")
 

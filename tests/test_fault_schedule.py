@@ -8,11 +8,11 @@ from typing import Any
 
 from aiohttp.test_utils import TestClient
 
-from tests.conftest import OK_204, PASSWORD, call, envelope
+from tests.cast import PASSWORD
+from tests.helpers import NO_SUCH_FUNCTION, OK_204, call, envelope
 
 UPDATE = "bulk/campaigns/update"
 INTERNAL_ERROR = envelope(("500", "", "Internal error"))
-NOT_FOUND = envelope(("404", "", "No such function."))
 ENVELOPE = {"type": "envelope"}  # the default: 500 "Internal error"
 ISSUE_TIMES_RULE = {
     "match": {"function": "bulk/campaigns/update", "params": {"id": "123"}},
@@ -232,7 +232,7 @@ async def test_a_function_glob_matches_the_functions_below_it(client):
     assert await call(client, "bulk/campaigns/get", id=123) == (200, INTERNAL_ERROR)
     status, body = await call(client, "bulk/destinations/list", campaign=123)
     assert (status, body["responses"]) == (200, [{"code": "200", "key": "", "message": "OK"}])
-    assert await call(client, "no/such") == (200, NOT_FOUND)
+    assert await call(client, "no/such") == (200, NO_SUCH_FUNCTION)
 
 
 async def test_an_exact_function_matches_only_itself(client):

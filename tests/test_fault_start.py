@@ -11,7 +11,7 @@ import pytest
 from aiohttp.test_utils import TestClient
 
 from mockswitch.cli import main
-from tests.conftest import call, envelope
+from tests.helpers import call, envelope
 
 FAILING_UPDATE = {
     "name": "update down",

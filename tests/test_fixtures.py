@@ -17,8 +17,8 @@ from mockswitch.config import Settings
 from mockswitch.errors import FixtureError
 from mockswitch.store import load_dataset
 from mockswitch.web import create_app
-from tests.conftest import OK_204, call
-from tests.seed import CAMPAIGNS, campaign, read_campaign
+from tests.cast import CAMPAIGNS, campaign
+from tests.helpers import OK_204, call, read_campaign
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 
@@ -39,6 +39,13 @@ def edit(folder: Path, file_name: str, change: Callable[[Any], None]) -> None:
 
 def record(records: list[dict], **match: Any) -> dict:
     return next(r for r in records if all(r.get(k) == v for k, v in match.items()))
+
+
+def refusal(folder: Path) -> str:
+    """Why the data set in `folder` cannot be loaded (it must not load)."""
+    with pytest.raises(FixtureError) as raised:
+        load_dataset(folder)
+    return str(raised.value)
 
 
 # -- the default data set --------------------------------------------------------------------
@@ -193,9 +200,7 @@ def test_a_broken_folder_names_the_file_record_and_field(
 ):
     folder = copy_fixtures(tmp_path)
     edit(folder, file_name, change)
-    with pytest.raises(FixtureError) as raised:
-        load_dataset(folder)
-    message = str(raised.value)
+    message = refusal(folder)
     assert message.startswith(f"the fixtures in {folder} cannot be loaded:\n  "), message
     assert f"\n  {expected}" in message, message
 
@@ -203,18 +208,15 @@ def test_a_broken_folder_names_the_file_record_and_field(
 def test_a_file_that_is_not_a_list(tmp_path):
     folder = copy_fixtures(tmp_path)
     (folder / "recordgroups.json").write_text('{"id": 7, "customer": 10}')
-    with pytest.raises(FixtureError) as raised:
-        load_dataset(folder)
-    assert "\n  recordgroups.json: must hold a list of records" in str(raised.value)
+    refused = refusal(folder)
+    assert "\n  recordgroups.json: must hold a list of records" in refused
 
 
 def test_every_problem_is_reported_at_once(tmp_path):
     folder = copy_fixtures(tmp_path)
     edit(folder, "phones.json", lambda p: record(p, id=1001).update(colour="blue"))
     edit(folder, "campaigns.json", lambda c: record(c, id=200).update(retry="soon"))
-    with pytest.raises(FixtureError) as raised:
-        load_dataset(folder)
-    assert str(raised.value) == (
+    assert refusal(folder) == (
         f"the fixtures in {folder} cannot be loaded:\n"
         "  phones.json, record 1 (id 1001), field 'colour': unknown field\n"
         "  campaigns.json, record 4 (id 200), field 'retry': must be an integer, not 'soon'"
@@ -224,9 +226,7 @@ def test_every_problem_is_reported_at_once(tmp_path):
 def test_invalid_json_names_the_file_and_the_place(tmp_path):
     folder = copy_fixtures(tmp_path)
     (folder / "queues.json").write_text('[\n  {"id": 500, "customer": 10,}\n]\n')
-    with pytest.raises(FixtureError) as raised:
-        load_dataset(folder)
-    assert str(raised.value) == (
+    assert refusal(folder) == (
         "queues.json: not valid JSON (line 2, column 30): "
         "Expecting property name enclosed in double quotes"
     )
@@ -236,17 +236,13 @@ def test_invalid_yaml_names_the_file(tmp_path):
     folder = copy_fixtures(tmp_path)
     (folder / "queues.json").unlink()
     (folder / "queues.yaml").write_text("- {id: 500, customer: [10\n")
-    with pytest.raises(FixtureError) as raised:
-        load_dataset(folder)
-    assert str(raised.value).startswith("queues.yaml: not valid YAML: ")
+    assert refusal(folder).startswith("queues.yaml: not valid YAML: ")
 
 
 def test_an_unknown_file_name_is_refused(tmp_path):
     folder = copy_fixtures(tmp_path)
     (folder / "widgets.json").write_text("[]")
-    with pytest.raises(FixtureError) as raised:
-        load_dataset(folder)
-    assert str(raised.value) == (
+    assert refusal(folder) == (
         "widgets.json: not a fixture file this version knows (rateplans, roles, customers, "
         "people, phones, queues, timegroups, recordgroups, dtypes, campaigns)"
     )
@@ -255,15 +251,14 @@ def test_an_unknown_file_name_is_refused(tmp_path):
 def test_two_files_for_one_table_are_refused(tmp_path):
     folder = copy_fixtures(tmp_path)
     (folder / "queues.yaml").write_text("[]\n")
-    with pytest.raises(FixtureError) as raised:
-        load_dataset(folder)
-    assert str(raised.value) == "queues.yaml: queues.json holds the same table"
+    assert refusal(folder) == "queues.yaml: queues.json holds the same table"
 
 
 def test_a_missing_folder_is_refused(tmp_path):
-    with pytest.raises(FixtureError) as raised:
-        load_dataset(tmp_path / "nowhere")
-    assert str(raised.value) == f"{tmp_path / 'nowhere'}: the fixtures folder does not exist"
+    assert (
+        refusal(tmp_path / "nowhere")
+        == f"{tmp_path / 'nowhere'}: the fixtures folder does not exist"
+    )
 
 
 # -- nothing is loaded -----------------------------------------------------------------------

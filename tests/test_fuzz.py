@@ -62,7 +62,7 @@ from mockswitch.endpoints import FUNCTIONS
 from mockswitch.testing import ServerThread
 from mockswitch.web.openapi import build_document
 from mockswitch.web.tenants import VALID_NAME
-from tests.conftest import PASSWORD
+from tests.cast import PASSWORD
 
 EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "12"))
 RANDOM = os.environ.get("FUZZ_RANDOM", "") not in ("", "0")
@@ -261,7 +261,10 @@ async def test_a_long_poll_without_a_timeout_is_bounded_by_wait_timeout_max(serv
     client = await serve(wait_timeout_max=0.2)
     started = asyncio.get_running_loop().time()
     response = await client.get("/_mock/calls/wait")
-    assert response.status == 408
+    assert (response.status, await response.json()) == (
+        408,
+        {"timed_out": True, "wanted": 1, "count": 0, "calls": []},
+    )
     assert asyncio.get_running_loop().time() - started < 2
     document = await (await client.get("/_mock/openapi.json")).json()
     [timeout] = [

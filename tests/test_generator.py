@@ -19,8 +19,8 @@ from mockswitch.cli import main
 from mockswitch.generator import generate
 from mockswitch.store import Dataset, load_dataset
 from mockswitch.store.tables import DESTINATION_STATUSES, TABLES
-from tests.conftest import OK_204, PASSWORD, call, envelope
-from tests.seed import CAMPAIGNS, read_campaign
+from tests.cast import CAMPAIGNS, PASSWORD
+from tests.helpers import OK_204, call, envelope, read_campaign
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "fixtures"
@@ -244,7 +244,7 @@ async def test_a_server_on_a_generated_database_serves_the_generated_data(serve,
     )
     first = theirs[0]["id"]
     rows = sorted(
-        (d for d in demo.rows["destinations"] if d["campaign"] == first),
+        ({**d, "dtype": ""} for d in demo.rows["destinations"] if d["campaign"] == first),
         key=lambda d: d["dnumber"],
     )
     assert await call(client, "bulk/destinations/list", user=admin["username"], campaign=first) == (

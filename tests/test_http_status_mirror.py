@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from mockswitch.config import ConfigError, load_settings
-from tests.conftest import PASSWORD
+from tests.cast import PASSWORD
 
 AUTH = {"auth_username": "user", "auth_password": PASSWORD}
 # One call for every envelope code: (code, method, function, parameters).

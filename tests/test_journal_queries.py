@@ -15,7 +15,7 @@ from aiohttp.test_utils import TestClient
 
 from mockswitch.store import CallFilter
 from mockswitch.web.keys import SWITCH
-from tests.conftest import call
+from tests.helpers import NO_SUCH_FUNCTION, NOT_AUTHENTICATED, call
 
 UPDATE, GET = "bulk/campaigns/update", "bulk/campaigns/get"
 NDJSON = "application/x-ndjson"
@@ -33,9 +33,9 @@ async def populate(client: TestClient) -> list[dict[str, Any]]:
     response = await client.get(
         "/api/json/bulk/campaigns/get/", params={"auth_username": "user", "auth_password": "x"}
     )
-    assert (await response.json())["responses"][0]["code"] == "401"  # 6
+    assert (response.status, await response.json()) == (200, NOT_AUTHENTICATED)  # 6
     response = await client.get("/api/json/no/such/function/", params={"id": "123"})
-    assert (await response.json())["responses"][0]["code"] == "404"  # 7
+    assert (response.status, await response.json()) == (200, NO_SUCH_FUNCTION)  # 7
     found = await query(client, "/_mock/calls")
     assert [c["id"] for c in found["calls"]] == [1, 2, 3, 4, 5, 6, 7]
     return found["calls"]

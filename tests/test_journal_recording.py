@@ -12,32 +12,24 @@ import pytest
 from aiohttp.test_utils import TestClient
 from yarl import URL
 
-from tests.conftest import envelope
+from tests.cast import CAMPAIGNS, PASSWORD
+from tests.helpers import (
+    MASK,
+    NO_SUCH_FUNCTION,
+    NOT_AUTHENTICATED,
+    OK_204,
+    RATEPLAN_FORBIDS,
+    ROLE_FORBIDS,
+    VALIDATED,
+    bad,
+    envelope,
+    no_campaign,
+    ok,
+)
 
 UPDATE = "/api/json/bulk/campaigns/update/"
 GET = "/api/json/bulk/campaigns/get/"
 AT = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z")
-MASK = "********"
-
-CAMPAIGN_123 = {
-    "id": 123,
-    "customer": 10,
-    "name": "Spring promo",
-    "description": "Tell last year's buyers about the spring range",
-    "dtype": "phone",
-    "dnumber": "1001",
-    "enabled": 0,
-    "attempts": 3,
-    "maximum": 5,
-    "retry": 600,
-    "machine": "failed",
-    "success": "answer",
-    "keep_agents_available": 0,
-    "owner": 100,
-    "recordgroup": 0,
-    "timegroup": 5,
-    "callerid": "2125550100",
-}
 
 
 def text(document: dict[str, Any]) -> str:
@@ -71,294 +63,130 @@ async def journal_entry(client: TestClient, call_id: int) -> dict[str, Any]:
 FORM = "application/x-www-form-urlencoded"
 TOO_LONG = "x" * 3000
 
-# (id, settings, path with its raw query, POST body or None, expected entry fields)
+
+def case(
+    name: str,
+    path: str,
+    query: str,
+    answer: dict[str, Any],
+    *,
+    username: str = "user",
+    password: str = PASSWORD,
+    settings: dict[str, Any] | None = None,
+    body: bytes | None = None,
+    params: list[list[str]] | None = None,
+    unknown: tuple[str, ...] = (),
+    http_status: int = 200,
+) -> Any:
+    """A call sent to `path` with `query` (its password masked as the journal shows it), and
+    the journal entry it must leave: by default its parameters are the query's pairs."""
+    if params is None:
+        params = [pair.split("=", 1) for pair in re.split("[;&]", query)]
+    first = answer["responses"][0]
+    expected = {
+        "method": "GET" if body is None else "POST",
+        "path": path,
+        "function": path.removeprefix("/api/json/").strip("/"),
+        "query": query,
+        "params": params,
+        "unknown": list(unknown),
+        "username": username,
+        "code": first["code"],
+        "key": first["key"],
+        "http_status": http_status,
+        "body": text(answer),
+    }
+    sent = f"{path}?{query.replace(MASK, password)}"
+    return pytest.param(settings or {}, sent, body, expected, id=name)
+
+
+AS_USER = f"auth_username=user;auth_password={MASK}"
+
+# (settings, path with its raw query, POST body or None, expected entry fields)
 CASES = [
-    pytest.param(
-        {},
-        f"{UPDATE}?auth_username=user;auth_password=password;id=124;calerid=2125550199;"
-        "name=Renamed",
-        None,
-        {
-            "method": "GET",
-            "path": UPDATE,
-            "function": "bulk/campaigns/update",
-            "query": f"auth_username=user;auth_password={MASK};id=124;calerid=2125550199;"
-            "name=Renamed",
-            "params": [
-                ["auth_username", "user"],
-                ["auth_password", MASK],
-                ["id", "124"],
-                ["calerid", "2125550199"],
-                ["name", "Renamed"],
-            ],
-            "unknown": ["calerid"],
-            "username": "user",
-            "code": "204",
-            "key": "",
-            "http_status": 200,
-            "body": text(envelope(("204", "", "OK"))),
-        },
-        id="204-update-with-a-misspelt-parameter",
+    case(
+        "204-update-with-a-misspelt-parameter",
+        UPDATE,
+        f"{AS_USER};id=124;calerid=2125550199;name=Renamed",
+        OK_204,
+        unknown=("calerid",),
     ),
-    pytest.param(
-        {},
-        f"{GET}?auth_username=user&auth_password=password&id=123",
-        None,
-        {
-            "method": "GET",
-            "path": GET,
-            "function": "bulk/campaigns/get",
-            "query": f"auth_username=user&auth_password={MASK}&id=123",
-            "params": [["auth_username", "user"], ["auth_password", MASK], ["id", "123"]],
-            "unknown": [],
-            "username": "user",
-            "code": "200",
-            "key": "",
-            "http_status": 200,
-            "body": text(envelope(("200", "", "OK"), data=CAMPAIGN_123)),
-        },
-        id="200-get",
+    case("200-get", GET, f"auth_username=user&auth_password={MASK}&id=123", ok(CAMPAIGNS[123])),
+    case("201-validation", UPDATE, f"{AS_USER};id=123;maximum=4;validation=1", VALIDATED),
+    case(
+        "400-several-keys",
+        UPDATE,
+        f"{AS_USER};id=123;attempts=0;maximum=0",
+        bad(("attempts", "must be at least 1"), ("maximum", "must be at least 1")),
     ),
-    pytest.param(
-        {},
-        f"{UPDATE}?auth_username=user;auth_password=password;id=123;maximum=4;validation=1",
-        None,
-        {
-            "method": "GET",
-            "path": UPDATE,
-            "function": "bulk/campaigns/update",
-            "query": f"auth_username=user;auth_password={MASK};id=123;maximum=4;validation=1",
-            "params": [
-                ["auth_username", "user"],
-                ["auth_password", MASK],
-                ["id", "123"],
-                ["maximum", "4"],
-                ["validation", "1"],
-            ],
-            "unknown": [],
-            "username": "user",
-            "code": "201",
-            "key": "",
-            "http_status": 200,
-            "body": text(envelope(("201", "", "OK"))),
-        },
-        id="201-validation",
+    case(
+        "401-wrong-password",
+        GET,
+        f"{AS_USER};id=123",
+        NOT_AUTHENTICATED,
+        username="",
+        password="Wr0ng-Passw0rd-4e1f",
     ),
-    pytest.param(
-        {},
-        f"{UPDATE}?auth_username=user;auth_password=password;id=123;attempts=0;maximum=0",
-        None,
-        {
-            "method": "GET",
-            "path": UPDATE,
-            "function": "bulk/campaigns/update",
-            "query": f"auth_username=user;auth_password={MASK};id=123;attempts=0;maximum=0",
-            "params": [
-                ["auth_username", "user"],
-                ["auth_password", MASK],
-                ["id", "123"],
-                ["attempts", "0"],
-                ["maximum", "0"],
-            ],
-            "unknown": [],
-            "username": "user",
-            "code": "400",
-            "key": "attempts",
-            "http_status": 200,
-            "body": text(
-                envelope(
-                    ("400", "attempts", "must be at least 1"),
-                    ("400", "maximum", "must be at least 1"),
-                )
-            ),
-        },
-        id="400-several-keys",
+    case(
+        "402-role",
+        GET,
+        f"auth_username=viewer;auth_password={MASK};id=123",
+        ROLE_FORBIDS,
+        username="viewer",
     ),
-    pytest.param(
-        {},
-        f"{GET}?auth_username=user;auth_password=Wr0ng-Passw0rd-4e1f;id=123",
-        None,
-        {
-            "method": "GET",
-            "path": GET,
-            "function": "bulk/campaigns/get",
-            "query": f"auth_username=user;auth_password={MASK};id=123",
-            "params": [["auth_username", "user"], ["auth_password", MASK], ["id", "123"]],
-            "unknown": [],
-            "username": "",
-            "code": "401",
-            "key": "",
-            "http_status": 200,
-            "body": text(envelope(("401", "", "The authentication details provided are invalid."))),
-        },
-        id="401-wrong-password",
+    case(
+        "402-role-mirrored-http-status",
+        GET,
+        f"auth_username=viewer;auth_password={MASK};id=123",
+        ROLE_FORBIDS,
+        username="viewer",
+        settings={"http_status": "mirror"},
+        http_status=402,
     ),
-    pytest.param(
-        {},
-        f"{GET}?auth_username=viewer;auth_password=password;id=123",
-        None,
-        {
-            "method": "GET",
-            "path": GET,
-            "function": "bulk/campaigns/get",
-            "query": f"auth_username=viewer;auth_password={MASK};id=123",
-            "params": [["auth_username", "viewer"], ["auth_password", MASK], ["id", "123"]],
-            "unknown": [],
-            "username": "viewer",
-            "code": "402",
-            "key": "",
-            "http_status": 200,
-            "body": text(envelope(("402", "", "Your role does not allow this."))),
-        },
-        id="402-role",
+    case(
+        "403-rate-plan",
+        GET,
+        f"auth_username=initech;auth_password={MASK};id=300",
+        RATEPLAN_FORBIDS,
+        username="initech",
     ),
-    pytest.param(
-        {"http_status": "mirror"},
-        f"{GET}?auth_username=viewer;auth_password=password;id=123",
-        None,
-        {
-            "method": "GET",
-            "path": GET,
-            "function": "bulk/campaigns/get",
-            "query": f"auth_username=viewer;auth_password={MASK};id=123",
-            "params": [["auth_username", "viewer"], ["auth_password", MASK], ["id", "123"]],
-            "unknown": [],
-            "username": "viewer",
-            "code": "402",
-            "key": "",
-            "http_status": 402,
-            "body": text(envelope(("402", "", "Your role does not allow this."))),
-        },
-        id="402-role-mirrored-http-status",
+    case("404-campaign", GET, f"{AS_USER};id=999", no_campaign("view it")),
+    case(
+        "404-unknown-function",
+        "/api/json/bulk/campaigns/frobnicate/",
+        f"{AS_USER};id=1",
+        NO_SUCH_FUNCTION,
+        username="",
     ),
-    pytest.param(
-        {},
-        f"{GET}?auth_username=initech;auth_password=password;id=300",
-        None,
-        {
-            "method": "GET",
-            "path": GET,
-            "function": "bulk/campaigns/get",
-            "query": f"auth_username=initech;auth_password={MASK};id=300",
-            "params": [["auth_username", "initech"], ["auth_password", MASK], ["id", "300"]],
-            "unknown": [],
-            "username": "initech",
-            "code": "403",
-            "key": "",
-            "http_status": 200,
-            "body": text(envelope(("403", "", "Your rate plan does not allow this."))),
-        },
-        id="403-rate-plan",
+    case(
+        "malformed-percent-encoding",
+        UPDATE,
+        f"{AS_USER};id=123;name=%zz",
+        bad(("name", "has malformed percent-encoding")),
+        # Refused, but what could be read is kept, and the credentials were right.
+        params=[["auth_username", "user"], ["auth_password", MASK], ["id", "123"]],
     ),
-    pytest.param(
-        {},
-        f"{GET}?auth_username=user;auth_password=password;id=999",
-        None,
-        {
-            "method": "GET",
-            "path": GET,
-            "function": "bulk/campaigns/get",
-            "query": f"auth_username=user;auth_password={MASK};id=999",
-            "params": [["auth_username", "user"], ["auth_password", MASK], ["id", "999"]],
-            "unknown": [],
-            "username": "user",
-            "code": "404",
-            "key": "",
-            "http_status": 200,
-            "body": text(
-                envelope(
-                    (
-                        "404",
-                        "",
-                        "The campaign does not exist, or you do not have permission to view it.",
-                    )
-                )
-            ),
-        },
-        id="404-campaign",
+    case(
+        "413-too-large",
+        UPDATE,
+        f"{AS_USER};id=123;description={TOO_LONG}",
+        envelope(("413", "", "The request is larger than the limit of 2048 bytes.")),
+        username="",
+        params=[],
+        settings={"max_request_bytes": 2048},
     ),
-    pytest.param(
-        {},
-        "/api/json/bulk/campaigns/frobnicate/?auth_username=user;auth_password=password;id=1",
-        None,
-        {
-            "method": "GET",
-            "path": "/api/json/bulk/campaigns/frobnicate/",
-            "function": "bulk/campaigns/frobnicate",
-            "query": f"auth_username=user;auth_password={MASK};id=1",
-            "params": [["auth_username", "user"], ["auth_password", MASK], ["id", "1"]],
-            "unknown": [],
-            "username": "",
-            "code": "404",
-            "key": "",
-            "http_status": 200,
-            "body": text(envelope(("404", "", "No such function."))),
-        },
-        id="404-unknown-function",
-    ),
-    pytest.param(
-        {},
-        f"{UPDATE}?auth_username=user;auth_password=password;id=123;name=%zz",
-        None,
-        {
-            "method": "GET",
-            "path": UPDATE,
-            "function": "bulk/campaigns/update",
-            "query": f"auth_username=user;auth_password={MASK};id=123;name=%zz",
-            "params": [],
-            "unknown": [],
-            "username": "",
-            "code": "400",
-            "key": "name",
-            "http_status": 200,
-            "body": text(envelope(("400", "name", "has malformed percent-encoding"))),
-        },
-        id="malformed-percent-encoding",
-    ),
-    pytest.param(
-        {"max_request_bytes": 2048},
-        f"{UPDATE}?auth_username=user;auth_password=password;id=123;description={TOO_LONG}",
-        None,
-        {
-            "method": "GET",
-            "path": UPDATE,
-            "function": "bulk/campaigns/update",
-            "query": f"auth_username=user;auth_password={MASK};id=123;description={TOO_LONG}",
-            "params": [],
-            "unknown": [],
-            "username": "",
-            "code": "413",
-            "key": "",
-            "http_status": 200,
-            "body": text(
-                envelope(("413", "", "The request is larger than the limit of 2048 bytes."))
-            ),
-        },
-        id="413-too-large",
-    ),
-    pytest.param(
-        {},
-        f"{UPDATE}?auth_username=user",
-        b"auth_password=password&id=123&maximum=4",
-        {
-            "method": "POST",
-            "path": UPDATE,
-            "function": "bulk/campaigns/update",
-            "query": "auth_username=user",
-            "params": [
-                ["auth_username", "user"],
-                ["auth_password", MASK],
-                ["id", "123"],
-                ["maximum", "4"],
-            ],
-            "unknown": [],
-            "username": "user",
-            "code": "204",
-            "key": "",
-            "http_status": 200,
-            "body": text(envelope(("204", "", "OK"))),
-        },
-        id="post-form",
+    case(
+        "post-form",
+        UPDATE,
+        "auth_username=user",
+        OK_204,
+        body=b"auth_password=password&id=123&maximum=4",
+        params=[
+            ["auth_username", "user"],
+            ["auth_password", MASK],
+            ["id", "123"],
+            ["maximum", "4"],
+        ],
     ),
 ]
 
@@ -384,6 +212,7 @@ async def test_each_kind_of_call_is_recorded_with_all_its_fields(
         "body_truncated": False,
         "fault": None,
         "latency_ms": 0,
+        "truncated": [],
     }
     assert call_id == 1
     # The journal keeps what the client received, byte for byte.
@@ -430,8 +259,9 @@ async def test_no_password_reaches_the_database_file(serve, tmp_path: Path):
     assert codes == ["401", "401", "401", "401", "400", "400", "413", "404"]
 
     listed = await (await client.get("/_mock/calls")).text()
-    # Masked wherever readable: 7 in the queries (two in one), 5 in the parsed parameters.
-    assert listed.count(MASK) == 12
+    # Masked wherever readable: 7 in the queries (two in one), 7 in the parameters read (all
+    # but the 413's, whose parameters are never read).
+    assert listed.count(MASK) == 14
 
     def files() -> bytes:
         return b"".join(p.read_bytes() for p in tmp_path.iterdir() if p.name.startswith(db.name))
@@ -462,3 +292,59 @@ async def test_a_body_exactly_as_long_as_the_cap_is_kept_whole(serve):
     )
     entry = await journal_entry(client, call_id)
     assert (answer, entry["body"], entry["body_truncated"]) == (ok, ok, False)
+
+
+NOT_A_FORM = text(
+    envelope(
+        (
+            "400",
+            "",
+            "the request body must be application/x-www-form-urlencoded or "
+            "multipart/form-data, not application/json",
+        )
+    )
+)
+
+
+@pytest.mark.parametrize(
+    ("password", "username"), [("password", "user"), ("wrong", "")], ids=["right", "wrong"]
+)
+async def test_a_post_whose_body_is_not_a_form_records_its_query(serve, password, username):
+    """The answer stays the 400 it was; the entry keeps the query's parameters, and the name
+    of whoever authenticated, so that filters find it."""
+    client = await serve()
+    status, answer, call_id = await send(
+        client,
+        f"{UPDATE}?auth_username=user;auth_password={password};id=123",
+        body=b'{"name": "From JSON"}',
+        content_type="application/json",
+    )
+    assert (status, answer) == (200, NOT_A_FORM)
+    entry = await journal_entry(client, call_id)
+    assert (entry["params"], entry["username"], entry["code"], entry["unknown"]) == (
+        {"auth_username": "user", "auth_password": MASK, "id": "123"},
+        username,
+        "400",
+        [],
+    )
+    for query in ({"param.id": "123"}, {"param.auth_username": "user"}):
+        found = await (await client.get("/_mock/calls", params=query)).json()
+        assert [call["id"] for call in found["calls"]] == [call_id], query
+    by_name = await (await client.get("/_mock/calls", params={"username": "user"})).json()
+    assert [call["id"] for call in by_name["calls"]] == ([call_id] if username else [])
+    # Nothing changed.
+    _, got, _ = await send(client, f"{GET}?auth_username=user;auth_password=password;id=123")
+    assert json.loads(got)["data"]["name"] == "Spring promo"
+
+
+async def test_a_refused_call_records_every_parameter_it_could_read(serve):
+    client = await serve()
+    _, answer, call_id = await send(
+        client, f"{UPDATE}?auth_username=user;auth_password=password;id=123;name=%zz;maximum=4"
+    )
+    assert json.loads(answer) == envelope(("400", "name", "has malformed percent-encoding"))
+    entry = await journal_entry(client, call_id)
+    assert (entry["params"], entry["username"]) == (
+        {"auth_username": "user", "auth_password": MASK, "id": "123", "maximum": "4"},
+        "user",
+    )

@@ -6,7 +6,7 @@ from typing import Any
 
 from aiohttp.test_utils import TestClient
 
-from tests.conftest import call
+from tests.helpers import OK_204, call
 
 UPDATE, GET = "bulk/campaigns/update", "bulk/campaigns/get"
 
@@ -76,16 +76,7 @@ async def test_the_maximum_holds_for_each_tenant_on_its_own(serve):
     client = await serve(journal_max=3)
     await five_calls(client)
     for maximum in (1, 2):
-        response = await client.get(
-            "/t/acme/api/json/bulk/campaigns/update/",
-            params={
-                "auth_username": "user",
-                "auth_password": "password",
-                "id": "123",
-                "maximum": str(maximum),
-            },
-        )
-        assert (await response.json())["responses"][0]["code"] == "204"
+        assert await call(client, UPDATE, tenant="acme", id=123, maximum=maximum) == (200, OK_204)
     acme = await (await client.get("/t/acme/_mock/calls")).json()
     assert ([c["id"] for c in acme["calls"]], acme["evicted"]) == ([6, 7], 0)
     assert await journal(client) == ([3, 4, 5], 3, 2, {"count": 3, "evicted": 2})

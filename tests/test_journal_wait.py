@@ -10,7 +10,7 @@ import pytest
 from aiohttp.test_utils import TestClient
 
 from mockswitch.web.keys import SWITCH
-from tests.conftest import call
+from tests.helpers import call
 
 UPDATE, GET = "bulk/campaigns/update", "bulk/campaigns/get"
 TIME_MESSAGE = "must be a call id or an ISO 8601 time such as 2026-01-31T12:00:00.000Z"
@@ -90,6 +90,38 @@ async def test_wait_takes_the_journal_filters(client, monkeypatch):
     assert (status, answer["count"], [c["id"] for c in answer["calls"]]) == (200, 1, [3])
 
 
+async def test_since_now_waits_for_calls_after_the_wait_began(client, monkeypatch):
+    # A busy journal: without since=now, count=2 would answer at once.
+    before = [await call_id(client, UPDATE, id=123, maximum=4) for _ in range(3)]
+    listening = waiting_started(client, monkeypatch)
+    waiting = asyncio.create_task(
+        wait(client, function=UPDATE, since="now", count="2", timeout="20")
+    )
+    await asyncio.wait_for(listening.wait(), 5)
+    first = await call_id(client, UPDATE, id=124, maximum=4)
+    assert not waiting.done()  # one of two new calls
+    second = await call_id(client, UPDATE, id=124, maximum=3)
+    status, answer = await asyncio.wait_for(waiting, 3)
+    calls = answer.pop("calls")
+    assert (status, answer) == (200, {"timed_out": False, "wanted": 2, "count": 2})
+    assert [c["id"] for c in calls] == [first, second] == [before[-1] + 1, before[-1] + 2]
+
+
+async def test_since_now_counts_calls_of_any_tenant_as_before(client):
+    # Ids are one sequence across tenants: now is the newest id numbered anywhere.
+    await call(client, UPDATE, id=123, maximum=4)
+    await client.post("/t/other/_mock/reset")
+    await client.get(
+        "/t/other/api/json/bulk/campaigns/get/",
+        params={"auth_username": "user", "auth_password": "password", "id": "123"},
+    )
+    status, answer = await wait(client, since="now", timeout="0")
+    assert (status, answer) == (408, {"timed_out": True, "wanted": 1, "count": 0, "calls": []})
+    listed = await (await client.get("/_mock/calls", params={"since": "now"})).json()
+    counted = await (await client.get("/_mock/calls/count", params={"since": "now"})).json()
+    assert (listed["calls"], listed["total"], counted["count"]) == ([], 0, 0)
+
+
 async def test_wait_times_out_cleanly_with_what_did_match(client):
     await call(client, UPDATE, id=123, maximum=4)
     await call(client, GET, id=123)
@@ -107,23 +139,12 @@ async def test_wait_times_out_cleanly_with_what_did_match(client):
 
 async def test_a_zero_timeout_looks_once(client):
     await call(client, UPDATE, id=123, maximum=4)
-    assert await wait(client, count="1", timeout="0") == (
-        200,
-        {
-            "timed_out": False,
-            "wanted": 1,
-            "count": 1,
-            "calls": (await (await client.get("/_mock/calls")).json())["calls"],
-        },
-    )
+    calls = (await (await client.get("/_mock/calls")).json())["calls"]
+    found = {"wanted": 1, "count": 1, "calls": calls}
+    assert await wait(client, count="1", timeout="0") == (200, {"timed_out": False, **found})
     assert await wait(client, count="2", timeout="0") == (
         408,
-        {
-            "timed_out": True,
-            "wanted": 2,
-            "count": 1,
-            "calls": (await (await client.get("/_mock/calls")).json())["calls"],
-        },
+        {"timed_out": True, **found, "wanted": 2},
     )
 
 

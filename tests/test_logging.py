@@ -5,11 +5,14 @@ from __future__ import annotations
 import json
 import logging
 import re
+import socket
+import struct
 import sys
+import time
 
 from mockswitch.calllog import CALL, JsonFormatter, call_fields, human_line
 from mockswitch.store import CallRecord
-from tests.conftest import call
+from tests.helpers import call
 from tests.process import serving
 
 QUERY = "auth_username=user;auth_password=password"
@@ -56,6 +59,15 @@ def test_a_human_line_says_who_called_what_and_how_it_went():
     assert human_line(call_fields("default", 9, dropped)) == (
         "#9 GET - dropped user 2.3ms fault=latency"
     )
+
+
+def test_a_human_line_escapes_what_could_break_or_rewrite_it():
+    sent = record(username="eve\n2026-01-31 12:00:00,000 <forged>", function="a\r\x1b[2Kb")
+    line = human_line(call_fields("default", 7, sent))
+    assert line == "#7 GET a\\r\\x1b[2Kb 204 eve\\n2026-01-31 12:00:00,000 <forged> 2.3ms"
+    assert line.isprintable()
+    long = human_line(call_fields("default", 8, record(function="f" * 5000)))
+    assert long == f"#8 GET {'f' * 200}...(5000 chars) 204 user 2.3ms"
 
 
 def test_the_json_formatter_writes_one_object_per_record():
@@ -159,3 +171,58 @@ def test_the_command_logs_no_calls_with_quiet(tmp_path):
         log = server.stderr
     assert "mockswitch.calls" not in log
     assert "stopping" in log  # the server still says what it does
+
+
+def _port(server) -> int:
+    return int(server.url.rsplit(":", 1)[1])
+
+
+def test_a_name_with_a_line_break_cannot_forge_a_log_line(tmp_path):
+    """A fault strikes before the switch, so the journal (and the log) keep the name as sent."""
+    with serving(tmp_path, "--db", ":memory:") as server:
+        rule = {"match": {"function": "bulk/campaigns/get"}, "action": {"type": "http"}}
+        assert server.request("POST", "/_mock/faults", rule)[0] == 201
+        forged = "%0a2026-01-31%2012:00:00,000%20mockswitch.calls%20%239%20forged"
+        status, _, _ = server.request(
+            "GET", f"/api/json/bulk/campaigns/get/?auth_username=eve{forged};auth_password=x"
+        )
+        assert status == 503
+        server.request("GET", "/api/json/bulk%0d%0aforged/?auth_username=eve")
+        assert server.stop()[0] == 0
+        log = server.stderr
+    lines = [line for line in log.splitlines() if " mockswitch.calls " in line]
+    assert [line.split(" ", 3)[3] for line in lines] == [
+        "#1 GET bulk/campaigns/get http 503 eve\\n2026-01-31 12:00:00,000 mockswitch.calls "
+        "#9 forged " + lines[0].rsplit(" ", 2)[1] + " fault=http",
+        "#2 GET bulk\\r\\nforged 404 - " + lines[1].rsplit(" ", 1)[1],
+    ]
+    assert not [line for line in log.splitlines() if "forged" in line and line not in lines]
+
+
+def _reset_mid_body(port: int, path: str, content_type: str) -> None:
+    """Send the head of a POST and part of its body, then reset the connection."""
+    with socket.create_connection(("127.0.0.1", port)) as sock:
+        head = (
+            f"POST {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: {content_type}\r\n"
+            "Content-Length: 100000\r\n\r\n"
+        )
+        sock.sendall(head.encode() + b"auth_username=user&" * 20)
+        time.sleep(0.2)  # the server is now waiting for the rest of the body
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+
+
+def test_a_client_that_leaves_mid_body_logs_no_traceback(tmp_path):
+    with serving(tmp_path, "--db", ":memory:") as server:
+        for path, content_type in [
+            ("/api/json/bulk/campaigns/update/", "application/x-www-form-urlencoded"),
+            ("/_mock/faults", "application/json"),
+            ("/t/acme/_mock/faults/default-latency", "application/json"),
+        ]:
+            _reset_mid_body(_port(server), path, content_type)
+        time.sleep(0.3)
+        calls = server.json("GET", "/_mock/calls")
+        assert (calls["total"], server.json("GET", "/_mock/faults")["rules"]) == (0, [])
+        assert server.stop()[0] == 0
+        log = server.stderr
+    assert "Traceback" not in log
+    assert "Error" not in log, log

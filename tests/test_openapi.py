@@ -20,7 +20,7 @@ from mockswitch.faults.latency import KINDS as LATENCY_KINDS
 from mockswitch.faults.rules import RULE_FIELDS, parse_rule
 from mockswitch.web import create_app
 from mockswitch.web.openapi import build_document
-from tests.conftest import PASSWORD
+from tests.cast import PASSWORD
 
 METHODS = ("get", "post", "put", "delete", "patch", "head", "options")
 # Settings that add routes or change answers: a prefix mount and mirrored HTTP statuses.

@@ -6,12 +6,19 @@ import pytest
 
 from mockswitch.cli import main
 from mockswitch.config import ConfigError, load_settings
-from tests.conftest import OK_204, PASSWORD, envelope
-from tests.seed import CAMPAIGNS
+from tests.cast import CAMPAIGNS, PASSWORD, campaign
+from tests.helpers import NO_SUCH_FUNCTION, OK_204, envelope
 
 AUTH = f"auth_username=user;auth_password={PASSWORD}"
 GET_123 = f"bulk/campaigns/get/?{AUTH};id=123"
 CAMPAIGN_123 = envelope(("200", "", "OK"), data=CAMPAIGNS[123])
+# A path that is not the API gets the web server's plain 404, not an Enswitch envelope.
+NOT_THE_API = (404, "404: Not Found")
+
+
+def named(name: str) -> dict:
+    """bulk/campaigns/get's answer for campaign 123, renamed."""
+    return envelope(("200", "", "OK"), data=campaign(123, name=name))
 
 
 async def answer(client, method: str, path: str, **kwargs) -> tuple[int, object]:
@@ -39,24 +46,21 @@ async def test_a_post_under_the_prefix(serve):
     form = {"auth_username": "user", "auth_password": PASSWORD, "id": "123", "name": "Posted"}
     path = "/local/api/json/bulk/campaigns/update/"
     assert await answer(client, "POST", path, data=form) == (200, OK_204)
-    status, body = await answer(client, "GET", f"/api/json/{GET_123}")
-    assert (status, body["data"]["name"]) == (200, "Posted")
+    assert await answer(client, "GET", f"/api/json/{GET_123}") == (200, named("Posted"))
 
 
 async def test_both_paths_share_the_default_tenant(serve):
     client = await serve(prefix="/local")
     update = f"/api/json/bulk/campaigns/update/?{AUTH};id=123;name=A"
     assert await answer(client, "GET", update) == (200, OK_204)
-    status, body = await answer(client, "GET", f"/local/api/json/{GET_123}")
-    assert (status, body["data"]["name"]) == (200, "A")
+    assert await answer(client, "GET", f"/local/api/json/{GET_123}") == (200, named("A"))
 
 
 async def test_a_named_tenant_under_the_prefix(serve):
     client = await serve(prefix="/local")
     update = f"/local/t/acme/api/json/bulk/campaigns/update/?{AUTH};id=123;name=Tenant"
     assert await answer(client, "GET", update) == (200, OK_204)
-    status, body = await answer(client, "GET", f"/t/acme/api/json/{GET_123}")
-    assert (status, body["data"]["name"]) == (200, "Tenant")
+    assert await answer(client, "GET", f"/t/acme/api/json/{GET_123}") == (200, named("Tenant"))
     # The default tenant is untouched.
     assert await answer(client, "GET", f"/local/api/json/{GET_123}") == (200, CAMPAIGN_123)
 
@@ -77,7 +81,7 @@ async def test_an_unknown_function_under_the_prefix_is_an_envelope(serve):
     client = await serve(prefix="/local")
     assert await answer(client, "GET", f"/local/api/json/bulk/nothing/?{AUTH}") == (
         200,
-        envelope(("404", "", "No such function.")),
+        NO_SUCH_FUNCTION,
     )
 
 
@@ -92,13 +96,11 @@ async def test_an_unknown_function_under_the_prefix_is_an_envelope(serve):
 )
 async def test_other_paths_are_not_the_api(serve, path):
     client = await serve(prefix="/local")
-    status, _ = await answer(client, "GET", path)
-    assert status == 404
+    assert await answer(client, "GET", path) == NOT_THE_API
 
 
 async def test_without_the_setting_the_prefix_is_not_served(client):
-    status, _ = await answer(client, "GET", f"/local/api/json/{GET_123}")
-    assert status == 404
+    assert await answer(client, "GET", f"/local/api/json/{GET_123}") == NOT_THE_API
 
 
 async def test_the_control_api_stays_at_the_root(serve):

@@ -107,3 +107,207 @@ def test_mockswitch_url_points_the_fixtures_at_a_running_server(
         pytester.makepyfile(test_app=USER_TESTS_AGAINST_A_CONTAINER)
         result = pytester.runpytest_subprocess(*QUIET_RUN, timeout=60)
     result.assert_outcomes(passed=2)
+
+
+# -- the URL to give the code under test -----------------------------------------------------
+
+USER_TESTS_WITH_THE_ROOT_URL = """
+import urllib.request
+
+QUERY = "?auth_username=user;auth_password=password;id=123;maximum=4"
+
+
+def test_the_api_url_fixture_is_this_tests_tenant(mockswitch, mockswitch_api_url, mockswitch_url):
+    assert mockswitch_api_url == mockswitch.api_url
+    assert mockswitch_api_url == f"{mockswitch_url}/t/{mockswitch.tenant}/api/json/"
+
+
+def test_calls_sent_to_the_root_url(mockswitch, mockswitch_url):
+    # The mistake: the server's root is not this test's tenant.
+    urllib.request.urlopen(mockswitch_url + "/api/json/bulk/campaigns/update/" + QUERY).read()
+    mockswitch.assert_called("bulk/campaigns/update", times=1, id=123, maximum=4)
+
+
+def test_waiting_for_calls_sent_to_the_root_url(mockswitch, mockswitch_url):
+    urllib.request.urlopen(mockswitch_url + "/api/json/bulk/campaigns/update/" + QUERY).read()
+    mockswitch.wait_for("bulk/campaigns/update", timeout=0.1)
+"""
+
+
+def test_calls_to_the_default_tenant_are_named_in_the_failure(
+    pytester: pytest.Pytester, monkeypatch
+):
+    monkeypatch.delenv("MOCKSWITCH_URL", raising=False)
+    pytester.makepyfile(test_app=USER_TESTS_WITH_THE_ROOT_URL)
+    result = pytester.runpytest_subprocess(*QUIET_RUN, timeout=60)
+    result.assert_outcomes(passed=1, failed=2)
+    assert "The journal is empty: no call reached mockswitch" not in result.stdout.str()
+    result.stdout.fnmatch_lines(
+        [
+            "E *CallAssertionError: expected bulk/campaigns/update(id='123', maximum='4') "
+            "to be called 1 time, but it was called 0 times.",
+            "E *No call reached this test's tenant '*-main-*', but the server's default tenant "
+            "got 1 call of bulk/campaigns/update; the latest:",
+            "E *  #* bulk/campaigns/update 204 id='123' maximum='4'",
+            "E *The code under test was probably given the server's root URL (mockswitch_url). "
+            "Give it this test's API URL instead: mockswitch_api_url (mockswitch.api_url), "
+            "http://127.0.0.1:*/t/*-main-*/api/json/",
+        ]
+    )
+    result.stdout.fnmatch_lines(
+        [
+            "E *CallAssertionError: waited 0.1s for 1 call matching "
+            "function='bulk/campaigns/update', but none arrived.",
+            "E *No call reached this test's tenant '*', but the server's default tenant got "
+            "2 calls of bulk/campaigns/update; the latest:",
+        ]
+    )
+
+
+# -- MOCKSWITCH_URL as users write it --------------------------------------------------------
+
+USER_TESTS_AGAINST_AN_API_URL = """
+import json
+import os
+import urllib.request
+
+GET = "bulk/campaigns/get/?auth_username=user;auth_password=password;id=123"
+
+
+def test_the_api_suffix_is_dropped(mockswitch, mockswitch_url, mockswitch_api_url):
+    assert os.environ["MOCKSWITCH_URL"].endswith("/api/json/")
+    assert mockswitch_url + "/api/json/" == os.environ["MOCKSWITCH_URL"]
+    assert mockswitch.health()["api_version"] == "3.13"
+    with urllib.request.urlopen(mockswitch_api_url + GET) as response:
+        assert json.load(response)["data"]["id"] == 123
+    mockswitch.assert_called("bulk/campaigns/get", times=1, id=123)
+"""
+
+
+def test_a_url_ending_in_the_api_path_is_taken_as_the_server(
+    pytester: pytest.Pytester, monkeypatch
+):
+    with ServerThread(api_version="3.13") as server:
+        monkeypatch.setenv("MOCKSWITCH_URL", server.url + "/api/json/")
+        pytester.makepyfile(test_app=USER_TESTS_AGAINST_AN_API_URL)
+        result = pytester.runpytest_subprocess(*QUIET_RUN, timeout=60)
+    result.assert_outcomes(passed=1)  # and no teardown error: the tenant was dropped
+
+
+@pytest.mark.parametrize(
+    ("url", "message"),
+    [
+        (
+            "http://127.0.0.1:9/t/mine/api/json/",
+            "names a tenant or the control API, not the server: set it to the server's root "
+            "URL, such as http://127.0.0.1:9 (each test gets its own tenant)",
+        ),
+        (
+            "http://127.0.0.1:9/_mock",
+            "names a tenant or the control API, not the server: set it to the server's root "
+            "URL, such as http://127.0.0.1:9 (each test gets its own tenant)",
+        ),
+        ("127.0.0.1:9", "set it to the server's root URL, such as http://127.0.0.1:8080"),
+    ],
+)
+def test_a_url_that_cannot_work_stops_the_run_saying_what_to_set(
+    pytester: pytest.Pytester, monkeypatch, url, message
+):
+    monkeypatch.setenv("MOCKSWITCH_URL", url)
+    pytester.makepyfile(test_app="def test_nothing(mockswitch):\n    pass\n")
+    result = pytester.runpytest_subprocess(*QUIET_RUN, timeout=60)
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    assert result.stderr.str().strip() == f"ERROR: MOCKSWITCH_URL={url}: {message}"
+
+
+# -- isolation none under xdist --------------------------------------------------------------
+
+
+def test_isolation_none_with_several_workers_is_refused(pytester: pytest.Pytester):
+    pytester.makepyfile(test_app="def test_nothing(mockswitch):\n    pass\n")
+    result = pytester.runpytest_subprocess(
+        *QUIET_RUN, "-n", "3", "--mockswitch-isolation", "none", timeout=60
+    )
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    assert result.stderr.str().strip() == (
+        "ERROR: --mockswitch-isolation none shares the default tenant, so only one test may "
+        "run at a time, but xdist starts 3 workers: use --mockswitch-isolation worker (a tenant "
+        "per worker) or test (the default), or run with -n 0"
+    )
+
+
+def test_isolation_none_is_refused_from_the_ini_setting_too(pytester: pytest.Pytester):
+    pytester.makeini("[pytest]\nmockswitch_isolation = none\n")
+    pytester.makepyfile(test_app="def test_nothing(mockswitch):\n    pass\n")
+    result = pytester.runpytest_subprocess(*QUIET_RUN, "-n", "2", timeout=60)
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    assert result.stderr.str().strip() == (
+        "ERROR: --mockswitch-isolation none shares the default tenant, so only one test may "
+        "run at a time, but xdist starts 2 workers: use --mockswitch-isolation worker (a tenant "
+        "per worker) or test (the default), or run with -n 0"
+    )
+
+
+def test_isolation_none_with_one_worker_runs(pytester: pytest.Pytester, monkeypatch):
+    monkeypatch.delenv("MOCKSWITCH_URL", raising=False)
+    pytester.makepyfile(test_app=USER_TESTS)
+    result = pytester.runpytest_subprocess(
+        *QUIET_RUN, "-n", "1", "--mockswitch-isolation", "none", timeout=120
+    )
+    result.assert_outcomes(passed=2, failed=1)
+
+
+# -- async tests -----------------------------------------------------------------------------
+
+LOOP_SCOPE_WARNING = 'The configuration option "asyncio_default_fixture_loop_scope" is unset'
+ASYNC_USER_TESTS = """
+import threading
+import urllib.request
+
+import pytest
+
+UPDATE = "bulk/campaigns/update/?auth_username=user;auth_password=password;id=123;maximum=7"
+
+
+def send(api_url):
+    urllib.request.urlopen(api_url + UPDATE).read()
+
+
+@pytest.fixture
+def anyio_backend():
+    return "asyncio"  # the client is aiohttp: asyncio only, not trio
+
+
+@pytest.mark.asyncio
+async def test_under_pytest_asyncio_strict(async_mockswitch):
+    threading.Thread(target=send, args=(async_mockswitch.api_url,)).start()
+    [call] = await async_mockswitch.wait_for("bulk/campaigns/update", timeout=10)
+    assert call["params"]["maximum"] == "7"
+
+
+@pytest.mark.anyio
+async def test_under_anyio(async_mockswitch):
+    send(async_mockswitch.api_url)
+    await async_mockswitch.assert_called("bulk/campaigns/update", times=1, maximum=7)
+"""
+
+
+def test_async_fixture_under_pytest_asyncio_and_anyio_without_the_loop_scope_warning(
+    pytester: pytest.Pytester, monkeypatch
+):
+    monkeypatch.delenv("MOCKSWITCH_URL", raising=False)
+    # Python's own filter: shows the start-up warnings that pytest 8 showed every user.
+    monkeypatch.setenv("PYTHONWARNINGS", "default")
+    pytester.makepyfile(test_app=ASYNC_USER_TESTS)
+    result = pytester.runpytest_subprocess(*QUIET_RUN, timeout=60)
+    result.assert_outcomes(passed=2)
+    assert LOOP_SCOPE_WARNING not in result.stdout.str() + result.stderr.str()
+
+
+def test_without_mockswitch_pytest_asyncio_would_warn(pytester: pytest.Pytester, monkeypatch):
+    # What the test above guards against, so that it can fail.
+    monkeypatch.setenv("PYTHONWARNINGS", "default")
+    pytester.makepyfile(test_plain="def test_nothing():\n    pass\n")
+    result = pytester.runpytest_subprocess(*QUIET_RUN, "-p", "no:mockswitch", timeout=60)
+    result.assert_outcomes(passed=1)
+    assert LOOP_SCOPE_WARNING in result.stdout.str() + result.stderr.str()

@@ -6,8 +6,8 @@ import json
 import shutil
 from pathlib import Path
 
-from tests.conftest import OK_204, call
-from tests.seed import CAMPAIGNS, SEEDED, campaign, every_campaign, read_campaign
+from tests.cast import CAMPAIGNS, SEEDED, campaign
+from tests.helpers import OK_204, call, every_campaign, read_campaign
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 UPDATE = "bulk/campaigns/update"

@@ -8,7 +8,7 @@ import urllib.request
 import pytest
 
 from mockswitch.testing import ServerThread
-from tests.conftest import OK_204, call, envelope
+from tests.helpers import OK_204, call, envelope
 
 pytest_plugins = ["pytester"]
 
@@ -156,11 +156,19 @@ async def test_the_default_tenant_cannot_be_dropped(client):
 async def test_max_tenants_bounds_how_many_exist(serve):
     client = await serve(max_tenants=2)  # "default" and one more
     assert await api(client, "one", "bulk/campaigns/get", "id=123") != {}
-    status, body = await control(client, "POST", "/t/two/_mock/reset")
-    assert status == 429
-    assert body["error"]["field"] == "tenant"
-    response = await client.get(f"/t/two/api/json/bulk/campaigns/get/?{AUTH};id=123")
-    assert response.status == 429
+    too_many = {
+        "error": {
+            "status": 429,
+            "message": "there are already 2 tenants (max_tenants): drop some with DELETE "
+            "/t/<name>/_mock",
+            "field": "tenant",
+        }
+    }
+    assert await control(client, "POST", "/t/two/_mock/reset") == (429, too_many)
+    assert await control(client, "GET", f"/t/two/api/json/bulk/campaigns/get/?{AUTH};id=123") == (
+        429,
+        too_many,
+    )
 
 
 XDIST_SUITE = """

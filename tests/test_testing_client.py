@@ -18,7 +18,7 @@ from mockswitch.testing import (
     MockswitchClient,
     ServerThread,
 )
-from tests.conftest import call
+from tests.helpers import call
 
 UPDATE, GET, LIST = "bulk/campaigns/update", "bulk/campaigns/get", "bulk/campaigns/list"
 
@@ -124,21 +124,24 @@ def test_the_sync_client_waits_verifies_clears_and_resets(server):
     assert [c["id"] for c in client.calls()] == [4]
 
 
-def test_a_failed_assertion_lists_the_near_misses_and_how_each_differs(server):
+def three_calls(server):
+    """A client on a fresh tenant that made two updates (one misspelt) and a read."""
     client = server.client()
     api(client, UPDATE, id=123, maximum=5)
     api(client, UPDATE, id=124, maximum=4, calerid=2125550199)
     api(client, GET, id=123)
+    return client
+
+
+def test_a_failed_assertion_lists_the_near_misses_and_how_each_differs(server):
+    client = three_calls(server)
     with pytest.raises(CallAssertionError) as failed:
         client.assert_called(UPDATE, times=1, id=123, maximum=4)
     assert str(failed.value) == NEAR_MISSES
 
 
 def test_with_no_call_of_the_function_the_latest_calls_are_listed(server):
-    client = server.client()
-    api(client, UPDATE, id=123, maximum=5)
-    api(client, UPDATE, id=124, maximum=4, calerid=2125550199)
-    api(client, GET, id=123)
+    client = three_calls(server)
     with pytest.raises(CallAssertionError) as failed:
         client.assert_called(LIST)
     assert str(failed.value) == LATEST
@@ -166,9 +169,27 @@ def test_wait_for_timing_out_raises_with_what_did_arrive(server):
     (arrived,) = client.calls()
     with pytest.raises(CallAssertionError) as failed:
         client.wait_for(GET, count=2, timeout=0.2)
+    # count and timeout are said in words, not listed among the filters
     assert str(failed.value) == (
-        "waited 0.2s for 2 call(s) matching {'function': 'bulk/campaigns/get', 'count': '2', "
-        f"'timeout': '0.2'}}, but only 1 arrived: {[arrived]}"
+        "waited 0.2s for 2 calls matching function='bulk/campaigns/get', but 1 arrived:\n"
+        f"  #{arrived['id']} bulk/campaigns/get 200 id='123'"
+    )
+
+
+def test_wait_for_with_no_filter_and_no_call_says_so(server):
+    client = server.client()
+    with pytest.raises(CallAssertionError) as failed:
+        client.wait_for(timeout=0.1)
+    assert str(failed.value) == "waited 0.1s for 1 call matching any call, but none arrived."
+
+
+def test_wait_for_names_parameter_filters_and_since(server):
+    client = server.client()
+    with pytest.raises(CallAssertionError) as failed:
+        client.wait_for(UPDATE, timeout=0.1, since="now", params={"id": 123})
+    assert str(failed.value) == (
+        "waited 0.1s for 1 call matching function='bulk/campaigns/update', since='now', "
+        "param.id='123', but none arrived."
     )
 
 
@@ -193,8 +214,10 @@ async def test_the_async_client_does_the_same(client):
     assert str(failed.value) == LATEST
     with pytest.raises(CallAssertionError) as failed:
         await mock.wait_for(GET, count=2, timeout=0.2)
-    assert str(failed.value).startswith("waited 0.2s for 2 call(s) matching ")
-    assert str(failed.value).endswith(f"but only 1 arrived: {[everything[2]]}")
+    assert str(failed.value) == (
+        "waited 0.2s for 2 calls matching function='bulk/campaigns/get', but 1 arrived:\n"
+        "  #3 bulk/campaigns/get 200 id='123'"
+    )
 
     await mock.clear_calls()
     assert await mock.calls() == []

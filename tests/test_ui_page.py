@@ -10,7 +10,7 @@ from aiohttp.test_utils import TestClient
 
 from mockswitch.endpoints import FUNCTIONS
 from mockswitch.web import ui
-from tests.conftest import call
+from tests.helpers import call
 
 STATIC = resources.files("mockswitch.web") / "static"
 

@@ -14,7 +14,7 @@ NOT_FOUND = "The campaign does not exist, or you do not have permission to view 
 
 async def get(call: Call) -> Success:
     campaign = await reachable_campaign(call, call.args.get("id"), NOT_FOUND)
-    return Success("200", campaign_data(campaign))
+    return Success("200", campaign_data(campaign, call.api_version))
 
 
 FUNCTION = Function(

@@ -20,7 +20,7 @@ async def list_campaigns(call: Call) -> Success:
     if customer not in call.directory.reach(call.person):
         raise EnswitchError(invalid("customer", "Invalid customer specified."))
     campaigns = await call.tenant.campaigns.of_customers([customer])
-    return Success("200", [campaign_data(c) for c in campaigns])
+    return Success("200", [campaign_data(c, call.api_version) for c in campaigns])
 
 
 FUNCTION = Function(

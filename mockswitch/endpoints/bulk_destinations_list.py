@@ -22,6 +22,15 @@ PARAMETERS = (
         default="dnumber",
     ),
     Param("descending", Flag(), "1 to sort in descending order.", default=0),
+    # The vendor documents no shape for the "reduced data" and the contract gives none, so
+    # the parameter is known (checked, never flagged unknown) and the rows stay whole.
+    Param(
+        "pages",
+        Flag(),
+        "1 for reduced data for a pager. mockswitch accepts it and returns the same rows.",
+        default=0,
+        since=(4, 4),
+    ),
 )
 NOT_FOUND = "The campaign does not exist, or you do not have permission to view its destinations."
 
@@ -48,6 +57,6 @@ FUNCTION = Function(
     privilege="user",
     feature=BULK_DIALLING,
     handler=list_destinations,
-    data_description='An array of destinations, each {"campaign": N, "dnumber": "...", '
-    '"status": "..."}; with count=1, {"count": N}.',
+    data_description='An array of destinations, each {"campaign": N, "dtype": "", '
+    '"dnumber": "...", "status": "..."}; with count=1, {"count": N}.',
 )

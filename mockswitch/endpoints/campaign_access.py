@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import asdict
+from functools import lru_cache
 from typing import Any
 
 from mockswitch.errors import not_found
 from mockswitch.model import Campaign
 
+from .campaign_fields import FIELDS
 from .function import Call
 
 
@@ -22,6 +24,18 @@ async def reachable_campaign(call: Call, campaign_id: int, not_found_message: st
     return campaign
 
 
-def campaign_data(campaign: Campaign) -> dict[str, Any]:
-    """A campaign as `data` shows it: ids and counts as JSON numbers."""
-    return asdict(campaign)
+def campaign_data(campaign: Campaign, api_version: tuple[int, int] | None = None) -> dict[str, Any]:
+    """A campaign as `data` shows it: ids and counts as JSON numbers, and only the fields
+    that `api_version` has (every field when it is None: mockswitch's own views)."""
+    data = asdict(campaign)
+    if api_version is None:
+        return data
+    absent = fields_absent_in(api_version)
+    return {name: value for name, value in data.items() if name not in absent}
+
+
+@lru_cache(maxsize=16)  # one per API version
+def fields_absent_in(api_version: tuple[int, int]) -> frozenset[str]:
+    """The campaign fields added after `api_version`: a switch of that version has no such
+    column, so neither its parameters nor its `get`/`list` data know them."""
+    return frozenset(field.name for field in FIELDS if field.since > api_version)

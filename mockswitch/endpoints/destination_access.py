@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from typing import Any
 
 from mockswitch.enswitch.dnumbers import dnumber_problem
@@ -36,6 +36,17 @@ def distinct(dnumbers: list[str]) -> list[str]:
     return list(dict.fromkeys(dnumbers))
 
 
+# A destination is a plain number (PLAIN_NUMBER), whose destination type is the empty one,
+# as in the vendor's example row `{"dtype":"","dnumber":"2125551234",...}`.
+PLAIN_NUMBER_DTYPE = ""
+
+
 def destination_data(destination: Destination) -> dict[str, Any]:
-    """A destination as `data` shows it: the campaign's id as a JSON number."""
-    return asdict(destination)
+    """A destination as `data` shows it: the campaign's id as a JSON number, and the
+    destination type (always a plain number's) just before the number, as the vendor shows."""
+    return {
+        "campaign": destination.campaign,
+        "dtype": PLAIN_NUMBER_DTYPE,
+        "dnumber": destination.dnumber,
+        "status": destination.status,
+    }

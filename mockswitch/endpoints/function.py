@@ -37,6 +37,7 @@ class Call:
     person: Person
     directory: Directory
     tenant: Tenant
+    api_version: tuple[int, int] = (99, 0)  # the Enswitch version imitated: what data shows
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,10 +80,20 @@ async def execute(
         ):
             raise rateplan_forbids()
         args = validate(function.parameters, pairs, api_version, {"dtypes": directory.dtypes})
-        outcome = await function.handler(Call(args, person, directory, tenant))
+        outcome = await function.handler(Call(args, person, directory, tenant, api_version))
     except EnswitchError as error:
         return Executed(error, username, unknown)
     return Executed(outcome, username, unknown)
+
+
+async def refused(error: EnswitchError, pairs: Pairs, tenant: Tenant) -> Executed:
+    """A call refused before the checks (its parameters could not all be read): the outcome
+    is `error`, and the journal still learns who called, if the credentials it read are right."""
+    try:
+        username = _authenticate(await tenant.directory(), pairs).username
+    except EnswitchError:
+        username = ""
+    return Executed(error, username, ())
 
 
 def _authenticate(directory: Directory, pairs: Pairs) -> Person:

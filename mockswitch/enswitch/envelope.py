@@ -44,6 +44,7 @@ class Reply:
     code: str
     key: str = ""
     content_type: str = CONTENT_TYPE
+    headers: tuple[tuple[str, str], ...] = ()  # more headers, for bodies the switch did not write
 
 
 NO_REPLY = Reply(0, b"", "", "")

@@ -28,6 +28,20 @@ MULTIPART = "multipart/form-data"
 
 def parse_parameters(query: bytes, body: bytes = b"", content_type: str = "") -> Pairs:
     """All parameters of a request, query string first, in the order they were sent."""
+    pairs, problems = read_parameters(query, body, content_type)
+    if problems:
+        raise EnswitchError(*problems)
+    return pairs
+
+
+def read_parameters(
+    query: bytes, body: bytes = b"", content_type: str = ""
+) -> tuple[Pairs, list[Problem]]:
+    """The parameters that could be read, and a problem for each piece that could not.
+
+    With problems the call is refused, but the journal still records what was readable (the
+    query string of a POST whose body is not a form, say), so that filters find the call.
+    """
     problems: list[Problem] = []
     pairs = list(_decode_pieces(query, problems))
     if body:
@@ -39,9 +53,7 @@ def parse_parameters(query: bytes, body: bytes = b"", content_type: str = "") ->
             problems.append(invalid(name, "was given more than once"))
             reported.add(name)
         seen.add(name)
-    if problems:
-        raise EnswitchError(*problems)
-    return tuple(pairs)
+    return tuple(pairs), problems
 
 
 def _parse_body(body: bytes, content_type: str, problems: list[Problem]) -> list[tuple[str, str]]:

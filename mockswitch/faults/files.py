@@ -18,8 +18,11 @@ class FaultFileError(ValueError):
     """Start-up rules that cannot be read or used; the message says where and why."""
 
 
-def load_start_rules(source: str, seed: int | str = 0) -> tuple[list[Any], Any]:
-    """The rules and default latency from a path or an inline document, checked."""
+def load_start_rules(
+    source: str, seed: int | str = 0, most: int | None = None
+) -> tuple[list[Any], Any]:
+    """The rules and default latency from a path or an inline document, checked; at most
+    `most` rules (the max_fault_rules setting)."""
     if not source.strip():
         return [], None
     inline = source.lstrip().startswith(("[", "{"))
@@ -41,6 +44,10 @@ def load_start_rules(source: str, seed: int | str = 0) -> tuple[list[Any], Any]:
         raise FaultFileError(f"{where}: must be a list of rules or {{rules, default_latency}}")
     if not isinstance(rules, list):
         raise FaultFileError(f"{where}: rules must be a list")
+    if most is not None and len(rules) > most:
+        raise FaultFileError(
+            f"{where}: {len(rules)} rules, more than the max_fault_rules setting ({most})"
+        )
     engine = FaultEngine(seed=seed)  # every rule must parse, or none is used
     for position, rule in enumerate(rules, 1):
         try:

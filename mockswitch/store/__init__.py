@@ -50,6 +50,7 @@ class Store:
         synchronous: str = "NORMAL",
         journal_max: int = 0,
         journal_body_cap: int = 65536,
+        journal_field_cap: int = 16384,
     ) -> Store:
         """Open the database at `path` and make sure it holds a seeded data set.
 
@@ -58,7 +59,10 @@ class Store:
         that have changed since: then every tenant is reset to `dataset`.
         """
         db = await Database.open(path, synchronous)
-        store = cls(db, Journal(db, body_cap=journal_body_cap, max_entries=journal_max))
+        journal = Journal(
+            db, body_cap=journal_body_cap, field_cap=journal_field_cap, max_entries=journal_max
+        )
+        store = cls(db, journal)
         try:
             await store.journal.start()
             await store._load()

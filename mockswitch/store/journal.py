@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+from .cuts import Cutter, show_cuts
 from .database import Database
 
 _COLUMNS = (
@@ -130,6 +131,7 @@ class Page:
 class Journal:
     db: Database
     body_cap: int = 65536
+    field_cap: int = 16384  # every other text of a call: path, query, each parameter...
     max_entries: int = 0  # per tenant; 0 keeps everything
     _next_id: int = 0
     _sizes: dict[int, int] = field(default_factory=lambda: defaultdict(int))
@@ -156,23 +158,23 @@ class Journal:
         """Queue `call` and number it; the future is done once the call is committed,
         with every change made before it."""
         call_id = self._next_id
-        body, truncated = call.body[: self.body_cap], len(call.body) > self.body_cap
+        cut = Cutter(self.field_cap, self.body_cap)  # every text bounded: see cuts.py
         row = (
             call_id,
             tenant,
             call.at,
             call.method,
-            call.path,
-            call.function,
-            call.query,
-            _encode_params(call.params),
-            json.dumps(list(call.unknown)) if call.unknown else "[]",
-            call.username,
+            cut.text("path", call.path),
+            cut.text("function", call.function),
+            cut.text("query", call.query),
+            _encode_params(cut.params(call.params)),
+            json.dumps(list(cut.names(call.unknown))) if call.unknown else "[]",
+            cut.text("username", call.username),
             call.code,
-            call.key,
+            cut.text("key", call.key),
             call.http_status,
-            body,
-            int(truncated),
+            cut.text("body", call.body),
+            cut.flags,  # the body_truncated column holds the flags of every field cut
             None if call.fault is None else json.dumps(call.fault),
             call.latency_ms,
             call.duration_ms,
@@ -203,6 +205,11 @@ class Journal:
         if self._committed is not None and not self._committed.done():
             self._committed.set_result(None)
         self._committed = None
+
+    def last_id(self) -> int:
+        """The id of the newest call numbered so far, in any tenant (0 before the first):
+        what `since=now` stands for. Ids are one sequence across tenants."""
+        return self._next_id - 1
 
     def next_commit(self) -> asyncio.Future[None]:
         """A future done at the next commit: take it before looking, then await it, and no
@@ -295,6 +302,6 @@ def _shown(row: Sequence[Any]) -> dict[str, Any]:
     call = dict(zip(_SHOWN, row, strict=True))
     call["params"] = json.loads(call["params"])
     call["unknown"] = json.loads(call["unknown"])
-    call["body_truncated"] = bool(call["body_truncated"])
+    show_cuts(call)
     call["fault"] = None if call["fault"] is None else json.loads(call["fault"])
     return call

@@ -33,9 +33,13 @@ CONTROL_ROOTS = ("/_mock", "/t/{tenant}/_mock")
 SCHEME = "Bearer"
 
 
+SAFE = frozenset({hdrs.METH_GET, hdrs.METH_HEAD, hdrs.METH_OPTIONS})
+
+
 def is_changing_control_call(request: web.Request) -> bool:
-    """A POST, PUT, DELETE or PATCH that a control-API route answers."""
-    if request.method not in CHANGING:
+    """Any method but GET, HEAD and OPTIONS (today POST, PUT, DELETE), that a control-API
+    route answers."""
+    if request.method in SAFE:
         return False
     route = request.match_info.route
     if request.match_info.http_exception is not None or route.resource is None:

@@ -9,6 +9,7 @@ from mockswitch.switch import ApiRequest
 
 from .exchange import AiohttpExchange
 from .keys import SWITCH
+from .slashes import clean_function
 from .tenants import tenant_for_change
 
 NORMAL = Action()  # delivers the switch's answer as it is
@@ -25,7 +26,7 @@ async def enswitch_call(request: web.Request) -> web.StreamResponse:
         ApiRequest(
             method=request.method,
             path=request.path,
-            function=request.match_info["function"].removesuffix("/"),
+            function=clean_function(request.match_info["function"]),
             query=query,
             body=body,
             content_type=request.headers.get("Content-Type", ""),

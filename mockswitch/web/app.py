@@ -11,14 +11,16 @@ from mockswitch.faults.files import load_start_rules
 from mockswitch.store import Store, load_dataset
 from mockswitch.switch import Switch
 
-from . import admin, calls, cors, events
+from . import admin, calls, cors, crosssite, events, slashes
 from .api import enswitch_call
 from .keys import SETTINGS, SWITCH
 from .middleware import errors_as_json
 from .openapi import CONTROL
 from .openapi_control import SCOPES
 
-API_PATH = "/api/json/{function:.*}"
+# [\s\S], not `.`: a function name holding a line break still reaches the handler, and gets
+# an envelope and a journal entry like any other name.
+API_PATH = r"/api/json/{function:[\s\S]*}"
 
 
 def create_app(settings: Settings | None = None) -> web.Application:
@@ -34,11 +36,14 @@ def create_app(settings: Settings | None = None) -> web.Application:
     app[SETTINGS] = settings
     app.cleanup_ctx.append(_switch)
     events.install(app)  # ends the live event streams when the server stops
-    # Stopping would otherwise wait for every open /_mock/calls/wait to time out.
-    app.on_shutdown.append(calls.end_long_polls)
-    cors.install(app, settings.cors_origins)
+    calls.install(app)  # counts the long polls; answers them all when the server stops
+    cors.install(app, settings.cors_origins, credentials=settings.cors_credentials)
+    # A browser page of another site may not change the mock (before the token: a 403 says
+    # more than a 401 to a page that could never have had the token).
+    crosssite.install(app, settings.cors_origins)
     admin.install(app, settings.admin_token)  # the control API's changes need the token
     _add_routes(app.router, settings)
+    slashes.install(app)  # last: tried only when no route matches the path as sent
     return app
 
 
@@ -61,7 +66,9 @@ def _add_routes(router: web.UrlDispatcher, settings: Settings) -> None:
 
 async def _switch(app: web.Application) -> AsyncIterator[None]:
     settings = app[SETTINGS]
-    rules, default_latency = load_start_rules(settings.faults, settings.faults_seed)
+    rules, default_latency = load_start_rules(
+        settings.faults, settings.faults_seed, most=settings.max_fault_rules
+    )
     dataset = load_dataset(settings.fixtures_path())
     store = await Store.open(
         settings.db,
@@ -70,6 +77,7 @@ async def _switch(app: web.Application) -> AsyncIterator[None]:
         synchronous=settings.sync.upper(),
         journal_max=settings.journal_max,
         journal_body_cap=settings.journal_body_cap,
+        journal_field_cap=settings.journal_field_cap,
     )
     app[SWITCH] = Switch(store, settings, rules, default_latency)
     try:

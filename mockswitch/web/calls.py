@@ -5,11 +5,14 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+from collections.abc import Mapping
 
 from aiohttp import web
 
 from mockswitch.config import Settings
 from mockswitch.errors import ControlError
+from mockswitch.store import CallFilter, Journal, Page
+from mockswitch.store.cuts import FLAGS as CUT_FIELDS
 
 from .call_query import DEFAULT_LIMIT, LARGEST, integer, parse_call_query, seconds
 from .declare import (
@@ -34,6 +37,36 @@ from .tenants import existing_tenant, tenant_for_change
 routes = ControlRoutes("journal")
 NDJSON = "application/x-ndjson"
 DEFAULT_WAIT = 10.0  # seconds a long poll waits when the query names no timeout
+NOW = "now"
+
+
+def _query(request: web.Request) -> Mapping[str, str]:
+    """The request's query, with `since=now` made the newest call id numbered so far.
+
+    So `/_mock/calls/wait?since=now&count=2` waits for two calls recorded after the wait
+    began, however busy the journal was before.
+    """
+    if request.query.get("since") != NOW:
+        return request.query
+    latest = request.app[SWITCH].store.journal.last_id()
+    return {**request.query, "since": str(latest)}
+
+
+class _Waiting:
+    """How many long polls are waiting now, server-wide."""
+
+    def __init__(self) -> None:
+        self.count = 0
+
+
+WAITING = web.AppKey("long_polls_waiting", _Waiting)
+
+
+def install(app: web.Application) -> None:
+    """Count the long polls, and answer them all when the server stops."""
+    app[WAITING] = _Waiting()
+    # Stopping would otherwise wait for every open /_mock/calls/wait to time out.
+    app.on_shutdown.append(end_long_polls)
 
 CALL = routes.schema(
     "Call",
@@ -60,6 +93,12 @@ CALL = routes.schema(
             "fault": {"type": ["object", "null"]},
             "latency_ms": NUMBER,
             "duration_ms": NUMBER,
+            "truncated": {
+                "type": "array",
+                "items": {"enum": list(CUT_FIELDS)},
+                "description": "The fields cut to `journal_field_cap` characters (the body to "
+                "`journal_body_cap`); empty for an ordinary call.",
+            },
         },
         "id",
         "at",
@@ -98,7 +137,8 @@ FILTERS = (
     Query(
         "since",
         {"type": "string"},
-        "Only calls from this one on: a call id, or an ISO 8601 time (UTC unless it says).",
+        "Only calls from this one on: a call id (the calls after it), an ISO 8601 time (UTC "
+        "unless it says), or `now` (the calls recorded after this request arrived).",
     ),
     Query("until", {"type": "string"}, "Only calls up to this one: a call id or a time."),
 )
@@ -168,7 +208,7 @@ async def list_calls(request: web.Request) -> web.StreamResponse:
     """A page of calls with the total that match, or every match as NDJSON."""
     switch = request.app[SWITCH]
     tenant = existing_tenant(request)
-    query = parse_call_query(request.query, page_max=switch.settings.calls_page_max)
+    query = parse_call_query(_query(request), page_max=switch.settings.calls_page_max)
     if _wants_ndjson(request):
         return await _export(request, tenant.id, query.where)
     page = await switch.store.journal.page(
@@ -205,7 +245,7 @@ async def _export(request: web.Request, tenant: int, where) -> web.StreamRespons
 async def count_calls(request: web.Request) -> web.Response:
     switch = request.app[SWITCH]
     tenant = existing_tenant(request)
-    query = parse_call_query(request.query, page_max=switch.settings.calls_page_max)
+    query = parse_call_query(_query(request), page_max=switch.settings.calls_page_max)
     journal = switch.store.journal
     return web.json_response(
         {
@@ -224,6 +264,7 @@ async def count_calls(request: web.Request) -> web.Response:
         400: BAD,
         404: NO_TENANT,
         408: json_answer("`timeout` passed first; the body says what did match.", CALL_WAIT),
+        429: Answer("Too many long polls are waiting (the `max_long_polls` setting)."),
         503: json_answer("The server is stopping; the body says what matched so far.", CALL_WAIT),
     },
     description=FILTER_NOTE,
@@ -234,7 +275,7 @@ async def wait_for_calls(request: web.Request) -> web.Response:
     switch = request.app[SWITCH]
     tenant = existing_tenant(request)
     query = parse_call_query(
-        request.query, page_max=switch.settings.calls_page_max, extra=("count", "timeout")
+        _query(request), page_max=switch.settings.calls_page_max, extra=("count", "timeout")
     )
     wanted = integer(request.query, "count", 1, minimum=1)
     if wanted > switch.settings.calls_page_max:
@@ -243,21 +284,44 @@ async def wait_for_calls(request: web.Request) -> web.Response:
     # The default, too, is bounded by wait_timeout_max.
     timeout = seconds(request.query, "timeout", min(DEFAULT_WAIT, longest), maximum=longest)
     journal = switch.store.journal
-    deadline = asyncio.get_running_loop().time() + timeout
-    while True:
-        next_commit = journal.next_commit()  # taken before looking: no commit slips by
-        matched = await journal.count(tenant.id, query.where)
-        remaining = deadline - asyncio.get_running_loop().time()
-        if matched >= wanted or remaining <= 0 or journal.closing:
-            break
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(next_commit, remaining)
-    page = await journal.page(tenant.id, query.where, switch.settings.calls_page_max)
+    waiting, most = request.app[WAITING], switch.settings.max_long_polls
+    if waiting.count >= most:
+        raise ControlError(
+            429, f"there are already {most} long polls waiting (the max_long_polls setting)"
+        )
+    waiting.count += 1  # before any await: the check and the count are one step
+    try:
+        matched, page = await _wait(
+            journal,
+            tenant.id,
+            query.where,
+            wanted,
+            asyncio.get_running_loop().time() + timeout,
+            switch.settings.calls_page_max,
+        )
+    finally:
+        waiting.count -= 1
     timed_out = matched < wanted
     return web.json_response(
         {"timed_out": timed_out, "wanted": wanted, "count": matched, "calls": page.calls},
         status=200 if not timed_out else 503 if journal.closing else 408,
     )
+
+
+async def _wait(
+    journal: Journal, tenant: int, where: CallFilter, wanted: int, deadline: float, page_max: int
+) -> tuple[int, Page]:
+    """How many calls match once `wanted` do or the loop's clock passes `deadline`, and a
+    page of them."""
+    while True:
+        next_commit = journal.next_commit()  # taken before looking: no commit slips by
+        matched = await journal.count(tenant, where)
+        remaining = deadline - asyncio.get_running_loop().time()
+        if matched >= wanted or remaining <= 0 or journal.closing:
+            break
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(next_commit, remaining)
+    return matched, await journal.page(tenant, where, page_max)
 
 
 async def end_long_polls(app: web.Application) -> None:

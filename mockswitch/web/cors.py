@@ -2,7 +2,9 @@
 
 The `cors_origins` setting says which origins may: exact origins, `*`, `none`, and
 `localhost` (the default), which allows any port on localhost, 127.0.0.1 and [::1], because a
-dev server (Vite, webpack, Storybook) picks its own port. A preflight (OPTIONS with
+dev server (Vite, webpack, Storybook) picks its own port. With `cors_credentials`, answers
+to an allowed origin also carry Access-Control-Allow-Credentials: true, so that browser code
+using `credentials: "include"` may read them. A preflight (OPTIONS with
 Access-Control-Request-Method) is answered on every route, the Enswitch API and `/_mock/`
 alike, and an actual answer to an allowed origin carries Access-Control-Allow-Origin and
 exposes the X-Mockswitch-Call header.
@@ -42,15 +44,25 @@ class CorsPolicy:
     any_origin: bool = False
     localhost: bool = False
     exact: frozenset[str] = frozenset()
+    # Browsers refuse a credentialed answer with `*`, so the setting refuses the pair.
+    credentials: bool = False
 
     @classmethod
-    def from_setting(cls, text: str) -> CorsPolicy:
+    def from_setting(cls, text: str, credentials: bool = False) -> CorsPolicy:
         entries = {entry.strip() for entry in text.split(",") if entry.strip()}
         return cls(
             any_origin="*" in entries,
             localhost=LOCALHOST in entries,
             exact=frozenset(entries - {"*", LOCALHOST, "none"}),
+            credentials=credentials,
         )
+
+    def allowed_headers(self, origin: str) -> dict[str, str]:
+        """The headers that tell a browser this origin may read the answer."""
+        headers = {hdrs.ACCESS_CONTROL_ALLOW_ORIGIN: self.allow_origin(origin)}
+        if self.credentials:
+            headers[hdrs.ACCESS_CONTROL_ALLOW_CREDENTIALS] = "true"
+        return headers
 
     def allows(self, origin: str) -> bool:
         return (
@@ -64,9 +76,10 @@ class CorsPolicy:
         return "*" if self.any_origin else origin
 
 
-def install(app: web.Application, setting: str) -> None:
-    """Answer preflights and label answers for the origins `setting` allows."""
-    policy = CorsPolicy.from_setting(setting)
+def install(app: web.Application, setting: str, credentials: bool = False) -> None:
+    """Answer preflights and label answers for the origins `setting` allows; with
+    `credentials`, tell the browser it may send cookies and auth headers to them."""
+    policy = CorsPolicy.from_setting(setting, credentials)
 
     @web.middleware
     async def preflight(request: web.Request, handler: Handler) -> web.StreamResponse:
@@ -84,7 +97,7 @@ def install(app: web.Application, setting: str) -> None:
         if origin is None or hdrs.ACCESS_CONTROL_ALLOW_ORIGIN in response.headers:
             return
         if policy.allows(origin):
-            response.headers[hdrs.ACCESS_CONTROL_ALLOW_ORIGIN] = policy.allow_origin(origin)
+            response.headers.update(policy.allowed_headers(origin))
             response.headers[hdrs.ACCESS_CONTROL_EXPOSE_HEADERS] = ", ".join(EXPOSED)
         if not policy.any_origin:
             response.headers.add(hdrs.VARY, hdrs.ORIGIN)
@@ -132,7 +145,7 @@ def _answer_preflight(request: web.Request, policy: CorsPolicy, allowed: list[st
         )
     headers = {
         **vary,
-        hdrs.ACCESS_CONTROL_ALLOW_ORIGIN: policy.allow_origin(origin),
+        **policy.allowed_headers(origin),
         hdrs.ACCESS_CONTROL_ALLOW_METHODS: ", ".join(allowed),
         hdrs.ACCESS_CONTROL_MAX_AGE: MAX_AGE,
     }

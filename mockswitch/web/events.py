@@ -18,9 +18,12 @@ clients that left.
 
 The cursor is a call id and the calls stay in the database, read a batch at a time: a client
 that reads slowly only slows its own stream (each write waits for the socket to drain), one
-that stops reading for WRITE_TIMEOUT_SECONDS is dropped, and at most MAX_STREAMS are open,
-so memory stays bounded whatever the clients do. `install` registers an `on_shutdown` hook
-that ends every stream at once, so stopping the server never waits for a viewer.
+that stops reading for WRITE_TIMEOUT_SECONDS is dropped, and at most `max_event_streams`
+(a setting) are open, so memory stays bounded whatever the clients do. A stream takes its
+place in the count before its first await, so a burst of clients cannot all pass the check
+before any of them is counted; one over the cap gets a 429. `install` registers an
+`on_shutdown` hook that ends every stream at once, so stopping the server never waits for a
+viewer.
 """
 
 from __future__ import annotations
@@ -46,16 +49,21 @@ routes = ControlRoutes("journal")
 HEARTBEAT_SECONDS = 10.0
 WRITE_TIMEOUT_SECONDS = 30.0
 BATCH = 50  # calls read from the journal at a time, per stream
-MAX_STREAMS = 64
 RETRY_MS = 1000  # how soon a browser reconnects after the stream ends
 
 
 class _Stream:
     """One open event stream: its response, and how to end it from outside."""
 
-    def __init__(self, request: web.Request, response: web.StreamResponse) -> None:
+    def __init__(self, request: web.Request) -> None:
         self.request = request
-        self.response = response
+        self.response = web.StreamResponse(
+            headers={
+                "Content-Type": "text/event-stream; charset=utf-8",
+                "Cache-Control": "no-cache",
+                "X-Accel-Buffering": "no",  # a proxy in front must not hold events back
+            }
+        )
         self.stopped = asyncio.get_running_loop().create_future()
         self.writing = False
 
@@ -147,7 +155,7 @@ async def _newest(journal: Journal, tenant: int) -> int:
         ),
         400: BAD,
         404: NO_TENANT,
-        429: Answer("Too many event streams are open."),
+        429: Answer("Too many event streams are open (the `max_event_streams` setting)."),
     },
     description="Starts after the newest call held, or after `since`; a "
     "reconnecting browser's `Last-Event-ID` header wins over `since`.",
@@ -165,29 +173,25 @@ async def events(request: web.Request) -> web.StreamResponse:
     tenant = existing_tenant(request)
     since = _since(request)
     streams: set[_Stream] = request.app[STREAMS]
-    if len(streams) >= MAX_STREAMS:
-        raise ControlError(429, f"there are already {MAX_STREAMS} event streams open")
-    journal = switch.store.journal
-    if since is None:
-        since = await _newest(journal, tenant.id)
-    response = web.StreamResponse(
-        headers={
-            "Content-Type": "text/event-stream; charset=utf-8",
-            "Cache-Control": "no-cache",
-            "X-Accel-Buffering": "no",  # a proxy in front must not hold events back
-        }
-    )
-    await response.prepare(request)
-    stream = _Stream(request, response)
-    streams.add(stream)
+    most = switch.settings.max_event_streams
+    if len(streams) >= most:
+        raise ControlError(
+            429, f"there are already {most} event streams open (the max_event_streams setting)"
+        )
+    stream = _Stream(request)
+    streams.add(stream)  # counted now, before any await: the check and the count are one step
     try:
+        journal = switch.store.journal
+        if since is None:
+            since = await _newest(journal, tenant.id)
+        await stream.response.prepare(request)
         await stream.send(f"retry: {RETRY_MS}\n\n")
         await _follow(stream, journal, tenant, since, lambda: switch.store.find(tenant.name))
     except ConnectionError:
         pass  # the client left, stopped reading, or the server is stopping
     finally:
         streams.discard(stream)
-    return response
+    return stream.response
 
 
 async def _follow(

@@ -24,17 +24,16 @@ class AiohttpExchange:
         # What the handler returns; after a reset or close nothing of it is ever sent.
         self.response: web.StreamResponse = web.Response(status=200)
 
+    def _headers(self, reply: Reply) -> dict[str, str]:
+        return {**self.headers, "Content-Type": reply.content_type, **dict(reply.headers)}
+
     async def respond(self, reply: Reply) -> None:
         self.response = web.Response(
-            body=reply.body,
-            status=reply.status,
-            headers={**self.headers, "Content-Type": reply.content_type},
+            body=reply.body, status=reply.status, headers=self._headers(reply)
         )
 
     async def respond_slowly(self, reply: Reply, seconds: float, chunks: int) -> None:
-        response = web.StreamResponse(
-            status=reply.status, headers={**self.headers, "Content-Type": reply.content_type}
-        )
+        response = web.StreamResponse(status=reply.status, headers=self._headers(reply))
         response.content_length = len(reply.body)
         size = max(1, -(-len(reply.body) // chunks))
         pieces = [reply.body[i : i + size] for i in range(0, len(reply.body), size)]

@@ -69,7 +69,10 @@ async def _json_body(request: web.Request) -> Any:
             {"oneOf": [RULE, {"type": "array", "items": RULE}]},
         ),
         400: BAD,
-        429: TOO_MANY,
+        429: Answer(
+            "The rules would pass the `max_fault_rules` setting (none is added), or a "
+            "new tenant the `max_tenants` setting."
+        ),
     },
     body={"oneOf": [ref("FaultRuleInput"), {"type": "array", "items": ref("FaultRuleInput")}]},
     example={
@@ -92,6 +95,14 @@ async def add_rules(request: web.Request) -> web.Response:
             field = f"[{position}].{error.field}" if document is batch else error.field
             raise ControlError(400, error.message, field=field) from None
     engine = await _engine(request, changing=True)  # a tenant is made for good rules only
+    # No await from the check to the adding: two batches cannot both pass it.
+    most = request.app[SWITCH].settings.max_fault_rules
+    if len(engine.rules) + len(batch) > most:
+        raise ControlError(
+            429,
+            f"the tenant holds {len(engine.rules)} fault rules and {len(batch)} more would pass "
+            f"the max_fault_rules setting ({most}): remove some first",
+        )
     added = [engine.add(rule).as_json() for rule in batch]
     return web.json_response(added if isinstance(document, list) else added[0], status=201)
 

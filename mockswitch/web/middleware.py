@@ -7,6 +7,7 @@ from collections.abc import Awaitable, Callable
 
 from aiohttp import web
 
+from mockswitch.calllog import loggable
 from mockswitch.enswitch.envelope import error_body
 from mockswitch.errors import ControlError, internal_error
 
@@ -44,8 +45,13 @@ async def errors_as_json(request: web.Request, handler: Handler) -> web.StreamRe
         return web.json_response(
             {"error": {"status": error.status, "message": error.reason}}, status=error.status
         )
+    except ConnectionError:
+        # The client reset the connection while its request was read: there is no one to
+        # answer and nothing went wrong here, so no traceback either.
+        log.debug("the client left during %s %s", request.method, loggable(request.path))
+        return web.Response(status=400)
     except Exception:
-        log.exception("unexpected error answering %s %s", request.method, request.path)
+        log.exception("unexpected error answering %s %s", request.method, loggable(request.path))
         if "/api/json/" in request.path:
             return web.Response(
                 body=error_body(internal_error()), content_type="application/json", charset="utf-8"

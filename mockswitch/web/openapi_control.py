@@ -22,6 +22,11 @@ SCOPES = {"both": ("", TENANT_PREFIX), "plain": ("",), "tenant": (TENANT_PREFIX,
 # The admin token, in either header; `security_schemes` describes them.
 ADMIN_SCHEMES = ("adminToken", "adminTokenHeader")
 UNAUTHORIZED = Answer("The admin token is missing or wrong (the server has `admin_token` set).")
+CROSS_SITE = Answer(
+    "A browser page of another site made the call: its `Origin` is neither the server's own "
+    "nor allowed by `cors_origins`, or it carries `Sec-Fetch-Site: cross-site`. Nothing "
+    "changed; `error.field` names the header."
+)
 
 
 def control_paths(settings: Settings, tables: Iterable[ControlRoutes]) -> dict[str, dict[str, Any]]:
@@ -93,8 +98,11 @@ def _operation(route: ControlRoute, settings: Settings, *, tenant: bool) -> dict
         answers["400"] = Answer(BAD_TENANT)
     if route.body is not None:  # the app's client_max_size
         answers["413"] = Answer("The body is larger than `max_request_bytes`.")
+    # Reads are open to every origin (CORS decides who may read them) and need no token.
     changing = route.method != "GET"
-    if settings.admin_token and changing:  # web/admin.py; reads stay open
+    if changing:  # web/crosssite.py
+        answers["403"] = CROSS_SITE
+    if settings.admin_token and changing:  # web/admin.py
         answers["401"] = UNAUTHORIZED
     result: dict[str, Any] = {
         "tags": [route.tag],

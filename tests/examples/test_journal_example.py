@@ -15,8 +15,9 @@ def save_campaign(api_url: str, campaign: int, maximum: int) -> dict:
         return json.load(response)
 
 
-def test_save_sends_exactly_one_update(mockswitch):
-    answer = save_campaign(mockswitch.api_url, campaign=123, maximum=4)
+def test_save_sends_exactly_one_update(mockswitch, mockswitch_api_url):
+    # mockswitch_api_url is this test's own switch: http://127.0.0.1:PORT/t/<test>/api/json/
+    answer = save_campaign(mockswitch_api_url, campaign=123, maximum=4)
 
     assert answer == {"responses": [{"code": "204", "key": "", "message": "OK"}]}
     # Exactly one update of campaign 123 with maximum=4; if not, the failure lists the

@@ -11,6 +11,8 @@ from mockswitch.enswitch.envelope import Reply
 from ..spec import Field, Integer, RuleError, Schema, Text
 from .base import Action
 
+SANDBOX = (("Content-Security-Policy", "sandbox"),)
+
 
 @dataclass(frozen=True, slots=True)
 class HttpStatus(Integer):
@@ -61,4 +63,6 @@ class HttpFault(Action):
         return self
 
     def answer(self, handled: Reply | None, http_mode: str) -> Reply:
-        return Reply(self.status, self.body.encode(), "", "", self.content_type)
+        # The body is whatever the rule says, HTML included: sandboxed, it cannot run script
+        # with the mock's origin (read its journal, change it) when a browser opens it.
+        return Reply(self.status, self.body.encode(), "", "", self.content_type, SANDBOX)

@@ -263,7 +263,7 @@
         "section",
         {},
         el("h4", {}, "Response"),
-        el("p", { class: "note" }, `HTTP ${call.http_status} · Enswitch ${call.code}${call.key ? ` (${call.key})` : ""} · took ${ms(call.duration_ms)}${call.body_truncated ? " · body truncated" : ""}`),
+        el("p", { class: "note" }, `HTTP ${call.http_status} · Enswitch ${call.code}${call.key ? ` (${call.key})` : ""} · took ${ms(call.duration_ms)}${call.truncated && call.truncated.length ? ` · cut in the journal: ${call.truncated.join(", ")}` : ""}`),
         el("pre", { class: "body" }, bodyText || "(empty body)"),
       ),
     );

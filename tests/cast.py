@@ -1,18 +1,18 @@
-"""The default data set's campaigns as bulk/campaigns/get shows them, and ways to read them back.
+"""The default data set's records, as the switch shows them: the one place tests read them from.
 
-Written out by hand from ../shared/reference/default-cast.md (plus the extra campaigns of
-fixtures/), not read from the fixture files, so a test also notices when the seed drifts.
+Written out by hand from ../shared/reference/default-cast.md and fixtures/, not read from the
+fixture files, so a test also notices when the seed drifts.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from aiohttp.test_utils import TestClient
-
-from tests.conftest import call, envelope
+PASSWORD = "password"
+"""Every person of the cast has this password."""
 
 CUSTOMERS = (1, 2, 10, 20, 30)
+
 
 CAMPAIGNS: dict[int, dict[str, Any]] = {
     123: {
@@ -132,6 +132,32 @@ CAMPAIGNS: dict[int, dict[str, Any]] = {
 }
 
 
+SEEDED: dict[int, list[dict[str, Any]]] = {
+    customer: [c for c in CAMPAIGNS.values() if c["customer"] == customer] for customer in CUSTOMERS
+}
+"""What `every_campaign` answers on a freshly seeded server."""
+
+DESTINATIONS: dict[int, dict[str, str]] = {
+    123: {
+        "2125550111": "pending",
+        "2125550112": "pending",
+        "2125550113": "success",
+        "2125550114": "failed",
+        "2125550115": "cancelled",
+    },
+    124: {
+        "2125550121": "pending",
+        "2125550122": "success",
+        "+442071230123": "pending",
+        "2125550124": "failed",
+    },
+    125: {"2125550131": "pending", "2125550132": "cancelled"},
+    200: {"3125550201": "pending", "3125550202": "success", "3125550203": "failed"},
+    201: {"3125550211": "pending", "3125550212": "pending"},
+    300: {"4155550301": "pending", "4155550302": "success"},
+}
+
+
 def campaign(campaign_id: int, **changes: Any) -> dict[str, Any]:
     """A seeded campaign as `data` shows it, with some fields changed."""
     unknown = set(changes) - set(CAMPAIGNS[campaign_id])
@@ -139,24 +165,38 @@ def campaign(campaign_id: int, **changes: Any) -> dict[str, Any]:
     return {**CAMPAIGNS[campaign_id], **changes}
 
 
-async def read_campaign(client: TestClient, campaign_id: int) -> dict[str, Any]:
-    """One campaign's `data`, read as the system owner (who may see them all)."""
-    status, body = await call(client, "bulk/campaigns/get", user="owner", id=campaign_id)
-    assert (status, body["responses"]) == (200, envelope(("200", "", "OK"))["responses"]), body
-    return body["data"]
+def destinations(campaign_id: int, changes: dict[str, str | None] | None = None) -> dict[str, str]:
+    """A seeded campaign's destinations as {dnumber: status}, some changed (None: removed)."""
+    found = {**DESTINATIONS[campaign_id], **(changes or {})}
+    return {dnumber: status for dnumber, status in found.items() if status is not None}
 
 
-async def every_campaign(client: TestClient) -> dict[int, list[dict[str, Any]]]:
-    """Every customer's campaigns, listed as the system owner: the whole editable data set."""
-    found = {}
-    for customer in CUSTOMERS:
-        status, body = await call(client, "bulk/campaigns/list", user="owner", customer=customer)
-        assert (status, body["responses"]) == (200, envelope(("200", "", "OK"))["responses"]), body
-        found[customer] = body["data"]
-    return found
+def rows(campaign_id: int, found: dict[str, str]) -> list[dict[str, Any]]:
+    """{dnumber: status} as bulk/destinations/list shows it by default: sorted by dnumber."""
+    return [
+        {"campaign": campaign_id, "dtype": "", "dnumber": dnumber, "status": status}
+        for dnumber, status in sorted(found.items())
+    ]
 
 
-SEEDED: dict[int, list[dict[str, Any]]] = {
-    customer: [c for c in CAMPAIGNS.values() if c["customer"] == customer] for customer in CUSTOMERS
-}
-"""What `every_campaign` answers on a freshly seeded server."""
+OUT_OF_REACH: tuple[tuple[str, int], ...] = (
+    ("user", 999),  # no such campaign
+    ("user", 0),
+    ("user", -123),
+    ("user", 200),  # Globex's, out of Acme's reach
+    ("admin", 201),  # an administrator reaches only their own customer too
+    ("globex", 123),  # Acme's, out of Globex's reach
+    ("reseller", 300),  # Initech is not below the reseller
+    ("owner", 999),  # not even the system owner reaches what does not exist
+)
+"""(person, campaign id) pairs where the person reaches no such campaign: a 404 every time."""
+
+
+IN_REACH: tuple[tuple[str, int], ...] = (
+    ("admin", 124),  # an administrator, its own customer's
+    ("globex", 201),  # Globex's own
+    ("reseller", 123),  # a customer below the reseller
+    ("reseller", 200),
+    ("owner", 300),  # the system owner reaches every customer
+)
+"""(person, campaign id) pairs beyond Acme's user where the person reaches the campaign."""

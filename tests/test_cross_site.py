@@ -1,0 +1,229 @@
+"""No cross-site control: a page the developer visits cannot reset, clear or fault the mock.
+
+A cross-site `POST` or `DELETE` with `Content-Type: text/plain` needs no preflight, so it
+used to reach the control API. Now a changing control call with a foreign `Origin` (not the
+server's own, not allowed by `cors_origins`) or with `Sec-Fetch-Site: cross-site` is a 403
+JSON error and changes nothing. Calls without `Origin` (curl, tests, CI) and the dashboard
+on the server's own origin work as before. An `http` fault's body is served sandboxed.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from tests.cast import PASSWORD
+
+EVIL = "https://evil.example"
+DEV_SERVER = "http://localhost:5173"
+TEXT = {"Content-Type": "text/plain"}
+AUTH = {"auth_username": "user", "auth_password": PASSWORD}
+HTML_FAULT = '{"match": {}, "action": {"type": "http", "status": 200, "body": "<script>x</script>", "content_type": "text/html"}}'  # noqa: E501
+
+
+def foreign_origin(origin: str) -> dict[str, Any]:
+    return {
+        "error": {
+            "status": 403,
+            "message": f"origin {origin} may not change this server: a browser page may call "
+            "the control API's changes only from the server's own origin or one the "
+            "cors_origins setting allows",
+            "field": "Origin",
+        }
+    }
+
+
+CROSS_SITE = {
+    "error": {
+        "status": 403,
+        "message": "a web page of another site may not change this server (Sec-Fetch-Site: "
+        "cross-site); call the control API from your tests or tools, not from a page",
+        "field": "Sec-Fetch-Site",
+    }
+}
+
+
+async def state(client, scope: str = "") -> tuple[Any, ...]:
+    """What a changing call could change: the journal, the rules, the data, the tenants."""
+    calls = await (await client.get(f"{scope}/_mock/calls")).json()
+    rules = await (await client.get(f"{scope}/_mock/faults")).json()
+    got = await client.get(f"{scope}/api/json/bulk/campaigns/get/", params={**AUTH, "id": "123"})
+    tenants = await (await client.get("/_mock/tenants")).json()
+    name = (await got.json())["data"]["name"]
+    return [c["id"] for c in calls["calls"]], rules, name, sorted(tenants["tenants"])
+
+
+async def changed(client, scope: str = "") -> None:
+    """Change the data, so that a reset would show."""
+    response = await client.get(
+        f"{scope}/api/json/bulk/campaigns/update/", params={**AUTH, "id": "123", "name": "Mine"}
+    )
+    assert response.status == 200
+
+
+# (method, path, body) of changing control calls a page could send without a preflight.
+CHANGES = [
+    ("POST", "/_mock/reset", ""),
+    ("DELETE", "/_mock/calls", ""),
+    ("POST", "/_mock/faults", HTML_FAULT),
+    ("DELETE", "/_mock/faults", ""),
+    ("PUT", "/_mock/faults/default-latency", '{"fixed_ms": 1000}'),
+    ("POST", "/t/acme/_mock/reset", ""),
+    ("DELETE", "/t/acme/_mock", ""),
+]
+
+
+@pytest.mark.parametrize(("method", "path", "body"), CHANGES)
+async def test_a_cross_site_change_with_text_plain_is_refused(serve, method, path, body):
+    client = await serve()
+    await changed(client)
+    await changed(client, "/t/acme")
+    before = (await state(client), await state(client, "/t/acme"))
+    response = await client.request(
+        method, path, data=body, headers={**TEXT, "Origin": EVIL, "Sec-Fetch-Site": "cross-site"}
+    )
+    assert (response.status, await response.json()) == (403, CROSS_SITE)
+    response = await client.request(method, path, data=body, headers={**TEXT, "Origin": EVIL})
+    assert (response.status, await response.json()) == (403, foreign_origin(EVIL))
+    # The journal gained only the reads of `state`; nothing else moved.
+    after = (await state(client), await state(client, "/t/acme"))
+    assert [part[1:] for part in after] == [part[1:] for part in before]
+    assert after[0][2] == "Mine"
+
+
+@pytest.mark.parametrize("origin", ["null", "http://localhost.evil.example", "http://127.0.0.2"])
+async def test_an_origin_that_cors_origins_does_not_allow_is_refused(serve, origin):
+    client = await serve()
+    response = await client.post("/_mock/reset", headers={**TEXT, "Origin": origin})
+    assert (response.status, await response.json()) == (403, foreign_origin(origin))
+
+
+async def test_sec_fetch_site_cross_site_is_refused_even_from_an_allowed_origin(serve):
+    client = await serve(cors_origins="*")
+    allowed = await client.post("/_mock/reset", headers={"Origin": EVIL})
+    assert allowed.status == 200  # `*` lets every origin in...
+    response = await client.post(
+        "/_mock/reset", headers={"Origin": EVIL, "Sec-Fetch-Site": "cross-site"}
+    )
+    assert (response.status, await response.json()) == (403, CROSS_SITE)  # ...but no other site
+    bare = await client.delete("/_mock/calls", headers={"Sec-Fetch-Site": "cross-site"})
+    assert (bare.status, await bare.json()) == (403, CROSS_SITE)
+
+
+async def test_calls_without_an_origin_keep_working(serve):
+    """curl, test clients and CI send no Origin; the README's `curl -d` sends a form type."""
+    client = await serve()
+    curl = {"Content-Type": "application/x-www-form-urlencoded", "User-Agent": "curl/8.5.0"}
+    added = await client.post(
+        "/_mock/faults",
+        data='{"match": {"function": "x/y"}, "action": {"type": "reset"}}',
+        headers=curl,
+    )
+    assert added.status == 201
+    assert (await client.put("/_mock/faults/default-latency", data="null")).status == 200
+    assert (await client.delete("/_mock/faults/1")).status == 200
+    assert (await client.delete("/_mock/calls")).status == 200
+    assert (await client.post("/_mock/reset")).status == 200
+    assert (await client.post("/t/acme/_mock/reset", headers=curl)).status == 200
+    assert (await client.delete("/t/acme/_mock")).status == 200
+
+
+async def test_the_servers_own_origin_may_change_it_whatever_its_name(serve):
+    client = await serve()
+    own = f"http://127.0.0.1:{client.port}"
+    response = await client.post("/_mock/reset", headers={"Origin": own, **TEXT})
+    assert response.status == 200
+    # Reached by another name (a container's service name, a LAN address), the dashboard's
+    # Origin is that name: same as the Host it sent.
+    for host in ("mockswitch:8080", "192.168.1.20:8080", "Mock.Example"):
+        origin = f"http://{host.lower()}"
+        response = await client.post(
+            "/_mock/reset",
+            headers={"Host": host, "Origin": origin, "Sec-Fetch-Site": "same-origin"},
+        )
+        assert response.status == 200, host
+        response = await client.post("/_mock/reset", headers={"Host": host, "Origin": origin})
+        assert response.status == 200, host
+    # The default port may be left out of one and not the other.
+    response = await client.post(
+        "/_mock/reset", headers={"Host": "mock.example", "Origin": "http://mock.example:80"}
+    )
+    assert response.status == 200
+    # A name that is not the Host is another origin.
+    other = "http://mockswitch:8080"
+    response = await client.post(
+        "/_mock/reset", headers={"Host": "127.0.0.1:8080", "Origin": other}
+    )
+    assert (response.status, await response.json()) == (403, foreign_origin(other))
+
+
+async def test_the_browser_saying_same_origin_is_believed_behind_a_proxy(serve):
+    """Behind a TLS proxy the page's Origin is https://..., the request mockswitch sees http."""
+    client = await serve()
+    response = await client.post(
+        "/_mock/reset",
+        headers={"Origin": "https://mock.example", "Sec-Fetch-Site": "same-origin"},
+    )
+    assert response.status == 200
+
+
+async def test_an_allowed_dev_server_may_change_it(serve):
+    client = await serve()
+    response = await client.post(
+        "/_mock/reset", headers={"Origin": DEV_SERVER, "Sec-Fetch-Site": "same-site"}
+    )
+    assert response.status == 200
+    assert response.headers["Access-Control-Allow-Origin"] == DEV_SERVER
+
+
+async def test_reads_and_the_enswitch_api_stay_open_to_every_origin(serve):
+    client = await serve()
+    headers = {"Origin": EVIL, "Sec-Fetch-Site": "cross-site"}
+    assert (await client.get("/_mock/calls", headers=headers)).status == 200
+    assert (await client.get("/_mock/health", headers=headers)).status == 200
+    api = await client.post(
+        "/api/json/bulk/campaigns/update/",
+        data={**AUTH, "id": "123", "name": "x"},
+        headers=headers,
+    )
+    assert (await api.json())["responses"][0]["code"] == "204"
+    # CORS still keeps the page from reading the answers.
+    assert "Access-Control-Allow-Origin" not in api.headers
+
+
+async def test_a_cross_site_change_is_refused_before_the_admin_token_is_asked(serve):
+    client = await serve(admin_token="s3cret")
+    response = await client.post(
+        "/_mock/reset", headers={"Origin": EVIL, "Authorization": "Bearer s3cret"}
+    )
+    assert (response.status, await response.json()) == (403, foreign_origin(EVIL))
+    response = await client.post("/_mock/reset", headers={"Authorization": "Bearer s3cret"})
+    assert response.status == 200
+
+
+async def test_an_http_faults_body_is_served_sandboxed(serve):
+    client = await serve()
+    plain = await client.get("/api/json/bulk/campaigns/get/", params={**AUTH, "id": "123"})
+    assert "Content-Security-Policy" not in plain.headers
+    assert (await client.post("/_mock/faults", data=HTML_FAULT)).status == 201
+    faulted = await client.get("/api/json/bulk/campaigns/get/", params={**AUTH, "id": "123"})
+    assert (faulted.status, await faulted.text()) == (200, "<script>x</script>")
+    assert faulted.headers["Content-Type"] == "text/html"
+    assert faulted.headers["Content-Security-Policy"] == "sandbox"
+
+
+async def test_the_openapi_document_lists_the_403_on_every_change(serve):
+    client = await serve()
+    document = await (await client.get("/_mock/openapi.json")).json()
+    changes = [
+        (method, path, operation["responses"])
+        for path, item in document["paths"].items()
+        if "/_mock" in path
+        for method, operation in item.items()
+        if method in ("post", "put", "delete", "patch")
+    ]
+    assert len(changes) >= 7
+    assert [(m, p) for m, p, responses in changes if "403" not in responses] == []
+    reads = [item["get"]["responses"] for path, item in document["paths"].items() if "get" in item]
+    assert not [responses for responses in reads if "403" in responses]
