@@ -68,6 +68,7 @@ def install(app: web.Application) -> None:
     # Stopping would otherwise wait for every open /_mock/calls/wait to time out.
     app.on_shutdown.append(end_long_polls)
 
+
 CALL = routes.schema(
     "Call",
     object_of(
