@@ -17,6 +17,7 @@ from typing import Any, Protocol
 from mockswitch.errors import EnswitchError, Problem, invalid
 
 from .request import Pairs
+from .versions import OLDEST
 
 AUTH_USERNAME = "auth_username"
 AUTH_PASSWORD = "auth_password"
@@ -168,7 +169,7 @@ class Param:
     description: str
     required: bool = False
     default: Any = field(default=CURRENT)
-    since: tuple[int, int] = (3, 13)
+    since: tuple[int, int] = OLDEST
     one_of: str | None = None  # the name of a set of values that the data set defines
     # For a 0-or-1 flag: set to 1, it stands instead of the parameter named here (`all=1`
     # instead of a list of `dnumbers`); exactly one of the two must then be given.

@@ -39,6 +39,7 @@ from mockswitch.enswitch.params import (
     Param,
     Text,
 )
+from mockswitch.enswitch.versions import OLDEST, version_text
 
 from . import calls, control, events, faults, metrics, tenants, ui
 from .declare import JSON, TOO_MANY, ControlRoutes, Schema, json_answer, ref
@@ -68,7 +69,6 @@ CONTROL: tuple[ControlRoutes, ...] = (
 )
 
 FORM = "application/x-www-form-urlencoded"
-EARLIEST = (3, 13)  # the oldest Enswitch version mockswitch imitates
 
 OK = ("200", "204")  # the envelope codes that are HTTP 200 even when mirrored
 _NO_DATA = next(f.default for f in dataclass_fields(Function) if f.name == "data_description")
@@ -274,8 +274,8 @@ def _parameter(
         notes.append(f"One of the data set's {param.one_of}.")
     if param.default is not CURRENT:
         schema["default"] = param.default
-    if param.since > EARLIEST:
-        notes.append(f"Added in Enswitch {_version(param.since)}.")
+    if param.since > OLDEST:
+        notes.append(f"Added in Enswitch {version_text(param.since)}.")
         if param.since > settings.api_version_tuple:
             notes.append(f"This server imitates Enswitch {settings.api_version} and ignores it.")
     parameter = {
@@ -284,7 +284,7 @@ def _parameter(
         "description": " ".join(notes),
         "required": param.required,
         "schema": schema,
-        "x-enswitch-since": _version(param.since),
+        "x-enswitch-since": version_text(param.since),
     }
     if schema.get("type") == "array":
         parameter |= {"style": "form", "explode": False}
@@ -397,10 +397,6 @@ def _envelope_schemas() -> dict[str, Schema]:
             "additionalProperties": False,
         },
     }
-
-
-def _version(since: tuple[int, int]) -> str:
-    return ".".join(str(part) for part in since)
 
 
 @routes.route(
