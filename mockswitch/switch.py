@@ -12,7 +12,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from contextlib import AbstractAsyncContextManager, nullcontext
 from dataclasses import dataclass
 from typing import Any
@@ -94,8 +94,9 @@ class Switch:
         started, at = time.perf_counter(), format_time()
         function = FUNCTIONS.get(request.function)
         pairs, problem = self._read(request, function)
+        given = dict(pairs)  # each name's last value: what the checks and the rules read
         decision = self.faults(tenant.name).decide(
-            CallFacts(request.function, request.method, dict(pairs))
+            CallFacts(request.function, request.method, given)
         )
         if decision is not None and decision.latency_ms > 0:
             await asyncio.sleep(decision.latency_ms / 1000)
@@ -109,12 +110,12 @@ class Switch:
             executed = (
                 Executed(refusal, "", ())
                 if function is None
-                else await refused(refusal, pairs, tenant)
+                else await refused(refusal, given, tenant)
             )
             recorded = self._record(call, executed)
         else:
             async with self._exclusive(function):
-                executed = await self._execute(function, pairs, tenant)
+                executed = await self._execute(function, pairs, given, tenant)
                 recorded = self._record(call, executed)
         reply, call_id, committed = recorded
         try:
@@ -143,9 +144,11 @@ class Switch:
         # and holding it until the call is recorded keeps the journal in the order of writes.
         return self.store.db.lock if function.changes_data else nullcontext()
 
-    async def _execute(self, function: Function, pairs: Pairs, tenant: Tenant) -> Executed:
+    async def _execute(
+        self, function: Function, pairs: Pairs, given: Mapping[str, str], tenant: Tenant
+    ) -> Executed:
         try:
-            return await execute(function, pairs, tenant, self._api_version)
+            return await execute(function, pairs, given, tenant, self._api_version)
         except Exception:
             log.exception("%s failed", function.name)
             return Executed(internal_error(), "", ())

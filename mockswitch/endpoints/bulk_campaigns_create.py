@@ -48,4 +48,5 @@ FUNCTION = Function(
     handler=create,
     changes_data=True,
     data_description='The new campaign\'s ID, as {"id": N}.',
+    codes=("200", "201"),
 )

@@ -32,4 +32,5 @@ FUNCTION = Function(
     feature=BULK_DIALLING,
     handler=delete,
     changes_data=True,
+    codes=("201", "204", "404"),
 )

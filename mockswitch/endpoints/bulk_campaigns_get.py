@@ -25,4 +25,5 @@ FUNCTION = Function(
     feature=BULK_DIALLING,
     handler=get,
     data_description="The campaign's fields.",
+    codes=("200", "404"),
 )

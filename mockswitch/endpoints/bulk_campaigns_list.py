@@ -31,4 +31,5 @@ FUNCTION = Function(
     feature=BULK_DIALLING,
     handler=list_campaigns,
     data_description="An array of campaigns, each with the fields of bulk/campaigns/get.",
+    codes=("200",),
 )

@@ -39,4 +39,5 @@ FUNCTION = Function(
     feature=BULK_DIALLING,
     handler=update,
     changes_data=True,
+    codes=("201", "204", "404"),
 )

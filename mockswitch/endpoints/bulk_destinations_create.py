@@ -47,4 +47,5 @@ FUNCTION = Function(
     handler=create,
     changes_data=True,
     data_description='How many destinations were added or replaced, as {"count": N}.',
+    codes=("200", "201", "404"),
 )

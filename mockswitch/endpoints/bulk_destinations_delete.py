@@ -45,4 +45,5 @@ FUNCTION = Function(
     feature=BULK_DIALLING,
     handler=delete,
     changes_data=True,
+    codes=("201", "204", "404"),
 )

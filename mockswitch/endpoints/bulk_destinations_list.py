@@ -59,4 +59,5 @@ FUNCTION = Function(
     handler=list_destinations,
     data_description='An array of destinations, each {"campaign": N, "dtype": "", '
     '"dnumber": "...", "status": "..."}; with count=1, {"count": N}.',
+    codes=("200", "404"),
 )

@@ -55,4 +55,5 @@ FUNCTION = Function(
     handler=update,
     changes_data=True,
     data_description='How many destinations were updated, as {"count": N}.',
+    codes=("200", "201", "404"),
 )

@@ -181,7 +181,6 @@ class Arguments:
     """A request's parameters after validation."""
 
     values: dict[str, Any]
-    unknown: tuple[str, ...]
 
     def __contains__(self, name: str) -> bool:
         return name in self.values
@@ -192,17 +191,17 @@ class Arguments:
 
 def validate(
     table: Sequence[Param],
-    pairs: Pairs,
+    given: Mapping[str, str],
     api_version: tuple[int, int] = (99, 0),
     choices: Mapping[str, Collection[str]] | None = None,
 ) -> Arguments:
-    """Check `pairs` against `table`; raise one 400 problem per bad or missing parameter.
+    """Check the `given` parameters (each name's last value) against `table`; raise one 400
+    problem per bad or missing parameter.
 
     `choices` gives the values of each `one_of` set (the destination types of the data set).
     Parameters the table does not know, and those added after `api_version`, are ignored as
-    the real switch ignores them, and returned as `unknown` so the journal can flag them.
+    the real switch ignores them (`unknown_parameters` lists them for the journal).
     """
-    given = dict(pairs)
     known = known_names(tuple(table), api_version)
     values: dict[str, Any] = {}
     problems: list[Problem] = []
@@ -226,7 +225,7 @@ def validate(
     if problems:
         order = {p.name: i for i, p in enumerate(table)}
         raise EnswitchError(*sorted(problems, key=lambda p: order.get(p.key, len(order))))
-    return Arguments(values, unknown_parameters(table, pairs, api_version))
+    return Arguments(values)
 
 
 def _alternative_problems(

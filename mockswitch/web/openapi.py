@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Collection, Mapping
-from dataclasses import fields as dataclass_fields
 from typing import Any
 
 from aiohttp import web
@@ -71,7 +70,6 @@ CONTROL: tuple[ControlRoutes, ...] = (
 FORM = "application/x-www-form-urlencoded"
 
 OK = ("200", "204")  # the envelope codes that are HTTP 200 even when mirrored
-_NO_DATA = next(f.default for f in dataclass_fields(Function) if f.name == "data_description")
 
 
 def build_document(
@@ -212,7 +210,7 @@ def _function_item(
     mount: str,
     scope: str,
 ) -> dict[str, Any]:
-    codes = _codes(function)
+    codes = function.answers
     feature = f" and the rate-plan feature `{function.feature}`" if function.feature else ""
     description = "\n\n".join(
         (
@@ -319,19 +317,6 @@ def kind_schema(kind: Kind) -> Schema:
             "description": f"Comma-separated, each {kind.item.describe()}.",
         }
     return {"type": "string", "description": kind.describe()}
-
-
-def _codes(function: Function) -> list[str]:
-    """The envelope codes a function can answer, in order."""
-    names = {p.name for p in function.parameters}
-    codes = ["204" if function.data_description == _NO_DATA else "200"]
-    if "validation" in names:
-        codes.append("201")
-    codes += ["400", "401", "402"]
-    if function.feature is not None:
-        codes.append("403")
-    codes += ["404", "413", "500"]
-    return sorted(codes)
 
 
 def _envelope_responses(settings: Settings) -> dict[str, Any]:
