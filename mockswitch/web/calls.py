@@ -6,15 +6,17 @@ import asyncio
 import contextlib
 import json
 from collections.abc import Mapping
+from typing import Any
 
 from aiohttp import web
 
 from mockswitch.config import Settings
 from mockswitch.errors import ControlError
-from mockswitch.store import CallFilter, Journal, Page
+from mockswitch.store import CallFilter, Journal, Page, Tenant
 from mockswitch.store.cuts import FLAGS as CUT_FIELDS
+from mockswitch.switch import Switch
 
-from .call_query import DEFAULT_LIMIT, LARGEST, integer, parse_call_query, seconds
+from .call_query import DEFAULT_LIMIT, LARGEST, CallQuery, integer, parse_call_query, seconds
 from .declare import (
     BAD,
     INTEGER,
@@ -27,8 +29,8 @@ from .declare import (
     Answer,
     ControlRoutes,
     Query,
-    json_answer,
     object_of,
+    ok,
 )
 from .ids import ID, path_id
 from .keys import SWITCH
@@ -38,6 +40,16 @@ routes = ControlRoutes("journal")
 NDJSON = "application/x-ndjson"
 DEFAULT_WAIT = 10.0  # seconds a long poll waits when the query names no timeout
 NOW = "now"
+
+
+def _journal_query(
+    request: web.Request, extra: tuple[str, ...] = ()
+) -> tuple[Switch, Tenant, CallQuery]:
+    """The switch, the tenant (that must exist) and the query a journal read asks about."""
+    switch = request.app[SWITCH]
+    tenant = existing_tenant(request)
+    query = parse_call_query(_query(request), page_max=switch.settings.calls_page_max, extra=extra)
+    return switch, tenant, query
 
 
 def _query(request: web.Request) -> Mapping[str, str]:
@@ -130,6 +142,12 @@ CALL_WAIT = routes.schema(
     ),
 )
 
+PAGE = Answer(
+    200,
+    "A page of calls with the total that match; with `format=ndjson` or "
+    f"`Accept: {NDJSON}`, every matching call, one JSON object per line.",
+    {JSON: CALL_PAGE, NDJSON: CALL},
+)
 FILTERS = (
     Query("function", {"type": "string"}, "Only calls to this function (exact name)."),
     Query("method", {"type": "string", "enum": ["GET", "POST"]}, "Only calls with this method."),
@@ -147,6 +165,14 @@ FILTER_NOTE = (
     "Filter on what a call sent with `param.<name>=<value>` (repeatable), e.g. `param.id=123`. "
     "An unknown filter is a 400, so that a typo never matches everything."
 )
+
+
+READ = (BAD, NO_TENANT)  # what a journal read may answer besides its own
+
+
+def filtered(query: Any) -> dict[str, Any]:
+    """The facts a filtered journal read declares: the filters' note and its `query`."""
+    return {"description": FILTER_NOTE, "query": query}
 
 
 def _page_query(settings: Settings) -> tuple[Query, ...]:
@@ -189,27 +215,16 @@ def _wants_ndjson(request: web.Request) -> bool:
     return NDJSON in request.headers.get("Accept", "")
 
 
-@routes.route(
-    "GET",
+@routes.get(
     "/_mock/calls",
-    summary="The journal: a page of recorded calls, or every match as NDJSON",
-    answers={
-        200: Answer(
-            "A page of calls with the total that match; with `format=ndjson` or "
-            f"`Accept: {NDJSON}`, every matching call, one JSON object per line.",
-            {JSON: CALL_PAGE, NDJSON: CALL},
-        ),
-        400: BAD,
-        404: NO_TENANT,
-    },
-    description=FILTER_NOTE,
-    query=_page_query,
+    "The journal: a page of recorded calls, or every match as NDJSON",
+    PAGE,
+    *READ,
+    **filtered(_page_query),
 )
 async def list_calls(request: web.Request) -> web.StreamResponse:
     """A page of calls with the total that match, or every match as NDJSON."""
-    switch = request.app[SWITCH]
-    tenant = existing_tenant(request)
-    query = parse_call_query(_query(request), page_max=switch.settings.calls_page_max)
+    switch, tenant, query = _journal_query(request)
     if _wants_ndjson(request):
         return await _export(request, tenant.id, query.where)
     page = await switch.store.journal.page(
@@ -235,18 +250,15 @@ async def _export(request: web.Request, tenant: int, where) -> web.StreamRespons
     return response
 
 
-@routes.route(
-    "GET",
+@routes.get(
     "/_mock/calls/count",
-    summary="How many recorded calls match",
-    answers={200: json_answer("The count.", CALL_COUNT), 400: BAD, 404: NO_TENANT},
-    description=FILTER_NOTE,
-    query=FILTERS,
+    "How many recorded calls match",
+    ok("The count.", CALL_COUNT),
+    *READ,
+    **filtered(FILTERS),
 )
 async def count_calls(request: web.Request) -> web.Response:
-    switch = request.app[SWITCH]
-    tenant = existing_tenant(request)
-    query = parse_call_query(_query(request), page_max=switch.settings.calls_page_max)
+    switch, tenant, query = _journal_query(request)
     journal = switch.store.journal
     return web.json_response(
         {
@@ -256,28 +268,19 @@ async def count_calls(request: web.Request) -> web.Response:
     )
 
 
-@routes.route(
-    "GET",
+@routes.get(
     "/_mock/calls/wait",
-    summary="Long poll: answer as soon as `count` calls match, or at `timeout`",
-    answers={
-        200: json_answer("Enough calls matched.", CALL_WAIT),
-        400: BAD,
-        404: NO_TENANT,
-        408: json_answer("`timeout` passed first; the body says what did match.", CALL_WAIT),
-        429: Answer("Too many long polls are waiting (the `max_long_polls` setting)."),
-        503: json_answer("The server is stopping; the body says what matched so far.", CALL_WAIT),
-    },
-    description=FILTER_NOTE,
-    query=_wait_query,
+    "Long poll: answer as soon as `count` calls match, or at `timeout`",
+    ok("Enough calls matched.", CALL_WAIT),
+    *READ,
+    ok("`timeout` passed first; the body says what did match.", CALL_WAIT, status=408),
+    Answer(429, "Too many long polls are waiting (the `max_long_polls` setting)."),
+    ok("The server is stopping; the body says what matched so far.", CALL_WAIT, status=503),
+    **filtered(_wait_query),
 )
 async def wait_for_calls(request: web.Request) -> web.Response:
     """Long poll: answer as soon as `count` calls match, or 408 with what did by `timeout`."""
-    switch = request.app[SWITCH]
-    tenant = existing_tenant(request)
-    query = parse_call_query(
-        _query(request), page_max=switch.settings.calls_page_max, extra=("count", "timeout")
-    )
+    switch, tenant, query = _journal_query(request, extra=("count", "timeout"))
     wanted = integer(request.query, "count", 1, minimum=1)
     if wanted > switch.settings.calls_page_max:
         raise ControlError(400, f"must be at most {switch.settings.calls_page_max}", field="count")
@@ -330,15 +333,12 @@ async def end_long_polls(app: web.Application) -> None:
     app[SWITCH].store.journal.end_waits()
 
 
-@routes.route(
-    "GET",
+@routes.get(
     "/_mock/calls/{id}",
-    summary="One recorded call",
-    answers={
-        200: json_answer("The call.", CALL),
-        400: BAD,
-        404: Answer("No such call in this tenant's journal, or no such tenant."),
-    },
+    "One recorded call",
+    ok("The call.", CALL),
+    BAD,
+    Answer(404, "No such call in this tenant's journal, or no such tenant."),
     path_parameters={"id": ID},
 )
 async def one_call(request: web.Request) -> web.Response:
@@ -353,12 +353,7 @@ async def one_call(request: web.Request) -> web.Response:
     return web.json_response(call)
 
 
-@routes.route(
-    "DELETE",
-    "/_mock/calls",
-    summary="Clear the tenant's journal",
-    answers={200: json_answer("Cleared.", STATUS), 400: BAD, 429: TOO_MANY},
-)
+@routes.delete("/_mock/calls", "Clear the tenant's journal", ok("Cleared.", STATUS), BAD, TOO_MANY)
 async def clear_calls(request: web.Request) -> web.Response:
     tenant = await tenant_for_change(request)
     await request.app[SWITCH].store.clear_journal(tenant)

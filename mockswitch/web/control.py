@@ -8,7 +8,7 @@ from aiohttp import web
 
 from mockswitch import __version__
 
-from .declare import BAD, NUMBER, STRING, TOO_MANY, ControlRoutes, json_answer, object_of
+from .declare import BAD, NUMBER, STRING, TOO_MANY, ControlRoutes, object_of, ok
 from .keys import SWITCH
 from .tenants import tenant_for_change
 
@@ -38,11 +38,10 @@ RESET = routes.schema(
 )
 
 
-@routes.route(
-    "GET",
+@routes.get(
     "/_mock/health",
-    summary="Whether the server is up and its data set loaded",
-    answers={200: json_answer("Ready: the server listens only once its data is loaded.", HEALTH)},
+    "Whether the server is up and its data set loaded",
+    ok("Ready: the server listens only once its data is loaded.", HEALTH),
 )
 async def health(request: web.Request) -> web.Response:
     """Answers only once the data set is loaded: the server does not listen before that."""
@@ -58,11 +57,12 @@ async def health(request: web.Request) -> web.Response:
     )
 
 
-@routes.route(
-    "POST",
+@routes.post(
     "/_mock/reset",
-    summary="Reset the tenant: data back to the seed, journal cleared, start fault rules back",
-    answers={200: json_answer("Reset.", RESET), 400: BAD, 429: TOO_MANY},
+    "Reset the tenant: data back to the seed, journal cleared, start fault rules back",
+    ok("Reset.", RESET),
+    BAD,
+    TOO_MANY,
 )
 async def reset(request: web.Request) -> web.Response:
     """Put the data back to the seed, clear the journal, restore the start fault rules."""

@@ -2,9 +2,8 @@
 
     routes = ControlRoutes("faults")
 
-    @routes.route("POST", "/_mock/faults", summary="Add a fault rule",
-                  answers={201: json_answer("The rule.", ref("FaultRule")), 400: BAD},
-                  body=ref("FaultRuleInput"))
+    @routes.post("/_mock/faults", "Add a fault rule", ok("The rule.", RULE, status=201), BAD,
+                 body=ref("FaultRuleInput"))
     async def add_rules(request): ...
 
 The application mounts every declared route (`app.py`: on the plain path and, by `scope`,
@@ -35,12 +34,14 @@ Scope = Literal["both", "plain", "tenant"]
 class Answer:
     """One HTTP status of an operation: what it means and what its body is."""
 
+    status: int
     description: str
     content: dict[str, Schema] = field(default_factory=lambda: {JSON: ref("Error")})
 
 
-def json_answer(description: str, schema: Schema) -> Answer:
-    return Answer(description, {JSON: schema})
+def ok(description: str, schema: Schema, status: int = 200) -> Answer:
+    """A JSON answer (a success, unless `status` says otherwise)."""
+    return Answer(status, description, {JSON: schema})
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,7 +70,7 @@ class ControlRoute:
     handler: Handler
     summary: str
     tag: str
-    answers: Mapping[int, Answer]
+    answers: tuple[Answer, ...]
     description: str = ""
     # The query parameters; a function of the settings where limits show in them.
     query: tuple[Query, ...] | Callable[[Settings], tuple[Query, ...]] = ()
@@ -95,7 +96,7 @@ class ControlRoutes:
         self._routes: list[ControlRoute] = []
 
     def route(
-        self, method: str, path: str, *, summary: str, answers: Mapping[int, Answer], **facts: Any
+        self, method: str, path: str, summary: str, *answers: Answer, **facts: Any
     ) -> Callable[[Handler], Handler]:
         """Register the decorated handler for `method path`, with its OpenAPI facts."""
 
@@ -107,6 +108,18 @@ class ControlRoutes:
             return handler
 
         return register
+
+    def get(self, path: str, summary: str, *answers: Answer, **facts: Any):
+        return self.route("GET", path, summary, *answers, **facts)
+
+    def post(self, path: str, summary: str, *answers: Answer, **facts: Any):
+        return self.route("POST", path, summary, *answers, **facts)
+
+    def put(self, path: str, summary: str, *answers: Answer, **facts: Any):
+        return self.route("PUT", path, summary, *answers, **facts)
+
+    def delete(self, path: str, summary: str, *answers: Answer, **facts: Any):
+        return self.route("DELETE", path, summary, *answers, **facts)
 
     def schema(self, name: str, schema: Schema) -> Schema:
         """Declare a component schema that this table's answers refer to by `ref(name)`."""
@@ -140,9 +153,9 @@ INTEGER: Schema = {"type": "integer"}
 STRING: Schema = {"type": "string"}
 NUMBER: Schema = {"type": "number"}
 # Answers that several routes share.
-BAD = Answer("A bad parameter or body; `error.field` names it.")
-NO_TENANT = Answer("No tenant by that name (reads never create one).")
-TOO_MANY = Answer("A new tenant would pass the `max_tenants` setting.")
+BAD = Answer(400, "A bad parameter or body; `error.field` names it.")
+NO_TENANT = Answer(404, "No tenant by that name (reads never create one).")
+TOO_MANY = Answer(429, "A new tenant would pass the `max_tenants` setting.")
 # Component schemas that several tables' answers name.
 SHARED_SCHEMAS: dict[str, Schema] = {
     "Error": object_of(

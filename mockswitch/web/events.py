@@ -142,21 +142,19 @@ async def _newest(journal: Journal, tenant: int) -> int:
     return page.calls[0]["id"] if page.calls else 0
 
 
-@routes.route(
-    "GET",
+@routes.get(
     "/_mock/events",
-    summary="The tenant's calls as server-sent events, as they are committed",
-    answers={
-        200: Answer(
-            "An endless `text/event-stream`: `event: call` (data: a Call, id: its id) "
-            "for each call; `event: journal` when calls were removed; `event: gone` "
-            "when the tenant is dropped.",
-            {"text/event-stream": {"type": "string"}},
-        ),
-        400: BAD,
-        404: NO_TENANT,
-        429: Answer("Too many event streams are open (the `max_event_streams` setting)."),
-    },
+    "The tenant's calls as server-sent events, as they are committed",
+    Answer(
+        200,
+        "An endless `text/event-stream`: `event: call` (data: a Call, id: its id) "
+        "for each call; `event: journal` when calls were removed; `event: gone` "
+        "when the tenant is dropped.",
+        {"text/event-stream": {"type": "string"}},
+    ),
+    BAD,
+    NO_TENANT,
+    Answer(429, "Too many event streams are open (the `max_event_streams` setting)."),
     description="Starts after the newest call held, or after `since`; a "
     "reconnecting browser's `Last-Event-ID` header wins over `since`.",
     query=(

@@ -19,8 +19,8 @@ from .declare import (
     TOO_MANY,
     Answer,
     ControlRoutes,
-    json_answer,
     object_of,
+    ok,
 )
 from .ids import ID, path_id
 from .keys import SWITCH
@@ -59,21 +59,20 @@ async def _json_body(request: web.Request) -> Any:
         raise ControlError(400, f"the body is not valid JSON: {error}", field="body") from None
 
 
-@routes.route(
-    "POST",
+@routes.post(
     "/_mock/faults",
-    summary="Add a fault rule (an object) or several (an array), all or none",
-    answers={
-        201: json_answer(
-            "The rule, or the rules, as added, with their ids.",
-            {"oneOf": [RULE, {"type": "array", "items": RULE}]},
-        ),
-        400: BAD,
-        429: Answer(
-            "The rules would pass the `max_fault_rules` setting (none is added), or a "
-            "new tenant the `max_tenants` setting."
-        ),
-    },
+    "Add a fault rule (an object) or several (an array), all or none",
+    ok(
+        "The rule, or the rules, as added, with their ids.",
+        {"oneOf": [RULE, {"type": "array", "items": RULE}]},
+        status=201,
+    ),
+    BAD,
+    Answer(
+        429,
+        "The rules would pass the `max_fault_rules` setting (none is added), or a "
+        "new tenant the `max_tenants` setting.",
+    ),
     body={"oneOf": [ref("FaultRuleInput"), {"type": "array", "items": ref("FaultRuleInput")}]},
     example={
         "name": "update fails twice",
@@ -107,32 +106,30 @@ async def add_rules(request: web.Request) -> web.Response:
     return web.json_response(added if isinstance(document, list) else added[0], status=201)
 
 
-@routes.route(
-    "GET",
+@routes.get(
     "/_mock/faults",
-    summary="The tenant's fault rules, in order, and the default latency",
-    answers={200: json_answer("The rules.", RULES), 404: NO_TENANT},
+    "The tenant's fault rules, in order, and the default latency",
+    ok("The rules.", RULES),
+    NO_TENANT,
 )
 async def list_rules(request: web.Request) -> web.Response:
     return web.json_response((await _engine(request, changing=False)).as_json())
 
 
-@routes.route(
-    "DELETE",
-    "/_mock/faults",
-    summary="Remove every fault rule of the tenant",
-    answers={200: json_answer("Cleared.", STATUS), 400: BAD, 429: TOO_MANY},
+@routes.delete(
+    "/_mock/faults", "Remove every fault rule of the tenant", ok("Cleared.", STATUS), BAD, TOO_MANY
 )
 async def clear_rules(request: web.Request) -> web.Response:
     (await _engine(request, changing=True)).clear()
     return web.json_response({"status": "cleared"})
 
 
-@routes.route(
-    "PUT",
+@routes.put(
     "/_mock/faults/default-latency",
-    summary="Delay every call that no rule fires for; null turns it off",
-    answers={200: json_answer("The rules.", RULES), 400: BAD, 429: TOO_MANY},
+    "Delay every call that no rule fires for; null turns it off",
+    ok("The rules.", RULES),
+    BAD,
+    TOO_MANY,
     body={"oneOf": [ref("Latency"), {"type": "null"}]},
     example={"uniform_ms": [5, 20]},
 )
@@ -148,15 +145,12 @@ async def set_default_latency(request: web.Request) -> web.Response:
     return web.json_response(engine.as_json())
 
 
-@routes.route(
-    "GET",
+@routes.get(
     "/_mock/faults/{id}",
-    summary="One fault rule, with its counters",
-    answers={
-        200: json_answer("The rule.", RULE),
-        400: BAD,
-        404: Answer("No such rule, or no such tenant."),
-    },
+    "One fault rule, with its counters",
+    ok("The rule.", RULE),
+    BAD,
+    Answer(404, "No such rule, or no such tenant."),
     path_parameters=ONE_RULE,
 )
 async def one_rule(request: web.Request) -> web.Response:
@@ -167,16 +161,13 @@ async def one_rule(request: web.Request) -> web.Response:
     return web.json_response(rule.as_json())
 
 
-@routes.route(
-    "DELETE",
+@routes.delete(
     "/_mock/faults/{id}",
-    summary="Remove one fault rule",
-    answers={
-        200: json_answer("Removed.", DELETED),
-        400: BAD,
-        404: Answer("No such rule."),
-        429: TOO_MANY,
-    },
+    "Remove one fault rule",
+    ok("Removed.", DELETED),
+    BAD,
+    Answer(404, "No such rule."),
+    TOO_MANY,
     path_parameters=ONE_RULE,
 )
 async def delete_rule(request: web.Request) -> web.Response:

@@ -10,16 +10,14 @@ from .keys import SWITCH
 routes = ControlRoutes("server")
 
 
-@routes.route(
-    "GET",
+@routes.get(
     "/_mock/metrics",
-    summary="Prometheus metrics: calls by function, code and fault; handling time; sizes",
-    answers={
-        200: Answer(
-            "The Prometheus text format, or OpenMetrics when the Accept header asks for it.",
-            {"text/plain": {"type": "string"}, "application/openmetrics-text": {"type": "string"}},
-        )
-    },
+    "Prometheus metrics: calls by function, code and fault; handling time; sizes",
+    Answer(
+        200,
+        "The Prometheus text format, or OpenMetrics when the Accept header asks for it.",
+        {"text/plain": {"type": "string"}, "application/openmetrics-text": {"type": "string"}},
+    ),
     scope="plain",
     head=True,
     enabled=lambda settings: settings.metrics,

@@ -41,7 +41,7 @@ from mockswitch.enswitch.params import (
 from mockswitch.enswitch.versions import OLDEST, version_text
 
 from . import calls, control, events, faults, metrics, tenants, ui
-from .declare import JSON, TOO_MANY, ControlRoutes, Schema, json_answer, ref
+from .declare import JSON, TOO_MANY, ControlRoutes, Schema, ok, ref
 from .exchange import CALL_ID_HEADER
 from .keys import SWITCH
 from .openapi_control import (
@@ -384,11 +384,10 @@ def _envelope_schemas() -> dict[str, Schema]:
     }
 
 
-@routes.route(
-    "GET",
+@routes.get(
     "/_mock/openapi.json",
-    summary="This document",
-    answers={200: json_answer("An OpenAPI 3.1 document.", {"type": "object"})},
+    "This document",
+    ok("An OpenAPI 3.1 document.", {"type": "object"}),
     scope="plain",
     head=True,
 )

@@ -21,11 +21,14 @@ BAD_TENANT = "Not a tenant name (`error.field` is `tenant`)."
 SCOPES = {"both": ("", TENANT_PREFIX), "plain": ("",), "tenant": (TENANT_PREFIX,)}
 # The admin token, in either header; `security_schemes` describes them.
 ADMIN_SCHEMES = ("adminToken", "adminTokenHeader")
-UNAUTHORIZED = Answer("The admin token is missing or wrong (the server has `admin_token` set).")
+UNAUTHORIZED = Answer(
+    401, "The admin token is missing or wrong (the server has `admin_token` set)."
+)
 CROSS_SITE = Answer(
+    403,
     "A browser page of another site made the call: its `Origin` is neither the server's own "
     "nor allowed by `cors_origins`, or it carries `Sec-Fetch-Site: cross-site`. Nothing "
-    "changed; `error.field` names the header."
+    "changed; `error.field` names the header.",
 )
 
 
@@ -93,11 +96,11 @@ def _operation(route: ControlRoute, settings: Settings, *, tenant: bool) -> dict
                 "schema": query.schema,
             }
         )
-    answers = {str(status): answer for status, answer in route.answers.items()}
+    answers = {str(answer.status): answer for answer in route.answers}
     if tenant and "400" not in answers:  # every tenant route checks the tenant's name
-        answers["400"] = Answer(BAD_TENANT)
+        answers["400"] = Answer(400, BAD_TENANT)
     if route.body is not None:  # the app's client_max_size
-        answers["413"] = Answer("The body is larger than `max_request_bytes`.")
+        answers["413"] = Answer(413, "The body is larger than `max_request_bytes`.")
     # Reads are open to every origin (CORS decides who may read them) and need no token.
     changing = route.method != "GET"
     if changing:  # web/crosssite.py

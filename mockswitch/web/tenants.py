@@ -21,8 +21,8 @@ from .declare import (
     STRING,
     Answer,
     ControlRoutes,
-    json_answer,
     object_of,
+    ok,
 )
 from .keys import SWITCH
 
@@ -82,11 +82,10 @@ async def tenant_for_change(request: web.Request) -> Tenant:
     return await switch.store.tenant(name)
 
 
-@routes.route(
-    "GET",
+@routes.get(
     "/_mock/tenants",
-    summary="Every tenant with its size",
-    answers={200: json_answer("The tenants.", TENANTS)},
+    "Every tenant with its size",
+    ok("The tenants.", TENANTS),
     scope="plain",
     head=True,
 )
@@ -94,15 +93,12 @@ async def list_tenants(request: web.Request) -> web.Response:
     return web.json_response({"tenants": await request.app[SWITCH].store.sizes()})
 
 
-@routes.route(
-    "DELETE",
+@routes.delete(
     "/_mock",
-    summary="Drop a tenant: its data, journal and fault rules",
-    answers={
-        200: json_answer("Dropped.", STATUS),
-        400: Answer("A bad name, or the default tenant (reset it instead)."),
-        404: NO_TENANT,
-    },
+    "Drop a tenant: its data, journal and fault rules",
+    ok("Dropped.", STATUS),
+    Answer(400, "A bad name, or the default tenant (reset it instead)."),
+    NO_TENANT,
     scope="tenant",
 )
 async def drop_tenant(request: web.Request) -> web.Response:

@@ -29,8 +29,8 @@ from .declare import (
     Answer,
     ControlRoutes,
     PathParameter,
-    json_answer,
     object_of,
+    ok,
 )
 from .keys import SWITCH
 from .tenants import existing_tenant, tenant_for_change, tenant_name
@@ -59,15 +59,12 @@ def _static(name: str) -> bytes:
     return (resources.files(__package__) / "static" / name).read_bytes()
 
 
-@routes.route(
-    "GET",
+@routes.get(
     "/_mock/ui",
-    summary="The dashboard: calls live, campaigns, fault rules",
-    answers={
-        200: Answer("The page.", {"text/html": {"type": "string"}}),
-        400: BAD,
-        429: TOO_MANY,
-    },
+    "The dashboard: calls live, campaigns, fault rules",
+    Answer(200, "The page.", {"text/html": {"type": "string"}}),
+    BAD,
+    TOO_MANY,
 )
 async def page(request: web.Request) -> web.Response:
     """The dashboard page."""
@@ -77,11 +74,10 @@ async def page(request: web.Request) -> web.Response:
     )
 
 
-@routes.route(
-    "GET",
+@routes.get(
     "/_mock/ui/",
-    summary="Redirects to the dashboard",
-    answers={308: Answer("To the same path without the slash (the Location header).", {})},
+    "Redirects to the dashboard",
+    Answer(308, "To the same path without the slash (the Location header).", {}),
 )
 async def page_with_slash(request: web.Request) -> web.Response:
     # The page's links are relative to `.../_mock/ui`, so it is served at that one path.
@@ -92,16 +88,13 @@ async def page_with_slash(request: web.Request) -> web.Response:
     return web.Response(status=308, headers={"Location": request.path.rstrip("/")})
 
 
-@routes.route(
-    "GET",
+@routes.get(
     "/_mock/ui/{name}",
-    summary="A file of the dashboard: its script, style or icon",
-    answers={
-        200: Answer(
-            "The file.", {media: {"type": "string"} for media in dict.fromkeys(ASSETS.values())}
-        ),
-        404: Answer("No such file."),
-    },
+    "A file of the dashboard: its script, style or icon",
+    Answer(
+        200, "The file.", {media: {"type": "string"} for media in dict.fromkeys(ASSETS.values())}
+    ),
+    Answer(404, "No such file."),
     path_parameters={"name": PathParameter({"type": "string", "enum": list(ASSETS)}, "ui.js")},
 )
 async def asset(request: web.Request) -> web.Response:
@@ -115,32 +108,29 @@ async def asset(request: web.Request) -> web.Response:
     )
 
 
-@routes.route(
-    "GET",
+@routes.get(
     "/_mock/data/campaigns",
-    summary="Every customer of the tenant with its campaigns, as bulk/campaigns/get shows them",
-    answers={
-        200: json_answer(
-            "The customers.",
-            object_of(
-                {
-                    "tenant": {"type": "string"},
-                    "customers": {
-                        "type": "array",
-                        "items": object_of(
-                            {
-                                "id": {"type": "integer"},
-                                "name": {"type": "string"},
-                                "parent": {"type": ["integer", "null"]},
-                                "campaigns": {"type": "array", "items": {"type": "object"}},
-                            }
-                        ),
-                    },
-                }
-            ),
+    "Every customer of the tenant with its campaigns, as bulk/campaigns/get shows them",
+    ok(
+        "The customers.",
+        object_of(
+            {
+                "tenant": {"type": "string"},
+                "customers": {
+                    "type": "array",
+                    "items": object_of(
+                        {
+                            "id": {"type": "integer"},
+                            "name": {"type": "string"},
+                            "parent": {"type": ["integer", "null"]},
+                            "campaigns": {"type": "array", "items": {"type": "object"}},
+                        }
+                    ),
+                },
+            }
         ),
-        404: NO_TENANT,
-    },
+    ),
+    NO_TENANT,
 )
 async def campaigns(request: web.Request) -> web.Response:
     """Each customer (by id) with its campaigns, as bulk/campaigns/get shows them."""
@@ -165,30 +155,27 @@ async def campaigns(request: web.Request) -> web.Response:
     return web.json_response({"tenant": tenant.name, "customers": customers})
 
 
-@routes.route(
-    "GET",
+@routes.get(
     "/_mock/data/functions",
-    summary="The Enswitch functions this server answers",
-    answers={
-        200: json_answer(
-            "The functions.",
-            object_of(
-                {
-                    "functions": {
-                        "type": "array",
-                        "items": object_of(
-                            {
-                                "name": {"type": "string"},
-                                "summary": {"type": "string"},
-                                "changes_data": {"type": "boolean"},
-                            }
-                        ),
-                    }
+    "The Enswitch functions this server answers",
+    ok(
+        "The functions.",
+        object_of(
+            {
+                "functions": {
+                    "type": "array",
+                    "items": object_of(
+                        {
+                            "name": {"type": "string"},
+                            "summary": {"type": "string"},
+                            "changes_data": {"type": "boolean"},
+                        }
+                    ),
                 }
-            ),
+            }
         ),
-        404: NO_TENANT,
-    },
+    ),
+    NO_TENANT,
 )
 async def functions(request: web.Request) -> web.Response:
     """The functions served, for the page's fault form."""
