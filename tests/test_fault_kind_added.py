@@ -27,9 +27,9 @@ from mockswitch.faults.spec import Field, Integer, Text
 
 
 @dataclass(frozen=True, slots=True)
-class TeapotFault(Action):
-    type: ClassVar[str] = "teapot"
-    summary: ClassVar[str] = "Answer HTTP 418 instead of handling the call."
+class TeapotFault(Action, type="teapot"):
+    """Answer HTTP 418 instead of handling the call."""
+
     fields: ClassVar[dict[str, Field]] = {
         "spout": Text(description="What the pot says."),
         "cups": Integer(1, 12),
@@ -103,6 +103,10 @@ async def test_a_new_kind_is_accepted_used_and_described(serve, teapot):
     }
     shown = document["components"]["schemas"]["FaultRule"]["properties"]["action"]
     assert "teapot" in shown["properties"]["type"]["enum"]
+
+    # The dashboard labels it by its type, as the kind names no label of its own.
+    listed = await (await client.get("/_mock/data/functions")).json()
+    assert listed["fault_kinds"]["teapot"] == "teapot"
 
 
 async def test_without_its_registry_line_the_kind_is_refused(serve):

@@ -3,7 +3,8 @@
     GET /_mock/ui                  the page (opening it for a tenant starts that tenant)
     GET /_mock/ui/<file>           its script, style and icon, shipped in web/static/
     GET /_mock/data/campaigns      every customer with its campaigns, as the API shows them
-    GET /_mock/data/functions      the Enswitch functions this server answers
+    GET /_mock/data/functions      the Enswitch functions this server answers, and the
+                                   fault action kinds' labels
 
 The page reads everything else through the control API (`calls`, `events`, `faults`,
 `reset`) with URLs relative to its own, so `/t/<tenant>/_mock/ui` shows that tenant. It
@@ -21,6 +22,7 @@ from aiohttp import web
 from mockswitch.endpoints import FUNCTIONS
 from mockswitch.endpoints.campaign_access import campaign_data
 from mockswitch.errors import ControlError
+from mockswitch.faults.actions import KINDS as ACTION_KINDS
 
 from .declare import (
     BAD,
@@ -171,7 +173,12 @@ async def campaigns(request: web.Request) -> web.Response:
                             "changes_data": {"type": "boolean"},
                         }
                     ),
-                }
+                },
+                "fault_kinds": {
+                    "type": "object",
+                    "additionalProperties": {"type": "string"},
+                    "description": "Each fault action kind's label, by its type.",
+                },
             }
         ),
     ),
@@ -185,6 +192,8 @@ async def functions(request: web.Request) -> web.Response:
             "functions": [
                 {"name": f.name, "summary": f.summary, "changes_data": f.changes_data}
                 for f in sorted(FUNCTIONS.values(), key=lambda f: f.name)
-            ]
+            ],
+            # The labels the page shows for fault actions: each kind declares its own.
+            "fault_kinds": {kind.type: kind.label for kind in ACTION_KINDS.values()},
         }
     )

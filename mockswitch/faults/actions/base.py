@@ -1,9 +1,11 @@
 """What every fault action is: a tiny class that may replace the answer and may deliver it
 in its own broken way. The web layer supplies the `Exchange` it acts on.
 
-A kind declares its own document: `fields` (each parses and describes itself), `required`,
-`summary` and `label`. Parsing and the OpenAPI schema are both read from them, so a new kind
-is its own module plus one line in `actions/__init__.py`'s registry.
+A kind names itself in its class line, `class HangFault(DropAction, type="hang",
+label="Hung up")`, says what it does in its docstring (the OpenAPI summary) and declares
+its document: `fields` (each parses and describes itself) and `required`. Parsing and the
+OpenAPI schema are both read from them, so a new kind is its own module plus one line in
+`actions/__init__.py`'s registry.
 """
 
 from __future__ import annotations
@@ -38,13 +40,23 @@ class Action:
     """The default behaviour: keep the switch's own answer and send it normally."""
 
     type: ClassVar[str]
-    summary: ClassVar[str] = ""  # one sentence for the OpenAPI document
     label: ClassVar[str] = ""  # a few words for people (the dashboard); else the type
     # The document's fields besides `type`; a field's default is the dataclass field's.
     fields: ClassVar[dict[str, Field]] = {}
     required: ClassVar[tuple[str, ...]] = ()
     # Whether the call is handled (and may change data) before the fault strikes.
     processed: bool = False
+
+    def __init_subclass__(cls, type: str | None = None, label: str = "") -> None:
+        # No super(): a slots dataclass is made again as a new class, and calls this again
+        # without the class line's words, which must then keep what the first call set.
+        if type is not None:
+            cls.type, cls.label = type, label or type
+
+    @classmethod
+    def summary(cls) -> str:
+        """The kind's docstring, in one line: what it does."""
+        return " ".join((cls.__doc__ or cls.type).split())
 
     @classmethod
     def parse(cls, document: Any, where: str) -> Action:
@@ -72,7 +84,7 @@ class Action:
                 properties[name].setdefault("default", defaults[name])
         return {
             "title": cls.type,
-            "description": cls.summary,
+            "description": cls.summary(),
             "type": "object",
             "properties": properties,
             "required": ["type", *cls.required],

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import ClassVar
 
 from mockswitch.enswitch.envelope import Reply
 
@@ -12,10 +11,8 @@ from .drop import DropAction
 
 
 @dataclass(frozen=True, slots=True)
-class EmptyFault(DropAction):
-    type: ClassVar[str] = "empty"
-    summary: ClassVar[str] = "Close the connection without a byte."
-    label: ClassVar[str] = "Empty answer"
+class EmptyFault(DropAction, type="empty", label="Empty answer"):
+    """Close the connection without a byte."""
 
     async def deliver(self, reply: Reply, exchange: Exchange) -> None:
         exchange.close()

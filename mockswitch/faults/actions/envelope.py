@@ -28,10 +28,9 @@ class EnvelopeCode(ScalarText):
 
 
 @dataclass(frozen=True, slots=True)
-class EnvelopeFault(Action):
-    type: ClassVar[str] = "envelope"
-    summary: ClassVar[str] = "Answer this envelope instead of handling the call."
-    label: ClassVar[str] = "Enswitch error"
+class EnvelopeFault(Action, type="envelope", label="Enswitch error"):
+    """Answer this envelope instead of handling the call."""
+
     fields: ClassVar[dict[str, Field]] = {
         "code": EnvelopeCode(description="A three-digit code such as 400 or 500."),
         "key": Text(),

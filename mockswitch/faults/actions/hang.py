@@ -13,10 +13,9 @@ from .drop import PROCESSED, DropAction
 
 
 @dataclass(frozen=True, slots=True)
-class HangFault(DropAction):
-    type: ClassVar[str] = "hang"
-    summary: ClassVar[str] = "Answer nothing until the client gives up, or `max_ms`, then close."
-    label: ClassVar[str] = "Hung up"
+class HangFault(DropAction, type="hang", label="Hung up"):
+    """Answer nothing until the client gives up, or `max_ms`, then close."""
+
     fields: ClassVar[dict[str, Field]] = {"processed": PROCESSED, "max_ms": milliseconds()}
     max_ms: float = 60_000.0
 

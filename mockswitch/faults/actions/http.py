@@ -42,10 +42,9 @@ class HeaderValue(Text):
 
 
 @dataclass(frozen=True, slots=True)
-class HttpFault(Action):
-    type: ClassVar[str] = "http"
-    summary: ClassVar[str] = "Answer a plain HTTP response, not an envelope."
-    label: ClassVar[str] = "HTTP error"
+class HttpFault(Action, type="http", label="HTTP error"):
+    """Answer a plain HTTP response, not an envelope."""
+
     fields: ClassVar[dict[str, Field]] = {
         "status": HttpStatus(200),
         "body": Text(),

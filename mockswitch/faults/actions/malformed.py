@@ -14,10 +14,9 @@ GARBAGE = b"<html><body><h1>502 Bad Gateway</h1></body></html>\n\x00\xff{]"
 
 
 @dataclass(frozen=True, slots=True)
-class MalformedFault(Action):
-    type: ClassVar[str] = "malformed"
-    summary: ClassVar[str] = "Handle the call, then send half of its answer, or garbage."
-    label: ClassVar[str] = "Malformed answer"
+class MalformedFault(Action, type="malformed", label="Malformed answer"):
+    """Handle the call, then send half of its answer, or garbage."""
+
     fields: ClassVar[dict[str, Field]] = {"mode": OneOf(("truncated", "garbage"))}
     processed: bool = True
     mode: str = "truncated"  # the first half of the real answer, or garbage

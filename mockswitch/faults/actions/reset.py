@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import ClassVar
 
 from mockswitch.enswitch.envelope import Reply
 
@@ -12,10 +11,8 @@ from .drop import DropAction
 
 
 @dataclass(frozen=True, slots=True)
-class ResetFault(DropAction):
-    type: ClassVar[str] = "reset"
-    summary: ClassVar[str] = "Reset the connection (TCP RST) instead of answering."
-    label: ClassVar[str] = "Connection reset"
+class ResetFault(DropAction, type="reset", label="Connection reset"):
+    """Reset the connection (TCP RST) instead of answering."""
 
     async def deliver(self, reply: Reply, exchange: Exchange) -> None:
         exchange.reset()

@@ -12,10 +12,9 @@ from .base import Action, Exchange
 
 
 @dataclass(frozen=True, slots=True)
-class SlowBodyFault(Action):
-    type: ClassVar[str] = "slow_body"
-    summary: ClassVar[str] = "Handle the call, then trickle its answer over `duration_ms`."
-    label: ClassVar[str] = "Slow body"
+class SlowBodyFault(Action, type="slow_body", label="Slow body"):
+    """Handle the call, then trickle its answer over `duration_ms`."""
+
     fields: ClassVar[dict[str, Field]] = {
         "duration_ms": milliseconds(),
         "chunks": Integer(1, 10_000),
