@@ -11,13 +11,13 @@ Version = tuple[int, int]
 
 
 def parse_version(text: str) -> Version:
-    """"4.2" -> (4, 2)."""
+    """The version written "4.2" as (4, 2)."""
     major, minor = text.split(".")
     return int(major), int(minor)
 
 
 def version_text(version: Version) -> str:
-    """(4, 2) -> "4.2"."""
+    """The version (4, 2) written as "4.2"."""
     return ".".join(str(part) for part in version)
 
 
