@@ -143,6 +143,7 @@ async def test_before_4_2_a_given_keep_agents_available_is_ignored_and_journalle
         "body_truncated": False,
         "fault": None,
         "latency_ms": 0,
+        "truncated": [],
     }
 
 

@@ -146,12 +146,12 @@ def test_calls_to_the_default_tenant_are_named_in_the_failure(
         [
             "E *CallAssertionError: expected bulk/campaigns/update(id='123', maximum='4') "
             "to be called 1 time, but it was called 0 times.",
-            "E *No call reached this test's tenant '*-main-*', but the server's default tenant "
+            "E *No call reached this test's tenant '*', but the server's default tenant "
             "got 1 call of bulk/campaigns/update; the latest:",
             "E *  #* bulk/campaigns/update 204 id='123' maximum='4'",
             "E *The code under test was probably given the server's root URL (mockswitch_url). "
             "Give it this test's API URL instead: mockswitch_api_url (mockswitch.api_url), "
-            "http://127.0.0.1:*/t/*-main-*/api/json/",
+            "http://127.0.0.1:*/t/*/api/json/",
         ]
     )
     result.stdout.fnmatch_lines(
