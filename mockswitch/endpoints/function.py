@@ -17,6 +17,7 @@ from mockswitch.enswitch.params import (
     AUTH_PASSWORD,
     AUTH_USERNAME,
     Arguments,
+    Flag,
     Param,
     unknown_parameters,
     validate,
@@ -27,6 +28,11 @@ from mockswitch.model import Person
 from mockswitch.store import Tenant
 
 BULK_DIALLING = "bulk_dialling"
+NO_DATA = "No data is returned."
+# The row of every changing function: check the input, change nothing, answer 201.
+VALIDATION = Param(
+    "validation", Flag(), "1 to validate input then return, 0 for full action.", default=0
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,7 +57,7 @@ class Function:
     feature: str | None
     handler: Callable[[Call], Awaitable[Success]]
     changes_data: bool = False
-    data_description: str = "No data is returned."
+    data_description: str = NO_DATA
     # The envelope codes the handler itself answers: its success (200 with data, 201 when
     # validated, 204 done) and its own refusals (404 for an object out of reach). `answers`
     # adds those of the checks every function makes.
@@ -64,6 +70,32 @@ class Function:
         if self.feature is not None:
             shared.add("403")
         return tuple(sorted(shared | set(self.codes)))
+
+
+def bulk_function(
+    name: str,
+    handler: Callable[[Call], Awaitable[Success]],
+    parameters: tuple[Param, ...],
+    codes: str,
+    *,
+    privilege: str = "user",
+    changes: bool = False,
+    data: str | None = None,
+) -> Function:
+    """A bulk-dialling function (rate-plan feature `bulk_dialling`), summed up by its
+    handler's docstring; `codes` are the envelope codes its handler answers ("201 204 404"),
+    `changes` whether it changes data, `data` what its 200 carries."""
+    return Function(
+        name=name,
+        summary=" ".join((handler.__doc__ or "").split()),
+        parameters=parameters,
+        privilege=privilege,
+        feature=BULK_DIALLING,
+        handler=handler,
+        changes_data=changes,
+        data_description=data or NO_DATA,
+        codes=tuple(codes.split()),
+    )
 
 
 @dataclass(frozen=True, slots=True)

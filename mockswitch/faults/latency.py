@@ -23,15 +23,6 @@ class Latency(Protocol):
     def as_json(self) -> dict[str, Any]: ...
 
 
-# The fields of the two kinds written as objects.
-NORMAL_FIELDS: dict[str, Field] = {"mean": milliseconds(), "stddev": milliseconds()}
-LOGNORMAL_FIELDS: dict[str, Field] = {
-    "median": Number(0.001, MAX_MS),
-    "sigma": Number(0, 10),
-    "max": milliseconds(),
-}
-
-
 @dataclass(frozen=True, slots=True)
 class Fixed:
     kind: ClassVar[str] = "fixed_ms"
@@ -86,22 +77,32 @@ class Uniform:
         return {self.kind: [self.low, self.high]}
 
 
-@dataclass(frozen=True, slots=True)
-class Normal:
-    kind: ClassVar[str] = "normal_ms"
-    mean: float
-    stddev: float
+class _Written:
+    """A kind written as an object of all its fields: {"mean": 100, "stddev": 20}."""
+
+    __slots__ = ()
+    fields: ClassVar[dict[str, Field]]
+    needs: ClassVar[str]  # the error for a field left out
 
     @classmethod
-    def parse(cls, value: Any, where: str) -> Normal:
-        found = fields_of(value, where, NORMAL_FIELDS)
-        if len(found) != 2:
-            raise RuleError(where, "needs mean and stddev")
+    def parse(cls, value: Any, where: str) -> Any:
+        found = fields_of(value, where, cls.fields)
+        if len(found) != len(cls.fields):
+            raise RuleError(where, cls.needs)
         return cls(**found)
 
-    @staticmethod
-    def schema() -> Schema:
-        return object_schema(NORMAL_FIELDS, tuple(NORMAL_FIELDS))
+    @classmethod
+    def schema(cls) -> Schema:
+        return object_schema(cls.fields, tuple(cls.fields))
+
+
+@dataclass(frozen=True, slots=True)
+class Normal(_Written):
+    kind: ClassVar[str] = "normal_ms"
+    fields: ClassVar[dict[str, Field]] = {"mean": milliseconds(), "stddev": milliseconds()}
+    needs: ClassVar[str] = "needs mean and stddev"
+    mean: float
+    stddev: float
 
     def sample(self, rng: random.Random) -> float:
         return min(MAX_MS, max(0.0, rng.gauss(self.mean, self.stddev)))
@@ -111,22 +112,17 @@ class Normal:
 
 
 @dataclass(frozen=True, slots=True)
-class LogNormal:
+class LogNormal(_Written):
     kind: ClassVar[str] = "lognormal_ms"
+    fields: ClassVar[dict[str, Field]] = {
+        "median": Number(0.001, MAX_MS),
+        "sigma": Number(0, 10),
+        "max": milliseconds(),
+    }
+    needs: ClassVar[str] = "needs median, sigma and max"
     median: float
     sigma: float
     max: float
-
-    @classmethod
-    def parse(cls, value: Any, where: str) -> LogNormal:
-        found = fields_of(value, where, LOGNORMAL_FIELDS)
-        if len(found) != 3:
-            raise RuleError(where, "needs median, sigma and max")
-        return cls(**found)
-
-    @staticmethod
-    def schema() -> Schema:
-        return object_schema(LOGNORMAL_FIELDS, tuple(LOGNORMAL_FIELDS))
 
     def sample(self, rng: random.Random) -> float:
         return min(self.max, rng.lognormvariate(math.log(self.median), self.sigma))
