@@ -27,30 +27,25 @@ class ConfigError(Exception):
     """A setting with a value that cannot be used; the message says which and why."""
 
 
-def _integer(minimum: int) -> Callable[[str], int]:
-    def parse(text: str) -> int:
+def _at_least(convert: Callable[[str], Any], noun: str, minimum: Any) -> Callable[[str], Any]:
+    def parse(text: str) -> Any:
         try:
-            value = int(text)
+            value = convert(text)
         except ValueError:
-            raise ValueError(f"{text!r} is not an integer") from None
+            raise ValueError(f"{text!r} is not {noun}") from None
         if value < minimum:
             raise ValueError(f"{value} is less than {minimum}")
         return value
 
     return parse
+
+
+def _integer(minimum: int) -> Callable[[str], int]:
+    return _at_least(int, "an integer", minimum)
 
 
 def _number(minimum: float) -> Callable[[str], float]:
-    def parse(text: str) -> float:
-        try:
-            value = float(text)
-        except ValueError:
-            raise ValueError(f"{text!r} is not a number") from None
-        if value < minimum:
-            raise ValueError(f"{value} is less than {minimum}")
-        return value
-
-    return parse
+    return _at_least(float, "a number", minimum)
 
 
 def _boolean(text: str) -> bool:
