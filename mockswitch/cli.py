@@ -21,12 +21,18 @@ from .config import ConfigError, Settings, add_arguments, load_settings
 from .errors import FixtureError
 from .faults.files import FaultFileError
 from .generator import Progress, generate
-from .store import SchemaMismatch, Store, load_dataset
+from .listen import ListenError, bind
+from .store import DatabaseFileError, SchemaMismatch, Store, load_dataset
 from .testing import DEFAULT_URL, URL_VARIABLE, MockswitchClient
 from .watch import show_calls
 from .web import create_app
 
 log = logging.getLogger("mockswitch")
+
+# The settings `mockswitch seed` reads; the rest only matter to a running server.
+SEED_SETTINGS = ("db", "fixtures", "sync")
+# What stops a start before it begins: one message, exit status 2, nothing written.
+REFUSALS = (DatabaseFileError, ListenError, FixtureError, SchemaMismatch, FaultFileError)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -52,7 +58,7 @@ def build_parser() -> argparse.ArgumentParser:
         "demo switch around them: resellers, customers, people, features, and N campaigns "
         "with their destinations, the same for the same --seed.",
     )
-    add_arguments(seed)
+    add_arguments(seed, SEED_SETTINGS)
     seed.add_argument(
         "--generate",
         type=_count,
@@ -73,8 +79,8 @@ def _add_calls_command(commands: argparse._SubParsersAction) -> None:
     calls = commands.add_parser(
         "calls",
         help="print a running server's call journal (and follow it)",
-        description="Print the calls a running mockswitch recorded, oldest first, one line "
-        "each; with --follow, keep printing them as they arrive.",
+        description="Print the calls a running mockswitch recorded, one line each (oldest "
+        "first unless --order desc); with --follow, keep printing them as they arrive.",
     )
     calls.add_argument(
         "--url",
@@ -82,8 +88,20 @@ def _add_calls_command(commands: argparse._SubParsersAction) -> None:
         help=f"the server (env {URL_VARIABLE}; default {DEFAULT_URL})",
     )
     calls.add_argument("--tenant", help="a tenant's journal instead of the default one")
-    for name in ("function", "method", "code", "username", "since", "until"):
+    for name in ("function", "method", "code", "username"):
         calls.add_argument(f"--{name}", help=f"only calls with this {name}")
+    calls.add_argument(
+        "--since",
+        metavar="ID|TIME",
+        help="only later calls: a call id (the calls after it), or an ISO 8601 time such as "
+        "2026-01-31T12:00:00Z, UTC unless it gives an offset (the calls at or after it)",
+    )
+    calls.add_argument(
+        "--until",
+        metavar="ID|TIME",
+        help="only earlier calls: a call id (the calls up to it, it included), or an ISO 8601 "
+        "time such as 2026-01-31T12:05:00Z (the calls at or before it)",
+    )
     calls.add_argument(
         "--param",
         action="append",
@@ -91,8 +109,15 @@ def _add_calls_command(commands: argparse._SubParsersAction) -> None:
         metavar="NAME=VALUE",
         help="only calls that sent this parameter value (repeatable)",
     )
-    calls.add_argument("--limit", type=int, default=100, help="at most this many (default 100)")
-    calls.add_argument("--order", choices=("asc", "desc"), default="asc")
+    calls.add_argument(
+        "--limit", type=int, default=100, metavar="N", help="at most this many (default 100)"
+    )
+    calls.add_argument(
+        "--order",
+        choices=("asc", "desc"),
+        default="asc",
+        help="asc: oldest first (default); desc: newest first",
+    )
     calls.add_argument("-f", "--follow", action="store_true", help="keep printing new calls")
     calls.add_argument("--json", action="store_true", help="one JSON object per line")
 
@@ -114,9 +139,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     command = {"serve": _serve, "seed": partial(_seed, args=args)}[args.command]
     try:
         return asyncio.run(command(settings))
-    except (FixtureError, SchemaMismatch, FaultFileError) as error:
+    except REFUSALS as error:
         print(f"mockswitch: {error}", file=sys.stderr)
-        return 1
+        return 2
     except OSError as error:
         print(f"mockswitch: {error}", file=sys.stderr)
         return 1
@@ -135,14 +160,21 @@ def _configure_logging(settings: Settings) -> None:
 
 
 async def _serve(settings: Settings) -> int:
+    # The address first: a busy port stops the start before the database file is touched.
+    sockets = bind(settings.host, settings.port)
     app = create_app(settings)
     runner = web.AppRunner(
         app, handle_signals=False, access_log=None, shutdown_timeout=settings.shutdown_timeout
     )
-    await runner.setup()  # loads the data set: nothing listens before it is ready
     try:
-        site = web.TCPSite(runner, settings.host, settings.port, backlog=settings.backlog)
-        await site.start()
+        await runner.setup()  # loads the data set: nothing listens before it is ready
+    except BaseException:
+        for sock in sockets:
+            sock.close()
+        raise
+    try:
+        for sock in sockets:
+            await web.SockSite(runner, sock, backlog=settings.backlog).start()
         host, port = runner.addresses[0][:2]
         print(
             f"mockswitch {__version__} serving http://{host}:{port}/api/json/ "
@@ -173,7 +205,15 @@ async def _seed(settings: Settings, args: argparse.Namespace) -> int:
     started = time.perf_counter()
     dataset = load_dataset(settings.fixtures_path())
     if args.generate is not None:
-        dataset = generate(dataset, args.generate, args.seed or 0, _progress_bar(sys.stderr))
+        generating = time.perf_counter()
+        progress = _progress_bar(sys.stderr) if sys.stderr.isatty() else None
+        dataset = generate(dataset, args.generate, args.seed or 0, progress)
+        if progress is None:  # a log or a pipe: one line, not a bar redrawn a hundred times
+            print(
+                f"mockswitch: generated {args.generate} campaigns "
+                f"in {time.perf_counter() - generating:.1f}s",
+                file=sys.stderr,
+            )
     store = await Store.open(settings.db, dataset, reseed=True, synchronous=settings.sync.upper())
     await store.close()
     took = time.perf_counter() - started

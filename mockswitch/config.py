@@ -13,7 +13,7 @@ import argparse
 import os
 import re
 import tomllib
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
@@ -21,6 +21,9 @@ from typing import Any
 from mockswitch.enswitch.versions import API_VERSIONS, Version, parse_version
 
 DEFAULT_DB = "mockswitch.sqlite3"
+# The data set shipped with mockswitch: package data beside this file, so that it is found
+# wherever the code runs from (the source tree, an editable install, a wheel, the container).
+DEFAULT_FIXTURES = Path(__file__).resolve().parent / "default_fixtures"
 
 
 class ConfigError(Exception):
@@ -163,13 +166,15 @@ class Settings:
     db: str = setting(
         _text,
         DEFAULT_DB,
-        "SQLite database file, created and seeded on first start; :memory: for none",
+        "SQLite database file, created and seeded on first start (its folder must exist); "
+        ":memory: for none",
         "PATH",
     )
     fixtures: str = setting(
         _text,
         "",
-        "folder of fixture files to seed from (default: the data set shipped with mockswitch)",
+        "folder of fixture files to seed from (default: the data set shipped with mockswitch, "
+        "mockswitch/default_fixtures)",
         "DIR",
     )
     reseed: bool = setting(
@@ -335,11 +340,7 @@ class Settings:
 
     def fixtures_path(self) -> Path:
         """The fixtures folder to seed from: the one given, or the shipped default."""
-        if self.fixtures:
-            return Path(self.fixtures)
-        from importlib.resources import files
-
-        return Path(str(files("mockswitch.default_fixtures")))
+        return Path(self.fixtures) if self.fixtures else DEFAULT_FIXTURES
 
 
 # Every setting's flag, variable and file key, in the order of the declarations above.
@@ -368,12 +369,14 @@ def _shown(value: Any) -> str:
     return str(value).lower() if isinstance(value, bool) else str(value)
 
 
-def add_arguments(parser: argparse.ArgumentParser) -> None:
-    """Add a flag for every setting, with its environment variable in the help."""
+def add_arguments(parser: argparse.ArgumentParser, names: Collection[str] | None = None) -> None:
+    """Add a flag for every setting (or those in `names`), with its variable in the help."""
     parser.add_argument(
         "--config", metavar="FILE", help="TOML file of settings (env MOCKSWITCH_CONFIG)"
     )
     for option in OPTIONS:
+        if names is not None and option.name not in names:
+            continue
         default = option.default if option.default != "" else "none"
         text = f"{option.help} (env {option.env}; default {default})"
         if option.flag:

@@ -69,6 +69,10 @@ def request_too_large(limit: int) -> EnswitchError:
     )
 
 
+def tenant_dropped() -> EnswitchError:
+    return not_found("The tenant was dropped while this call was in flight.")
+
+
 def internal_error() -> EnswitchError:
     return EnswitchError(Problem("500", "", message("500")))
 

@@ -5,6 +5,10 @@ sequence it is: read the parameters; ask the tenant's fault rules what to do; wa
 latency; handle the call (holding the write lock if it changes data) unless a fault answers
 instead; record the call; wait for the commit that holds both the change and its record;
 hand the answer, and the fault's way of delivering it, to the web layer.
+
+A call whose tenant is dropped while it is in flight is refused (a 404 envelope) and kept
+nowhere: not in the data, not in the journal, not in the fault rules' counts. Its tenant's
+id is never given again, so nothing of it can reach a tenant made later.
 """
 
 from __future__ import annotations
@@ -22,7 +26,13 @@ from .config import Settings
 from .endpoints import FUNCTIONS, Executed, Function, execute, refused
 from .enswitch.envelope import Reply, Success, error_reply, success_reply
 from .enswitch.request import Pairs, masked_parameters, masked_query, read_parameters
-from .errors import EnswitchError, internal_error, no_such_function, request_too_large
+from .errors import (
+    EnswitchError,
+    internal_error,
+    no_such_function,
+    request_too_large,
+    tenant_dropped,
+)
 from .faults import Action, CallFacts, Decision, FaultEngine
 from .metrics import Metrics
 from .store import CallRecord, Store, Tenant, format_time
@@ -64,21 +74,22 @@ class Switch:
         self.settings = settings
         self._api_version = settings.api_version_tuple
         self._start_faults = (tuple(fault_rules), default_latency)
-        self._faults: dict[str, FaultEngine] = {}
+        self._faults: dict[int, FaultEngine] = {}  # by tenant id: never reused
         self.metrics = Metrics(FUNCTIONS) if settings.metrics else None
 
-    def faults(self, tenant: str) -> FaultEngine:
+    def faults(self, tenant: Tenant) -> FaultEngine:
         """The tenant's fault rules, starting as the rules given at start."""
-        engine = self._faults.get(tenant)
+        engine = self._faults.get(tenant.id)
         if engine is None:
             rules, latency = self._start_faults
             engine = FaultEngine(rules, latency, seed=self.settings.faults_seed)
-            self._faults[tenant] = engine
+            self._faults[tenant.id] = engine
         return engine
 
-    def reset_faults(self, tenant: str) -> None:
-        """Back to the rules given at start, with their counters and dice reset."""
-        self._faults.pop(tenant, None)
+    def reset_faults(self, tenant: Tenant) -> None:
+        """Back to the rules given at start, with their counters and dice reset (and gone
+        for good, once the tenant is dropped)."""
+        self._faults.pop(tenant.id, None)
 
     async def handle(self, request: ApiRequest, tenant: Tenant) -> ApiReply:
         """Answer one call to `tenant` and record it; nothing here raises."""
@@ -95,9 +106,10 @@ class Switch:
         function = FUNCTIONS.get(request.function)
         pairs, problem = self._read(request, function)
         given = dict(pairs)  # each name's last value: what the checks and the rules read
-        decision = self.faults(tenant.name).decide(
-            CallFacts(request.function, request.method, given)
-        )
+        decision = None
+        if not tenant.dropped:
+            facts = CallFacts(request.function, request.method, given)
+            decision = self.faults(tenant).decide(facts)
         if decision is not None and decision.latency_ms > 0:
             await asyncio.sleep(decision.latency_ms / 1000)
         fault = decision.action if decision else None
@@ -117,13 +129,15 @@ class Switch:
             async with self._exclusive(function):
                 executed = await self._execute(function, pairs, given, tenant)
                 recorded = self._record(call, executed)
-        reply, call_id, committed = recorded
+        answer, committed = recorded
+        if committed is None:
+            return answer
         try:
             await committed
         except Exception:
             # The commit failed (disk full, say): the call was not kept, so it did not happen.
             return ApiReply(error_reply(internal_error(), self.settings.http_status), 0)
-        return ApiReply(reply, call_id, fault)
+        return answer
 
     def _read(
         self, request: ApiRequest, function: Function | None
@@ -147,6 +161,8 @@ class Switch:
     async def _execute(
         self, function: Function, pairs: Pairs, given: Mapping[str, str], tenant: Tenant
     ) -> Executed:
+        if tenant.dropped:  # a change holds the write lock here, which a drop takes too
+            return Executed(tenant_dropped(), "", ())
         try:
             return await execute(function, pairs, given, tenant, self._api_version)
         except Exception:
@@ -155,19 +171,25 @@ class Switch:
 
     def _record(
         self, call: _Call, executed: Executed | None
-    ) -> tuple[Reply, int, asyncio.Future[None]]:
-        """Render the answer (as a fault may change it) and queue the call's journal row."""
+    ) -> tuple[ApiReply, asyncio.Future[None] | None]:
+        """Render the answer (as a fault may change it) and queue the call's journal row;
+        the future is done once the row is committed (None: the call is kept nowhere)."""
         mode = self.settings.http_status
-        handled = None
-        if executed is not None:
-            outcome = executed.outcome
-            handled = (
-                success_reply(outcome, mode)
-                if isinstance(outcome, Success)
-                else error_reply(outcome, mode)
-            )
-        fault = call.decision.action if call.decision else None
-        reply = fault.answer(handled, mode) if fault is not None else handled
+        dropped = call.tenant.dropped
+        fault = call.decision.action if call.decision and not dropped else None
+        if dropped:
+            # Whatever the rules or the function made of it: refused, and recorded nowhere.
+            reply = error_reply(tenant_dropped(), mode)
+        else:
+            handled = None
+            if executed is not None:
+                outcome = executed.outcome
+                handled = (
+                    success_reply(outcome, mode)
+                    if isinstance(outcome, Success)
+                    else error_reply(outcome, mode)
+                )
+            reply = fault.answer(handled, mode) if fault is not None else handled
         assert reply is not None
         request = call.request
         duration_ms = (time.perf_counter() - call.started) * 1000
@@ -190,9 +212,12 @@ class Switch:
             latency_ms=round(call.decision.latency_ms, 3) if call.decision else 0.0,
             duration_ms=round(duration_ms, 3),
         )
+        if dropped:
+            self._ended(call.tenant.name, 0, record)
+            return ApiReply(reply, 0), None
         call_id, committed = self.store.journal.record(call.tenant.id, record)
         self._ended(call.tenant.name, call_id, record)
-        return reply, call_id, committed
+        return ApiReply(reply, call_id, fault), committed
 
     def _ended(self, tenant: str, call_id: int, record: CallRecord) -> None:
         """Where every call ends: count it for the metrics, and log its one line."""

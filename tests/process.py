@@ -11,7 +11,7 @@ import sys
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -62,15 +62,22 @@ class Server:
 
 
 @contextmanager
-def serving(tmp_path: Path, *flags: str, ready_within: float = 20) -> Iterator[Server]:
+def serving(
+    tmp_path: Path,
+    *flags: str,
+    ready_within: float = 20,
+    command: Sequence[str] = SERVE,
+    env: Mapping[str, str] | None = None,
+) -> Iterator[Server]:
     """Start `mockswitch serve` with `flags` (and none of the caller's MOCKSWITCH_* variables),
-    wait until it is healthy, and kill it afterwards whatever happened."""
+    in `tmp_path`, wait until it is healthy, and kill it afterwards whatever happened."""
     port = free_port()
-    environ = {k: v for k, v in os.environ.items() if not k.startswith("MOCKSWITCH_")}
+    base = os.environ if env is None else env
+    environ = {k: v for k, v in base.items() if not k.startswith("MOCKSWITCH_")}
     stderr_path = tmp_path / f"stderr-{port}.txt"
     with open(stderr_path, "wb") as stderr, open(tmp_path / f"stdout-{port}.txt", "wb") as stdout:
         process = subprocess.Popen(
-            [*SERVE, "--host", "127.0.0.1", "--port", str(port), *flags],
+            [*command, "--host", "127.0.0.1", "--port", str(port), *flags],
             cwd=tmp_path,
             env=environ,
             stdout=stdout,

@@ -188,3 +188,22 @@ def test_follow_prints_each_call_as_it_lands(server, tmp_path):
         f"#2      {times[2]} GET  {GET} 200 user auth_username=user id=123\n",
     ]
     assert (tmp_path / "stderr").read_text() == ""
+
+
+def test_the_command_line_ends_each_envelope_with_a_newline_and_http_keeps_the_bytes(server):
+    client = server.client()
+    query = "auth_username=user;auth_password=password;id=123;name=example"
+    with urllib.request.urlopen(f"{client.api_url}{UPDATE}/?{query}", timeout=10) as answer:
+        sent = answer.read()
+    assert sent == b'{"responses":[{"code":"204","key":"","message":"OK"}]}'  # as the switch
+
+    printed = subprocess.run(
+        [sys.executable, "-m", "mockswitch", "calls", "--url", server.url, "--json"],
+        capture_output=True,
+        timeout=30,
+        check=True,
+    ).stdout
+    assert printed.endswith(b"\n")
+    (line,) = printed.decode().splitlines(keepends=True)
+    assert line.endswith("\n")
+    assert json.loads(line)["body"] == sent.decode()

@@ -168,7 +168,7 @@ def test_a_bad_faults_file_stops_the_start_with_a_clear_message(
     path.write_text(text, encoding="utf-8")
 
     started = time.perf_counter()
-    assert serve_with_faults("--faults", str(path)) == 1
+    assert serve_with_faults("--faults", str(path)) == 2
     assert time.perf_counter() - started < 10
 
     err = capsys.readouterr().err
@@ -178,7 +178,7 @@ def test_a_bad_faults_file_stops_the_start_with_a_clear_message(
 def test_a_missing_faults_file_stops_the_start(tmp_path, capsys):
     path = tmp_path / "nowhere.json"
 
-    assert serve_with_faults("--faults", str(path)) == 1
+    assert serve_with_faults("--faults", str(path)) == 2
 
     err = capsys.readouterr().err
     assert err.startswith(f"mockswitch: {path}: cannot be read:"), err
@@ -187,7 +187,7 @@ def test_a_missing_faults_file_stops_the_start(tmp_path, capsys):
 def test_the_environment_variable_gives_the_rules_too(monkeypatch, capsys):
     monkeypatch.setenv("MOCKSWITCH_FAULTS", '[{"action": {"type": "teleport"}}]')
 
-    assert serve_with_faults() == 1
+    assert serve_with_faults() == 2
 
     err = capsys.readouterr().err
     assert err == (

@@ -13,14 +13,13 @@ import pytest
 from aiohttp import web
 
 from mockswitch.cli import main
+from mockswitch.config import DEFAULT_FIXTURES as FIXTURES
 from mockswitch.config import Settings
 from mockswitch.errors import FixtureError
 from mockswitch.store import load_dataset
 from mockswitch.web import create_app
 from tests.cast import CAMPAIGNS, campaign
 from tests.helpers import OK_204, call, read_campaign
-
-FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 
 
 def copy_fixtures(tmp_path: Path, name: str = "fixtures") -> Path:
@@ -282,7 +281,7 @@ async def test_a_server_on_broken_fixtures_does_not_start(tmp_path):
     assert not db.exists()  # checked before the database was even opened
 
 
-def test_seeding_broken_fixtures_exits_1_and_leaves_the_database_untouched(tmp_path, capsys):
+def test_seeding_broken_fixtures_exits_2_and_leaves_the_database_untouched(tmp_path, capsys):
     good = copy_fixtures(tmp_path, "good")
     broken = copy_fixtures(tmp_path, "broken")
     edit(broken, "timegroups.json", lambda t: t.append({"id": 5, "customer": 20}))
@@ -293,7 +292,7 @@ def test_seeding_broken_fixtures_exits_1_and_leaves_the_database_untouched(tmp_p
     assert main(["seed", "--db", db, "--fixtures", str(good)]) == 0
     capsys.readouterr()
     before = {path.name: path.read_bytes() for path in tmp_path.glob("switch.sqlite3*")}
-    assert main(["seed", "--db", db, "--fixtures", str(broken)]) == 1
+    assert main(["seed", "--db", db, "--fixtures", str(broken)]) == 2
     assert capsys.readouterr().err == (
         f"mockswitch: the fixtures in {broken} cannot be loaded:\n"
         "  timegroups.json, record 3 (id 5): duplicate id 5, first in timegroups.json, "
@@ -314,7 +313,7 @@ async def test_a_failed_seed_keeps_the_served_data(serve, tmp_path, capsys):
 
     # `main` runs its own event loop: run it in a thread, away from the test's loop.
     status = await asyncio.to_thread(main, ["seed", "--db", db, "--fixtures", str(broken)])
-    assert status == 1
+    assert status == 2
     assert "people.json: record with id 100, field 'role': no roles record has key 9" in (
         capsys.readouterr().err
     )

@@ -16,6 +16,7 @@ from typing import Any
 
 import pytest
 
+from mockswitch.config import DEFAULT_FIXTURES as FIXTURES
 from mockswitch.endpoints import FUNCTIONS
 from tests.cast import DESTINATIONS, OUT_OF_REACH, PASSWORD, SEEDED
 from tests.helpers import (
@@ -30,7 +31,6 @@ from tests.helpers import (
     no_campaign,
 )
 
-FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 NOT_INTEGER = "must be an integer"
 INVALID_CUSTOMER = "Invalid customer specified."
 NOT_A_NUMBER = "must be digits with an optional leading +"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import pty
 import re
 import sqlite3
 import subprocess
@@ -16,6 +17,7 @@ from pathlib import Path
 import pytest
 
 from mockswitch.cli import main
+from mockswitch.config import DEFAULT_FIXTURES as FIXTURES
 from mockswitch.generator import generate
 from mockswitch.store import Dataset, load_dataset
 from mockswitch.store.tables import DESTINATION_STATUSES, TABLES
@@ -23,7 +25,6 @@ from tests.cast import CAMPAIGNS, PASSWORD
 from tests.helpers import OK_204, call, envelope, read_campaign
 
 ROOT = Path(__file__).resolve().parent.parent
-FIXTURES = ROOT / "fixtures"
 RESELLER, ADMINISTRATOR = 2, 3
 WITH_BULK_DIALLING = 1
 
@@ -199,12 +200,45 @@ def test_the_same_seed_gives_the_same_database_byte_for_byte(tmp_path):
 # -- the command line ------------------------------------------------------------------------
 
 
-def test_seed_generate_draws_a_progress_bar_on_stderr(tmp_path, capsys):
+def test_seed_generate_off_a_terminal_prints_one_summary_line(tmp_path, capsys):
     assert main(["seed", "--db", str(tmp_path / "demo.sqlite3"), "--generate", "50"]) == 0
     out, err = capsys.readouterr()
-    assert err.endswith(f"\rgenerating campaigns [{'#' * 40}] 50/50\n")
+    # stderr is not a terminal here (as in CI or a log): no bar, no carriage returns.
+    assert re.fullmatch(r"mockswitch: generated 50 campaigns in \d+\.\ds\n", err), err
     assert "generated: 50 campaigns from seed 0" in out
     assert "56 campaigns" in out  # the cast's 6 and the 50
+
+
+def test_seed_generate_on_a_terminal_draws_a_progress_bar(tmp_path):
+    # A real pseudo-terminal as stderr: the bar is drawn in place, and ends the line.
+    controller, terminal = pty.openpty()
+    environ = {k: v for k, v in os.environ.items() if not k.startswith("MOCKSWITCH_")}
+    command = [sys.executable, "-m", "mockswitch", "seed", "--generate", "50"]
+    with subprocess.Popen(
+        [*command, "--db", str(tmp_path / "demo.sqlite3")],
+        cwd=tmp_path,
+        env=environ,
+        stdout=subprocess.PIPE,
+        stderr=terminal,
+    ) as process:
+        os.close(terminal)
+        drawn = b""
+        while True:
+            try:
+                piece = os.read(controller, 4096)
+            except OSError:  # EIO: the process closed its end
+                break
+            if not piece:
+                break
+            drawn += piece
+        out = process.stdout.read().decode()
+    os.close(controller)
+    assert process.returncode == 0
+    text = drawn.decode().replace("\r\n", "\n")  # the terminal turns \n into \r\n
+    assert text.startswith("\rgenerating campaigns ["), text
+    assert text.endswith(f"\rgenerating campaigns [{'#' * 40}] 50/50\n"), text
+    assert "generated" not in text.replace("generating", "")  # no summary line besides
+    assert "56 campaigns" in out
 
 
 def test_seed_without_generate_is_refused(tmp_path, capsys):

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import json
 import shutil
-from pathlib import Path
 
+from mockswitch.config import DEFAULT_FIXTURES as FIXTURES
 from tests.cast import CAMPAIGNS, SEEDED, campaign
 from tests.helpers import OK_204, call, every_campaign, read_campaign
 
-FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 UPDATE = "bulk/campaigns/update"
 
 

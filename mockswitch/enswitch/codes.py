@@ -45,7 +45,8 @@ CODES: dict[str, Code] = {
         Code(
             "404",
             "The object does not exist, or you do not have permission to access it.",
-            "No such object (or not yours to reach), or no such function.",
+            "No such object (or not yours to reach), no such function, or the tenant was dropped "
+            "while the call was in flight.",
         ),
         Code("413", "The request is too large.", "The request is larger than `max_request_bytes`."),
         Code("500", "Internal error", "Internal error."),

@@ -8,6 +8,7 @@ from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 
 from .database import MEMORY, Database, SchemaMismatch
+from .dbfile import DatabaseFileError, DatabaseInUse
 from .fixtures import Dataset, load_dataset
 from .journal import CallFilter, CallRecord, Journal, Page, format_time
 from .schema import DEFAULT_TENANT
@@ -18,6 +19,8 @@ __all__ = [
     "MEMORY",
     "CallFilter",
     "CallRecord",
+    "DatabaseFileError",
+    "DatabaseInUse",
     "Dataset",
     "Journal",
     "Page",
@@ -134,43 +137,73 @@ class Store:
 
     async def tenant(self, name: str) -> Tenant:
         """The tenant called `name`, created as a copy of the seed on first use."""
-        tenant = self._tenants.get(name)
-        if tenant is not None:
-            return tenant
-        async with self.changing():
-            tenant = self._tenants.get(name)  # another call may have made it meanwhile
-            if tenant is None:
-                tenant = await self._create(name)
-        return tenant
+        while True:
+            tenant = self._tenants.get(name)
+            if tenant is not None:
+                return tenant
+            async with self.changing():
+                tenant = self._tenants.get(name)  # another call may have made it meanwhile
+                if tenant is None:
+                    tenant = await self._create(name)
+            if not tenant.dropped:  # dropped while its creation was being committed
+                return tenant
 
     async def _create(self, name: str) -> Tenant:
-        rows = await self.db.writer.execute_fetchall("SELECT COALESCE(MAX(id), 0) + 1 FROM tenants")
+        rows = await self.db.writer.execute_fetchall(_NEXT_TENANT_ID)
         tenant_id = rows[0][0]
         created = datetime.now(UTC).isoformat(timespec="milliseconds")
         await self.db.writer.execute(
             "INSERT INTO tenants (id, name, created_at) VALUES (?, ?, ?)",
             (tenant_id, name, created),
         )
+        await self.db.writer.execute(
+            "INSERT INTO meta (key, value) VALUES (?, ?) "
+            "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            (_LAST_TENANT_ID, str(tenant_id)),
+        )
         await copy_seed(self.db.writer, tenant_id)
         tenant = Tenant(self.db, tenant_id, name)
         self._tenants[name] = tenant
         return tenant
 
+    # A reset, a clear and a drop are barriers: each holds the write lock, so no change is
+    # half made, and takes the tenant's journal rows still waiting for the batched commit
+    # with it (`Journal.clear`). A call whose change was made before is wiped with it, even
+    # if its answer leaves after; a call that changes data after it is kept and journaled.
+    # One that finds its tenant dropped is refused (see `Switch`).
+
     async def reset(self, tenant: Tenant) -> None:
         """Put the tenant's data back to the seed and clear its journal."""
         async with self.changing():
+            if tenant.dropped:
+                return  # gone already; a tenant made under its name starts from the seed
             await copy_seed(self.db.writer, tenant.id)
             await self.journal.clear(tenant.id)
             tenant.forget()
 
     async def clear_journal(self, tenant: Tenant) -> None:
         async with self.changing():
-            await self.journal.clear(tenant.id)
+            if not tenant.dropped:
+                await self.journal.clear(tenant.id)
 
-    async def drop(self, tenant: Tenant) -> None:
-        """Delete a tenant, its data and its journal."""
+    async def drop(self, tenant: Tenant) -> bool:
+        """Delete a tenant, its data and its journal; False if it was dropped already."""
         async with self.changing():
+            if tenant.dropped:
+                return False
             await delete_tenant_rows(self.db.writer, tenant.id)
             await self.journal.clear(tenant.id)
             await self.db.writer.execute("DELETE FROM tenants WHERE id = ?", (tenant.id,))
             self._tenants.pop(tenant.name, None)
+            tenant.dropped = True
+        return True
+
+
+# A dropped tenant's id is never given again: a call still in flight for it, or a row left
+# by an older version, must never land in a later tenant. `meta` keeps the last id given;
+# the other two cover a database made before it did.
+_LAST_TENANT_ID = "last_tenant_id"
+_NEXT_TENANT_ID = f"""SELECT 1 + MAX(
+  COALESCE((SELECT MAX(id) FROM tenants), 0),
+  COALESCE((SELECT CAST(value AS INTEGER) FROM meta WHERE key = '{_LAST_TENANT_ID}'), 0),
+  COALESCE((SELECT MAX(tenant) FROM calls), 0))"""

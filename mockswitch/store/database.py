@@ -19,25 +19,17 @@ import logging
 import sqlite3
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Sequence
 from contextlib import asynccontextmanager
-from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import aiosqlite
 
 from . import schema
+from .dbfile import DatabaseFileError, Hold, check, discard
 
 log = logging.getLogger("mockswitch.store")
 
 MEMORY = ":memory:"
-
-
-def _prepare(path: str) -> Path | None:
-    """The absolute path of a database file, its folder created; None for memory."""
-    if path == MEMORY:
-        return None
-    location = Path(path).resolve()
-    location.parent.mkdir(parents=True, exist_ok=True)
-    return location
 
 
 class SchemaMismatch(Exception):
@@ -78,10 +70,17 @@ class Writer:
 class Database:
     """The connections, the write lock and the commit batcher."""
 
-    def __init__(self, writer: Writer, reader: aiosqlite.Connection | Writer, path: str) -> None:
+    def __init__(
+        self,
+        writer: Writer,
+        reader: aiosqlite.Connection | Writer,
+        path: str,
+        hold: Hold | None = None,
+    ) -> None:
         self.writer = writer
         self.reader = reader
         self.path = path
+        self.hold = hold  # the lock on the file; None in memory
         self.lock = asyncio.Lock()
         self._batch: list[Sequence[Any]] = []
         self._waiters: list[asyncio.Future[None]] = []
@@ -92,28 +91,55 @@ class Database:
 
     @classmethod
     async def open(cls, path: str, synchronous: str = "NORMAL") -> Database:
-        """Open (creating if needed) the database at `path`, or a private one in memory."""
-        location = _prepare(path)
-        writer = Writer(sqlite3.connect(path))
+        """Open (creating if needed) the database at `path`, or a private one in memory.
+
+        A file is checked before anything is written and locked before it is opened: an
+        unusable path or a file another process holds raises `DatabaseFileError` (one line),
+        leaving the disk as it was.
+        """
+        if path == MEMORY:
+            writer = Writer(sqlite3.connect(MEMORY))
+            try:
+                await cls._prepare_schema(writer, synchronous)
+            except BaseException:
+                await writer.close()
+                raise
+            return cls(writer, writer, path)
+        location = check(path)
+        existed = location.exists()
+        hold = Hold.take(location)
+        writer = reader = None
         try:
-            for pragma in schema.PRAGMAS:
-                await writer.execute(pragma.format(synchronous=synchronous))
-            await cls._check_version(writer)
-            for statement in schema.STATEMENTS:
-                await writer.execute(statement)
-            await writer.execute(
-                "INSERT OR IGNORE INTO meta (key, value) VALUES ('schema_version', ?)",
-                (schema.SCHEMA_VERSION,),
-            )
-            await writer.commit()
-            reader: aiosqlite.Connection | Writer = writer
-            if location is not None:
-                reader = await aiosqlite.connect(f"file:{location}?mode=ro", uri=True)
-                await reader.execute("PRAGMA busy_timeout = 5000")
-        except BaseException:
-            await writer.close()
+            writer = Writer(sqlite3.connect(location))
+            await cls._prepare_schema(writer, synchronous)
+            # The read connection opens a URI: the path is percent-encoded, or a `?`, `#` or
+            # `%` in it would be read as the URI's query, fragment or an escape.
+            reader = await aiosqlite.connect(f"file:{quote(str(location))}?mode=ro", uri=True)
+            await reader.execute("PRAGMA busy_timeout = 5000")
+        except BaseException as error:
+            for connection in (reader, writer):
+                if connection is not None:
+                    await connection.close()
+            if not existed:  # leave no half-made file behind
+                discard(location)
+            hold.release()
+            if isinstance(error, sqlite3.Error):
+                raise DatabaseFileError(f"--db {location}: {error}") from None
             raise
-        return cls(writer, reader, path)
+        return cls(writer, reader, path, hold)
+
+    @classmethod
+    async def _prepare_schema(cls, writer: Writer, synchronous: str) -> None:
+        for pragma in schema.PRAGMAS:
+            await writer.execute(pragma.format(synchronous=synchronous))
+        await cls._check_version(writer)
+        for statement in schema.STATEMENTS:
+            await writer.execute(statement)
+        await writer.execute(
+            "INSERT OR IGNORE INTO meta (key, value) VALUES ('schema_version', ?)",
+            (schema.SCHEMA_VERSION,),
+        )
+        await writer.commit()
 
     @staticmethod
     async def _check_version(writer: Writer) -> None:
@@ -132,10 +158,16 @@ class Database:
 
     async def close(self) -> None:
         """Finish the pending commit, then close both connections."""
-        await self.flush()
-        if self.reader is not self.writer:
-            await self.reader.close()
-        await self.writer.close()
+        try:
+            await self.flush()
+        finally:
+            try:
+                if self.reader is not self.writer:
+                    await self.reader.close()
+                await self.writer.close()
+            finally:  # whatever failed above, the file is free for the next start
+                if self.hold is not None:
+                    self.hold.release()
 
     @asynccontextmanager
     async def savepoint(self) -> AsyncIterator[None]:
@@ -175,6 +207,13 @@ class Database:
             # call_soon, not a task now: the calls handled in this same loop turn join the batch.
             asyncio.get_running_loop().call_soon(self._start_flush)
         return future
+
+    def discard_queued(self, unwanted: Callable[[Sequence[Any]], bool]) -> None:
+        """Take the queued journal rows that `unwanted` picks out of the next commit (the
+        caller holds `lock`). A reset, a clear or a drop does this: its change must not be
+        followed by the rows of calls made before it. Their callers still wait for the
+        next commit, which also commits the barrier."""
+        self._batch = [row for row in self._batch if not unwanted(row)]
 
     def _start_flush(self) -> None:
         self._flushing = asyncio.ensure_future(self._flush())

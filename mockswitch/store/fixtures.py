@@ -46,9 +46,15 @@ def fingerprint_of(rows: dict[str, list[Row]]) -> str:
 
 def load_dataset(folder: Path) -> Dataset:
     """Read and check every fixture file in `folder`."""
+    if folder.is_file():
+        raise FixtureError(f"{folder}: is a file; --fixtures takes the folder that holds the files")
     if not folder.is_dir():
         raise FixtureError(f"{folder}: the fixtures folder does not exist")
     raw = _read_files(folder)
+    if not raw:  # surely a wrong folder: a switch without people refuses every login
+        raise FixtureError(
+            f"{folder}: the fixtures folder holds no fixture files ({', '.join(SUFFIXES)})"
+        )
     rows: dict[str, list[Row]] = {t.name: [] for t in TABLES}
     files: dict[str, str] = {}
     problems: list[str] = []

@@ -228,7 +228,9 @@ class Journal:
         self._sizes.pop(tenant, None)
 
     async def clear(self, tenant: int) -> None:
-        """Delete a tenant's journal (the caller holds the write lock)."""
+        """Delete a tenant's journal (the caller holds the write lock), the rows still
+        queued for the next commit included: they are of calls made before the clear."""
+        self.db.discard_queued(lambda row: row[1] == tenant)
         await self.db.writer.execute("DELETE FROM calls WHERE tenant = ?", (tenant,))
         await self.db.writer.execute("UPDATE tenants SET evicted = 0 WHERE id = ?", (tenant,))
         self.forget(tenant)

@@ -13,11 +13,17 @@ from .destinations import Destinations
 
 
 class Tenant:
-    """A named, isolated copy of the data set; the plain API paths use the default one."""
+    """A named, isolated copy of the data set; the plain API paths use the default one.
+
+    Its id is never given to another tenant, even after it is dropped; `dropped` tells the
+    calls still holding it (set under the write lock, in the drop's transaction) that
+    nothing may be written for it any more.
+    """
 
     def __init__(self, db: Database, tenant_id: int, name: str) -> None:
         self.id = tenant_id
         self.name = name
+        self.dropped = False
         self._db = db
         self.campaigns = Campaigns(db, tenant_id)
         self.destinations = Destinations(db, tenant_id)

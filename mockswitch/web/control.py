@@ -70,6 +70,6 @@ async def reset(request: web.Request) -> web.Response:
     tenant = await tenant_for_change(request)
     switch = request.app[SWITCH]
     await switch.store.reset(tenant)
-    switch.reset_faults(tenant.name)
+    switch.reset_faults(tenant)
     took = round((time.perf_counter() - started) * 1000, 3)
     return web.json_response({"status": "reset", "tenant": tenant.name, "took_ms": took})

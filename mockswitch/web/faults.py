@@ -40,7 +40,7 @@ ONE_RULE = {"id": ID}
 
 async def _engine(request: web.Request, *, changing: bool) -> FaultEngine:
     tenant = await tenant_for_change(request) if changing else existing_tenant(request)
-    return request.app[SWITCH].faults(tenant.name)
+    return request.app[SWITCH].faults(tenant)
 
 
 async def _json_body(request: web.Request) -> Any:

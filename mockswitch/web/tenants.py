@@ -109,6 +109,7 @@ async def drop_tenant(request: web.Request) -> web.Response:
             400, "the default tenant cannot be dropped; reset it instead", field="tenant"
         )
     switch = request.app[SWITCH]
-    await switch.store.drop(tenant)
-    switch.reset_faults(tenant.name)
+    if not await switch.store.drop(tenant):  # another drop got there first
+        raise ControlError(404, f"no tenant called {tenant.name!r}", field="tenant")
+    switch.reset_faults(tenant)
     return web.json_response({"status": "dropped", "tenant": tenant.name})
