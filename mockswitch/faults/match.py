@@ -77,21 +77,12 @@ class Method(Field):
         return {"type": "string"}
 
 
-@dataclass(frozen=True, slots=True)
-class FunctionPattern(Field):
-    def parse(self, value: Any, where: str) -> str:
-        pattern = text(value, where)
-        if not pattern or pattern != pattern.strip("/ "):
-            raise RuleError(where, "must be a function name or glob, without slashes at the ends")
-        return pattern
-
-    def base_schema(self) -> Schema:
-        return {"type": "string", "minLength": 1}
-
-
 MATCH_FIELDS: dict[str, Field] = {
-    "function": FunctionPattern(
-        description="A function name, or a glob such as bulk/* (case-sensitive)."
+    "function": Text(
+        # Not empty, no slash or space at either end (as a function's path never has).
+        pattern=r"[^/ ](?:[\s\S]*[^/ ])?",
+        rule="must be a function name or glob, without slashes at the ends",
+        description="A function name, or a glob such as bulk/* (case-sensitive).",
     ),
     "method": Method(description="GET or POST (any case)."),
     "params": Params(description="Parameters the call must have sent, with these values."),

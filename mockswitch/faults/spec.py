@@ -9,6 +9,7 @@ from the same objects that parse, so the two cannot drift apart.
 from __future__ import annotations
 
 import math
+import re
 import sys
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -146,13 +147,25 @@ class Integer(Field):
 
 @dataclass(frozen=True, slots=True)
 class Text(Field):
+    """A string; with a `pattern`, one the whole of which matches it (else the error `rule`).
+    The same regular expression checks and documents the value."""
+
+    pattern: str | None = None
+    rule: str = ""
+
     def parse(self, value: Any, where: str) -> str:
         if not isinstance(value, str):
             raise RuleError(where, "must be a string")
-        return _encodable(value, where)
+        value = _encodable(value, where)
+        if self.pattern is not None and not re.fullmatch(self.pattern, value):
+            raise RuleError(where, self.rule)
+        return value
 
     def base_schema(self) -> Schema:
-        return {"type": "string"}
+        schema: Schema = {"type": "string"}
+        if self.pattern is not None:
+            schema["pattern"] = f"^(?:{self.pattern})$"
+        return schema
 
 
 @dataclass(frozen=True, slots=True)
