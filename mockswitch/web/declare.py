@@ -79,7 +79,9 @@ class ControlRoute:
     example: Any = None  # of the body
     scope: Scope = "both"
     enabled: Callable[[Settings], bool] = _always  # whether a server with these settings has it
-    head: bool = False  # a GET that answers HEAD too (undocumented, as HTTP implies it)
+    # A GET that answers HEAD too (not listed: HTTP implies it). The server-wide reads do, as
+    # they always have; the others answer HEAD with a 405, as they always have.
+    head: bool = False
 
     def queries(self, settings: Settings) -> tuple[Query, ...]:
         return self.query(settings) if callable(self.query) else self.query
@@ -109,16 +111,24 @@ class ControlRoutes:
 
         return register
 
-    def get(self, path: str, summary: str, *answers: Answer, **facts: Any):
+    def get(
+        self, path: str, summary: str, *answers: Answer, **facts: Any
+    ) -> Callable[[Handler], Handler]:
         return self.route("GET", path, summary, *answers, **facts)
 
-    def post(self, path: str, summary: str, *answers: Answer, **facts: Any):
+    def post(
+        self, path: str, summary: str, *answers: Answer, **facts: Any
+    ) -> Callable[[Handler], Handler]:
         return self.route("POST", path, summary, *answers, **facts)
 
-    def put(self, path: str, summary: str, *answers: Answer, **facts: Any):
+    def put(
+        self, path: str, summary: str, *answers: Answer, **facts: Any
+    ) -> Callable[[Handler], Handler]:
         return self.route("PUT", path, summary, *answers, **facts)
 
-    def delete(self, path: str, summary: str, *answers: Answer, **facts: Any):
+    def delete(
+        self, path: str, summary: str, *answers: Answer, **facts: Any
+    ) -> Callable[[Handler], Handler]:
         return self.route("DELETE", path, summary, *answers, **facts)
 
     def schema(self, name: str, schema: Schema) -> Schema:
