@@ -119,6 +119,16 @@ def _origins(text: str) -> str:
     return ",".join(e if e in ("*", LOCALHOST, "none") else e.lower() for e in entries)
 
 
+def upstream_address(text: str) -> str:
+    """A switch's base address: http(s)://host[:port][/path], no query."""
+    text = text.strip().rstrip("/")
+    if not text:
+        return ""
+    if not re.fullmatch(r"https?://[^/?#\s]+(/[^?#\s]*)?", text):
+        raise ValueError(f"{text!r} is not a switch address such as https://switch.example.com")
+    return text
+
+
 @dataclass(frozen=True, slots=True)
 class Option:
     name: str  # the Settings field; flag --name-with-dashes; env MOCKSWITCH_NAME
@@ -271,6 +281,53 @@ class Settings:
     )
     faults: str = setting(
         _text, "", "fault rules to start with: a JSON or YAML file, or the document itself", "FILE"
+    )
+    stubs: str = setting(
+        _text,
+        "",
+        "stubs to start with (answers for functions mockswitch does not simulate): a JSON or "
+        "YAML file; a reset returns to them",
+        "FILE",
+    )
+    max_stubs: int = setting(_integer(1), 1000, "most stubs a tenant may hold", "N")
+    proxy_to: str = setting(
+        upstream_address,
+        "",
+        "a real switch to forward every function that is neither simulated nor stubbed to, "
+        "e.g. https://switch.example.com",
+        "URL",
+    )
+    proxy_timeout: float = setting(
+        _number(0.001),
+        10.0,
+        "how long a forwarded call may wait for the switch (queueing included), in seconds",
+        "SECONDS",
+    )
+    proxy_max_concurrency: int = setting(
+        _integer(1),
+        16,
+        "most calls forwarded to the switch at once; the others wait their turn",
+        "N",
+    )
+    proxy_max_response_bytes: int = setting(
+        _integer(1024),
+        4 * 2**20,
+        "largest answer taken from the switch; a larger one gets the upstream-failure envelope",
+        "BYTES",
+    )
+    record_stubs: str = setting(
+        _text,
+        "",
+        "write each proxied answer to this file as a stub declaration (no passwords), to "
+        "replay later with --stubs",
+        "FILE",
+    )
+    messages: str = setting(
+        _text,
+        "",
+        "a messages file (as `mockswitch verify --learn` writes): answer with these messages "
+        "instead of mockswitch's own",
+        "FILE",
     )
     faults_seed: int = setting(
         _integer(0),

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from mockswitch.enswitch.codes import message
+from mockswitch.enswitch.codes import CODES, message
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,6 +36,11 @@ class EnswitchError(Exception):
     @property
     def key(self) -> str:
         return self.problems[0].key
+
+
+# Every code an Enswitch envelope carries: the documented ones, and the two mockswitch adds
+# for a request over its size limit (413) and for a failure of its own (500).
+ENSWITCH_CODES = tuple(CODES)
 
 
 def invalid(key: str, message: str) -> Problem:

@@ -122,7 +122,7 @@ async def execute(
     username = ""
     try:
         directory = await tenant.directory()
-        person = _authenticate(directory, given)
+        person = authenticate(directory, given)
         username = person.username
         if not directory.role_of(person).allows(function.privilege):
             raise role_forbids()
@@ -141,13 +141,14 @@ async def refused(error: EnswitchError, given: Mapping[str, str], tenant: Tenant
     """A call refused before the checks (its parameters could not all be read): the outcome
     is `error`, and the journal still learns who called, if the credentials it read are right."""
     try:
-        username = _authenticate(await tenant.directory(), given).username
+        username = authenticate(await tenant.directory(), given).username
     except EnswitchError:
         username = ""
     return Executed(error, username, ())
 
 
-def _authenticate(directory: Directory, given: Mapping[str, str]) -> Person:
+def authenticate(directory: Directory, given: Mapping[str, str]) -> Person:
+    """The caller, by `auth_username` and `auth_password`; a 401 for anything else."""
     username, password = given.get(AUTH_USERNAME), given.get(AUTH_PASSWORD)
     if username is None or password is None:
         raise not_authenticated()

@@ -112,6 +112,14 @@ CALL = routes.schema(
                 "description": "The fields cut to `journal_field_cap` characters (the body to "
                 "`journal_body_cap`); empty for an ordinary call.",
             },
+            "stub": {
+                "type": ["integer", "null"],
+                "description": "The stub that answered the call, if one did.",
+            },
+            "proxied": {
+                "type": "boolean",
+                "description": "Forwarded to the real switch (`proxy_to`).",
+            },
         },
         "id",
         "at",
