@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Iterator, Mapping
 from dataclasses import dataclass, field
+from functools import partialmethod
 from typing import Any, Literal
 
 from aiohttp import web
@@ -111,25 +112,11 @@ class ControlRoutes:
 
         return register
 
-    def get(
-        self, path: str, summary: str, *answers: Answer, **facts: Any
-    ) -> Callable[[Handler], Handler]:
-        return self.route("GET", path, summary, *answers, **facts)
-
-    def post(
-        self, path: str, summary: str, *answers: Answer, **facts: Any
-    ) -> Callable[[Handler], Handler]:
-        return self.route("POST", path, summary, *answers, **facts)
-
-    def put(
-        self, path: str, summary: str, *answers: Answer, **facts: Any
-    ) -> Callable[[Handler], Handler]:
-        return self.route("PUT", path, summary, *answers, **facts)
-
-    def delete(
-        self, path: str, summary: str, *answers: Answer, **facts: Any
-    ) -> Callable[[Handler], Handler]:
-        return self.route("DELETE", path, summary, *answers, **facts)
+    # routes.get(path, summary, *answers, **facts), and so on.
+    get = partialmethod(route, "GET")
+    post = partialmethod(route, "POST")
+    put = partialmethod(route, "PUT")
+    delete = partialmethod(route, "DELETE")
 
     def schema(self, name: str, schema: Schema) -> Schema:
         """Declare a component schema that this table's answers refer to by `ref(name)`."""
