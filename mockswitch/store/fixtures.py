@@ -236,10 +236,11 @@ def _check_references(
                 if value is None or (column.zero_is_none and value == 0):
                     continue
                 referenced = keys[target].get((value,))
-                where = f"{_row_name(table, row, files)}, field {column.name!r}"
                 if referenced is None:
+                    where = f"{_row_name(table, row, files)}, field {column.name!r}"
                     problems.append(f"{where}: no {target} record has key {value!r}")
                 elif column.same_customer and referenced["customer"] != row["customer"]:
+                    where = f"{_row_name(table, row, files)}, field {column.name!r}"
                     problems.append(
                         f"{where}: {target} {value!r} belongs to customer "
                         f"{referenced['customer']}, not {row['customer']}"
