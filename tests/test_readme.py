@@ -7,7 +7,7 @@ from pathlib import Path
 
 from mockswitch.cli import build_parser
 from mockswitch.config import OPTIONS
-from mockswitch.messages import load_messages
+from mockswitch.switch.messages import load_messages
 from mockswitch.testing import ServerThread
 
 README = (Path(__file__).resolve().parent.parent / "README.md").read_text()
