@@ -21,6 +21,7 @@ from .config import ConfigError, Settings, add_arguments, load_settings
 from .errors import FixtureError
 from .faults.files import FaultFileError
 from .generator import Progress, generate
+from .simulator.files import OutcomeFileError
 from .store import SchemaMismatch, Store, load_dataset
 from .testing import DEFAULT_URL, URL_VARIABLE, MockswitchClient
 from .watch import show_calls
@@ -114,7 +115,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     command = {"serve": _serve, "seed": partial(_seed, args=args)}[args.command]
     try:
         return asyncio.run(command(settings))
-    except (FixtureError, SchemaMismatch, FaultFileError) as error:
+    except (FixtureError, SchemaMismatch, FaultFileError, OutcomeFileError) as error:
         print(f"mockswitch: {error}", file=sys.stderr)
         return 1
     except OSError as error:

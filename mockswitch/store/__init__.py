@@ -34,9 +34,10 @@ log = logging.getLogger("mockswitch.store")
 class Store:
     """The database, opened and seeded, with its tenants."""
 
-    def __init__(self, db: Database, journal: Journal) -> None:
+    def __init__(self, db: Database, journal: Journal, dials_max: int = 0) -> None:
         self.db = db
         self.journal = journal
+        self.dials_max = dials_max
         self._tenants: dict[str, Tenant] = {}
         self.meta: dict[str, str] = {}
 
@@ -50,6 +51,7 @@ class Store:
         synchronous: str = "NORMAL",
         journal_max: int = 0,
         journal_body_cap: int = 65536,
+        dials_max: int = 0,
     ) -> Store:
         """Open the database at `path` and make sure it holds a seeded data set.
 
@@ -58,7 +60,7 @@ class Store:
         that have changed since: then every tenant is reset to `dataset`.
         """
         db = await Database.open(path, synchronous)
-        store = cls(db, Journal(db, body_cap=journal_body_cap, max_entries=journal_max))
+        store = cls(db, Journal(db, body_cap=journal_body_cap, max_entries=journal_max), dials_max)
         try:
             await store.journal.start()
             await store._load()
@@ -81,7 +83,9 @@ class Store:
 
     async def _load(self) -> None:
         rows = await self.db.writer.execute_fetchall("SELECT id, name FROM tenants")
-        self._tenants = {name: Tenant(self.db, tenant_id, name) for tenant_id, name in rows}
+        self._tenants = {
+            name: Tenant(self.db, tenant_id, name, self.dials_max) for tenant_id, name in rows
+        }
         self.meta = dict(await self.db.writer.execute_fetchall("SELECT key, value FROM meta"))
 
     @asynccontextmanager
@@ -97,6 +101,7 @@ class Store:
             await write_seed(self.db.writer, dataset)
             for tenant in self._tenants.values():
                 await copy_seed(self.db.writer, tenant.id)
+                await tenant.dials.clear()
                 tenant.forget()
         self.meta = dict(await self.db.writer.execute_fetchall("SELECT key, value FROM meta"))
 
@@ -148,7 +153,7 @@ class Store:
             (tenant_id, name, created),
         )
         await copy_seed(self.db.writer, tenant_id)
-        tenant = Tenant(self.db, tenant_id, name)
+        tenant = Tenant(self.db, tenant_id, name, self.dials_max)
         self._tenants[name] = tenant
         return tenant
 
@@ -157,6 +162,7 @@ class Store:
         async with self.changing():
             await copy_seed(self.db.writer, tenant.id)
             await self.journal.clear(tenant.id)
+            await tenant.dials.clear()
             tenant.forget()
 
     async def clear_journal(self, tenant: Tenant) -> None:
@@ -168,5 +174,6 @@ class Store:
         async with self.changing():
             await delete_tenant_rows(self.db.writer, tenant.id)
             await self.journal.clear(tenant.id)
+            await tenant.dials.clear()
             await self.db.writer.execute("DELETE FROM tenants WHERE id = ?", (tenant.id,))
             self._tenants.pop(tenant.name, None)

@@ -8,19 +8,23 @@ from mockswitch.directory import Directory, index_features
 from mockswitch.model import Customer, DestinationType, Person, RatePlan, Role
 
 from .campaigns import Campaigns
+from .changes import Changes
 from .database import Database
 from .destinations import Destinations
+from .dials import Dials
 
 
 class Tenant:
     """A named, isolated copy of the data set; the plain API paths use the default one."""
 
-    def __init__(self, db: Database, tenant_id: int, name: str) -> None:
+    def __init__(self, db: Database, tenant_id: int, name: str, dials_max: int = 0) -> None:
         self.id = tenant_id
         self.name = name
         self._db = db
-        self.campaigns = Campaigns(db, tenant_id)
-        self.destinations = Destinations(db, tenant_id)
+        changes = Changes()  # the API's changes reach the tenant's dialler through it
+        self.campaigns = Campaigns(db, tenant_id, changes)
+        self.destinations = Destinations(db, tenant_id, changes)
+        self.dials = Dials(db, tenant_id, changes, self.campaigns, dials_max)
         self._directory: Directory | None = None
 
     async def directory(self) -> Directory:

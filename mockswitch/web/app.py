@@ -2,18 +2,35 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 from collections.abc import AsyncIterator
 
 from aiohttp import web
 
 from mockswitch.config import Settings
 from mockswitch.faults.files import load_start_rules
+from mockswitch.simulator import ClockSpec, Simulator, parse_time
+from mockswitch.simulator.files import load_start_outcomes
 from mockswitch.store import Store, load_dataset
 from mockswitch.switch import Switch
 
-from . import admin, calls, control, cors, events, faults, metrics, openapi, tenants, ui
+from . import (
+    admin,
+    calls,
+    clock,
+    control,
+    cors,
+    dials,
+    events,
+    faults,
+    metrics,
+    openapi,
+    tenants,
+    ui,
+)
 from .api import enswitch_call
-from .keys import SETTINGS, SWITCH
+from .keys import SETTINGS, SIMULATOR, SWITCH
 from .middleware import errors_as_json
 
 API_PATH = "/api/json/{function:.*}"
@@ -51,7 +68,15 @@ def _add_routes(router: web.UrlDispatcher, prefix: str) -> None:
         for mount in prefixes:
             for method in ("GET", "POST"):
                 router.add_route(method, mount + scope + API_PATH, enswitch_call)
-        for table in (control.routes, calls.routes, faults.routes, events.routes, ui.routes):
+        for table in (
+            control.routes,
+            calls.routes,
+            faults.routes,
+            clock.routes,
+            dials.routes,
+            events.routes,
+            ui.routes,
+        ):
             for route in table:
                 router.add_route(route.method, scope + route.path, route.handler)
     router.add_routes(tenants.routes)
@@ -61,6 +86,7 @@ def _add_routes(router: web.UrlDispatcher, prefix: str) -> None:
 async def _switch(app: web.Application) -> AsyncIterator[None]:
     settings = app[SETTINGS]
     rules, default_latency = load_start_rules(settings.faults, settings.faults_seed)
+    outcomes = load_start_outcomes(settings.outcomes)
     dataset = load_dataset(settings.fixtures_path())
     store = await Store.open(
         settings.db,
@@ -69,9 +95,22 @@ async def _switch(app: web.Application) -> AsyncIterator[None]:
         synchronous=settings.sync.upper(),
         journal_max=settings.journal_max,
         journal_body_cap=settings.journal_body_cap,
+        dials_max=settings.dials_max,
     )
     app[SWITCH] = Switch(store, settings, rules, default_latency)
+    start = parse_time(settings.clock_start, "clock_start") if settings.clock_start else 0
+    simulator = Simulator(
+        ClockSpec(settings.clock, settings.clock_speed, start),
+        outcomes,
+        store_of=lambda name: tenant.dials if (tenant := store.find(name)) else None,
+        tenants=store.names,
+    )
+    app[SIMULATOR] = simulator
+    real_clocks = asyncio.ensure_future(simulator.run_real_clocks())
     try:
         yield
     finally:
+        real_clocks.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await real_clocks
         await store.close()

@@ -127,6 +127,11 @@ def build_document(
             {"name": "journal", "description": "Every call mockswitch answered, to verify."},
             {"name": "faults", "description": "Rules that make calls fail or slow down."},
             {"name": "server", "description": "Health, reset, tenants, metrics, this document."},
+            {
+                "name": "simulator",
+                "description": "The bulk dialler's clock, outcome rules and attempts "
+                "(docs/simulator.md).",
+            },
             {"name": "dashboard", "description": "The page at /_mock/ui and what it reads."},
         ],
         "paths": paths,

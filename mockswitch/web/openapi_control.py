@@ -437,6 +437,9 @@ def operations(settings: Settings) -> tuple[Operation, ...]:
                 scope="plain",
             )
         )
+    from . import openapi_simulator  # it builds on this module's classes
+
+    table += openapi_simulator.operations(settings)
     if settings.admin_token:  # every changing call then needs the token (web/admin.py)
         table = [_needs_token(operation) for operation in table]
     return tuple(table)
@@ -621,6 +624,8 @@ RULE_INPUT_FIELDS: dict[str, Schema] = {
 
 def schemas() -> dict[str, Schema]:
     """The control API's components."""
+    from . import openapi_simulator
+
     call = _object(
         {
             "id": _INTEGER,
@@ -755,4 +760,5 @@ def schemas() -> dict[str, Schema]:
             },
             ("tenants",),
         ),
+        **openapi_simulator.schemas(),
     }

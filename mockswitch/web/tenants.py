@@ -14,7 +14,7 @@ from aiohttp import web
 from mockswitch.errors import ControlError
 from mockswitch.store import Tenant
 
-from .keys import SWITCH
+from .keys import SIMULATOR, SWITCH
 
 DEFAULT = "default"
 VALID_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}", re.ASCII)
@@ -68,4 +68,5 @@ async def drop_tenant(request: web.Request) -> web.Response:
     switch = request.app[SWITCH]
     await switch.store.drop(tenant)
     switch.reset_faults(tenant.name)
+    request.app[SIMULATOR].drop(tenant.name)
     return web.json_response({"status": "dropped", "tenant": tenant.name})
