@@ -3,8 +3,7 @@
 from tests.conftest import OK_204, call, envelope
 
 VENDOR_EXAMPLE = (
-    "/api/json/bulk/campaigns/update/?auth_username=user;auth_password=password;id=123;"
-    "name=example"
+    "/api/json/bulk/campaigns/update/?auth_username=user;auth_password=password;id=123;name=example"
 )
 
 
