@@ -20,7 +20,8 @@ import threading
 import urllib.error
 import urllib.parse
 import urllib.request
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+from datetime import datetime
 from typing import Any
 
 DEFAULT_URL = "http://127.0.0.1:8080"
@@ -163,6 +164,30 @@ def _wait_query(function: str | None, count: int, timeout: float, options: Any) 
     return filters(function, **options) | {"count": str(count), "timeout": str(timeout)}
 
 
+def clock_body(
+    mode: str | None = None, now: str | datetime | None = None, speed: float | None = None
+) -> dict[str, Any]:
+    """The body of `PUT /_mock/clock`: only what is given; a datetime is sent in ISO 8601."""
+    body: dict[str, Any] = {}
+    if mode is not None:
+        body["mode"] = mode
+    if now is not None:
+        body["now"] = now.isoformat() if isinstance(now, datetime) else now
+    if speed is not None:
+        body["speed"] = speed
+    return body
+
+
+def dial_filters(
+    campaign: int | None = None,
+    dnumber: str | None = None,
+    limit: int | None = None,
+    offset: int | None = None,
+) -> dict[str, str]:
+    query = {"campaign": campaign, "dnumber": dnumber, "limit": limit, "offset": offset}
+    return {name: str(value) for name, value in query.items() if value is not None}
+
+
 def _params_text(call: Mapping[str, Any]) -> str:
     return " ".join(f"{k}={v!r}" for k, v in call["params"].items() if not k.startswith("auth_"))
 
@@ -275,6 +300,40 @@ class MockswitchClient(_Endpoints):
         found = self.wait(function, count=count, timeout=timeout, **options)
         return _waited(found, _wait_query(function, count, timeout, options), timeout)
 
+    def clock(self) -> dict[str, Any]:
+        """The tenant's clock: {"now": ..., "mode": ..., "speed": ...}."""
+        return self._request("GET", "/clock")
+
+    def set_clock(
+        self, mode: str | None = None, now: str | datetime | None = None, speed: float | None = None
+    ) -> dict[str, Any]:
+        """Set the clock's mode, time (forward only) and speed; returns the clock."""
+        return self._request("PUT", "/clock", body=clock_body(mode, now, speed))
+
+    def advance(self, seconds: float) -> dict[str, Any]:
+        """Move a virtual clock forward; returns once the dialler has caught up."""
+        return self._request("POST", "/clock/advance", body={"seconds": seconds})
+
+    def set_outcomes(
+        self, rules: Sequence[Mapping[str, Any]] = (), seed: int = 0
+    ) -> dict[str, Any]:
+        """Replace the dialler's outcome rules, e.g. [{"dnumber": "44*", "outcome": "busy"}]."""
+        return self._request("PUT", "/outcomes", body={"rules": list(rules), "seed": seed})
+
+    def outcomes(self) -> dict[str, Any]:
+        return self._request("GET", "/outcomes")
+
+    def dials(
+        self,
+        campaign: int | None = None,
+        dnumber: str | None = None,
+        limit: int | None = None,
+        offset: int | None = None,
+    ) -> list[dict[str, Any]]:
+        """The dialler's attempts, oldest first (see GET /_mock/dials)."""
+        query = dial_filters(campaign, dnumber, limit, offset)
+        return self._request("GET", "/dials", query)["dials"]
+
     def assert_called(
         self, function: str, times: int | None = None, **params: Any
     ) -> list[dict[str, Any]]:
@@ -369,6 +428,35 @@ class AsyncMockswitchClient(_Endpoints):
         query = _wait_query(function, count, timeout, options)
         found = await self._request("GET", "/calls/wait", query, ok=(200, 408))
         return _waited(found, query, timeout)
+
+    async def clock(self) -> dict[str, Any]:
+        return await self._request("GET", "/clock")
+
+    async def set_clock(
+        self, mode: str | None = None, now: str | datetime | None = None, speed: float | None = None
+    ) -> dict[str, Any]:
+        return await self._request("PUT", "/clock", body=clock_body(mode, now, speed))
+
+    async def advance(self, seconds: float) -> dict[str, Any]:
+        return await self._request("POST", "/clock/advance", body={"seconds": seconds})
+
+    async def set_outcomes(
+        self, rules: Sequence[Mapping[str, Any]] = (), seed: int = 0
+    ) -> dict[str, Any]:
+        return await self._request("PUT", "/outcomes", body={"rules": list(rules), "seed": seed})
+
+    async def outcomes(self) -> dict[str, Any]:
+        return await self._request("GET", "/outcomes")
+
+    async def dials(
+        self,
+        campaign: int | None = None,
+        dnumber: str | None = None,
+        limit: int | None = None,
+        offset: int | None = None,
+    ) -> list[dict[str, Any]]:
+        query = dial_filters(campaign, dnumber, limit, offset)
+        return (await self._request("GET", "/dials", query))["dials"]
 
     async def assert_called(
         self, function: str, times: int | None = None, **params: Any
