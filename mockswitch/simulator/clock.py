@@ -10,6 +10,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
 
 MODES = ("virtual", "real")
 MAX_SPEED = 3600.0
@@ -46,10 +47,16 @@ def parse_time(text: object, field: str = "now") -> int:
     return ms
 
 
+_formatted: list[Any] = [None, ""]  # the last whole second format_ms wrote, and its text
+
+
 def format_ms(ms: int) -> str:
     """A moment as UTC ISO 8601 with a Z: whole seconds plainly, else with milliseconds."""
     seconds, fraction = divmod(ms, SECOND)
-    text = datetime.fromtimestamp(seconds, UTC).strftime("%Y-%m-%dT%H:%M:%S")
+    if seconds != _formatted[0]:  # the dialler writes the same second many times over
+        text = datetime.fromtimestamp(seconds, UTC).strftime("%Y-%m-%dT%H:%M:%S")
+        _formatted[:] = seconds, text
+    text = _formatted[1]
     return f"{text}.{fraction:03d}Z" if fraction else f"{text}Z"
 
 

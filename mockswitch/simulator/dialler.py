@@ -23,6 +23,7 @@ from .outcomes import OutcomeRules
 from .rules import PERSON, RETRY, free_slots, occupies_agent, result_of
 
 SECOND = 1000
+READ_AHEAD = 64  # destinations never tried, read at once per campaign
 _END, _WAKE = 0, 1  # at one instant, attempts end before campaigns wake
 
 
@@ -79,6 +80,7 @@ class _Campaign:
     retries: dict[str, tuple[int, int]] = field(default_factory=dict)  # dnumber: (made, due)
     due: list[tuple[int, str]] = field(default_factory=list)  # heap of retries by due time
     cursor: str = ""  # every pending dnumber below it is known here (tried, or in progress)
+    untried: list[str] = field(default_factory=list)  # read ahead from the cursor, reversed
     wake_at: int | None = None
 
 
@@ -133,11 +135,14 @@ class Dialler:
             state.cursor = ""
         elif dnumbers:
             state.cursor = min(state.cursor, min(dnumbers))
+        if state.untried:  # read ahead from the old cursor: read again from the new one
+            state.cursor = min(state.cursor, state.untried[-1])
+            state.untried = []
         self._touched.add(campaign_id)
 
     # -- running -------------------------------------------------------------------------
 
-    async def run(self, target: int, budget: float = 0.02) -> bool:
+    async def run(self, target: int, budget: float = 0.05) -> bool:
         """Run every event up to `target`, in time order; False when `budget` seconds ran
         out first (the caller commits, lets the API in, and calls again)."""
         deadline = time.perf_counter() + budget
@@ -207,8 +212,8 @@ class Dialler:
             return
         if not record.enabled:
             return
-        hours = self._hours.get(record.timegroup, ALWAYS) if record.timegroup else ALWAYS
-        if not hours.is_open(self.now):
+        hours = self._hours.get(record.timegroup, ALWAYS) if record.timegroup else None
+        if hours is not None and not hours.is_open(self.now):
             opens = hours.next_opening(self.now)
             if opens is not None and state.wake_at != opens:
                 state.wake_at = opens
@@ -227,18 +232,20 @@ class Dialler:
             await self._start(record, state, dnumber, waiting[0] + 1)
             free -= 1
         while free > 0:
-            wanted = free + 8  # a few more, for those skipped as already known
-            batch = await self.store.untried(campaign_id, state.cursor, wanted)
-            for dnumber in batch:
-                state.cursor = dnumber + "\x00"  # the smallest text after it
-                if dnumber in state.in_progress or dnumber in state.retries:
-                    continue
-                await self._start(record, state, dnumber, 1)
-                free -= 1
-                if free == 0:
+            if not state.untried:
+                # Read ahead: one query for many starts. The API's changes to the campaign's
+                # destinations drop what was read (destinations_changed).
+                wanted = max(free + 8, READ_AHEAD)
+                batch = await self.store.untried(campaign_id, state.cursor, wanted)
+                if not batch:
                     break
-            if len(batch) < wanted:
-                break
+                state.cursor = batch[-1] + "\x00"  # the smallest text after the last read
+                state.untried = batch[::-1]
+            dnumber = state.untried.pop()
+            if dnumber in state.in_progress or dnumber in state.retries:
+                continue
+            await self._start(record, state, dnumber, 1)
+            free -= 1
 
     def _free(self, record: Campaign, state: _Campaign) -> int:
         queue = self._queue_of(record)

@@ -9,7 +9,7 @@ what else was dialled before it.
 
 from __future__ import annotations
 
-import random
+import hashlib
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -79,10 +79,10 @@ class _Rule:
     def matches(self, dnumber: str) -> bool:
         return dnumber == self.prefix if self.exact else dnumber.startswith(self.prefix)
 
-    def pick(self, rng: random.Random) -> str:
+    def pick(self, uniform: float) -> str:
         if len(self.outcomes) == 1:
             return self.outcomes[0]
-        point = rng.random() * self.cumulative[-1]
+        point = uniform * self.cumulative[-1]
         for outcome, bound in zip(self.outcomes, self.cumulative, strict=True):
             if point < bound:
                 return outcome
@@ -134,12 +134,22 @@ class OutcomeRules:
 
     def draw(self, campaign: int, dnumber: str, attempt: int) -> Draw:
         """The fate of this attempt: the same for the same seed, whatever else happened."""
-        rng = random.Random(f"{self.seed}/{campaign}/{dnumber}/{attempt}")
+        key = f"{self.seed}/{campaign}/{dnumber}/{attempt}".encode()
+        digest = hashlib.blake2b(key, digest_size=24).digest()
+        first, second, third = (
+            int.from_bytes(digest[i : i + 8], "big") / 2**64 for i in (0, 8, 16)
+        )
         rule = next((r for r in self._rules if r.matches(dnumber)), _DEFAULT_RULE)
-        outcome = rule.pick(rng)
-        ring = rng.randint(*RING_SECONDS[outcome])
-        talk = rng.randint(*TALK_SECONDS[outcome])
-        return Draw(outcome, ring, talk)
+        outcome = rule.pick(first)
+        return Draw(
+            outcome, _between(RING_SECONDS[outcome], second), _between(TALK_SECONDS[outcome], third)
+        )
+
+
+def _between(bounds: tuple[int, int], uniform: float) -> int:
+    """A whole number from low to high (both included), from a uniform number in [0, 1)."""
+    low, high = bounds
+    return low + int(uniform * (high - low + 1))
 
 
 def _check(rule: Any, where: str) -> None:

@@ -66,13 +66,23 @@ class Dials:
         self._campaigns = campaigns
         self.max_entries = max_entries
         self._size: int | None = None  # rows kept, counted once when bounded
+        # Dial rows written in a batch are queued and written at its end, many per statement.
+        self._batching = False
+        self._started: list[tuple[Any, ...]] = []
+        self._ended: list[tuple[Any, ...]] = []
 
     # -- the dialler's DialStore ------------------------------------------------------------
 
     @asynccontextmanager
     async def batch(self) -> AsyncIterator[None]:
         async with self._db.lock, self._db.savepoint():
-            yield
+            self._batching = True
+            try:
+                yield
+                await self._write_dials()
+            finally:
+                self._batching = False
+                self._started, self._ended = [], []
 
     async def commit(self) -> None:
         await self._db.commit()
@@ -119,9 +129,7 @@ class Dials:
         )
 
     async def start_dial(self, dial: Attempt) -> None:
-        await self._db.writer.execute(
-            "INSERT INTO dials (tenant, id, campaign, dnumber, attempt, started) "
-            "VALUES (?, ?, ?, ?, ?, ?)",
+        self._started.append(
             (
                 self._tenant,
                 dial.id,
@@ -129,16 +137,48 @@ class Dials:
                 dial.dnumber,
                 dial.attempt,
                 format_ms(dial.started),
-            ),
+            )
         )
-        if self.max_entries:
-            await self._evict()
+        if not self._batching:
+            await self._write_dials()
 
-    async def _evict(self) -> None:
+    async def end_dial(self, dial: Attempt) -> None:
+        self._ended.append(
+            (
+                _time(dial.answered),
+                _time(dial.ended),
+                dial.outcome,
+                dial.result,
+                self._tenant,
+                dial.id,
+            )
+        )
+        if not self._batching:
+            await self._write_dials()
+
+    async def _write_dials(self) -> None:
+        started, self._started = self._started, []
+        ended, self._ended = self._ended, []
+        if started:
+            await self._db.writer.executemany(
+                "INSERT INTO dials (tenant, id, campaign, dnumber, attempt, started) "
+                "VALUES (?, ?, ?, ?, ?, ?)",
+                started,
+            )
+        if ended:
+            await self._db.writer.executemany(
+                "UPDATE dials SET answered = ?, ended = ?, outcome = ?, result = ? "
+                "WHERE tenant = ? AND id = ?",
+                ended,
+            )
+        if started and self.max_entries:
+            await self._evict(len(started))
+
+    async def _evict(self, added: int) -> None:
         if self._size is None:
             self._size = (await self._rows("SELECT COUNT(*) FROM dials WHERE tenant = ?"))[0][0]
         else:
-            self._size += 1
+            self._size += added
         excess = self._size - self.max_entries
         if excess > 0:
             await self._db.writer.execute(
@@ -151,20 +191,6 @@ class Dials:
                 (excess, self._tenant),
             )
             self._size = self.max_entries
-
-    async def end_dial(self, dial: Attempt) -> None:
-        await self._db.writer.execute(
-            "UPDATE dials SET answered = ?, ended = ?, outcome = ?, result = ? "
-            "WHERE tenant = ? AND id = ?",
-            (
-                _time(dial.answered),
-                _time(dial.ended),
-                dial.outcome,
-                dial.result,
-                self._tenant,
-                dial.id,
-            ),
-        )
 
     async def opening_hours(self) -> dict[int, OpeningHours]:
         rows = await self._rows(
