@@ -390,6 +390,39 @@ def operations(settings: Settings) -> tuple[Operation, ...]:
         ),
         Operation(
             "GET",
+            "/_mock/data/dialler",
+            "The tenant's clock, and each campaign's destinations by status and attempts in "
+            "progress",
+            "dashboard",
+            {
+                "200": json_answer(
+                    "The clock and the campaigns' progress, by campaign id.",
+                    _object_schema(
+                        {
+                            "clock": ref("Clock"),
+                            "campaigns": {
+                                "type": "object",
+                                "additionalProperties": _object_schema(
+                                    {
+                                        name: {"type": "integer"}
+                                        for name in (
+                                            "pending",
+                                            "success",
+                                            "failed",
+                                            "cancelled",
+                                            "in_progress",
+                                        )
+                                    }
+                                ),
+                            },
+                        }
+                    ),
+                ),
+                "404": NO_TENANT,
+            },
+        ),
+        Operation(
+            "GET",
             "/_mock/tenants",
             "Every tenant with its size",
             "server",
