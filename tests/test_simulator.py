@@ -383,6 +383,8 @@ async def test_dials_filter_and_page(client):
     assert len(every) == 6
     page = await control(client, "GET", "/_mock/dials", campaign=123, limit=2, offset=1)
     assert page == {"dials": every[1:3], "total": 6, "evicted": 0}
+    template = await control(client, "GET", "/_mock/dials", campaign=123, limit="", offset="")
+    assert template == {"dials": every, "total": 6, "evicted": 0}  # empty values: no filter
     one = await dials(client, dnumber=NUMBERS[1])
     assert one == [d for d in every if d["dnumber"] == NUMBERS[1]]
     assert len(one) == 2

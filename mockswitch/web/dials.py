@@ -38,7 +38,8 @@ async def set_outcomes(request: web.Request) -> web.Response:
 @routes.get("/_mock/dials")
 async def list_dials(request: web.Request) -> web.Response:
     """The dialler's attempts, oldest first: `?campaign=&dnumber=&limit=&offset=`."""
-    query = request.rel_url.query
+    # `?campaign=&limit=` (empty values, as a form or a URL template sends them) means unset.
+    query = {name: value for name, value in request.rel_url.query.items() if value != ""}
     unknown = sorted(set(query) - set(DIAL_FILTERS))
     if unknown:
         raise ControlError(
