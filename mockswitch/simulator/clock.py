@@ -47,16 +47,20 @@ def parse_time(text: object, field: str = "now") -> int:
     return ms
 
 
-_formatted: list[Any] = [None, ""]  # the last whole second format_ms wrote, and its text
+_day: list[Any] = [None, ""]  # the last day format_ms wrote, and its "YYYY-MM-DDT"
+_DAY = 86_400 * SECOND
 
 
 def format_ms(ms: int) -> str:
     """A moment as UTC ISO 8601 with a Z: whole seconds plainly, else with milliseconds."""
-    seconds, fraction = divmod(ms, SECOND)
-    if seconds != _formatted[0]:  # the dialler writes the same second many times over
-        text = datetime.fromtimestamp(seconds, UTC).strftime("%Y-%m-%dT%H:%M:%S")
-        _formatted[:] = seconds, text
-    text = _formatted[1]
+    # The dialler writes thousands of times a second: format the day once, the rest by hand.
+    day, into = divmod(ms, _DAY)
+    if day != _day[0]:
+        _day[:] = day, datetime.fromtimestamp(day * 86_400, UTC).strftime("%Y-%m-%dT")
+    seconds, fraction = divmod(into, SECOND)
+    minutes, second = divmod(seconds, 60)
+    hour, minute = divmod(minutes, 60)
+    text = f"{_day[1]}{hour:02d}:{minute:02d}:{second:02d}"
     return f"{text}.{fraction:03d}Z" if fraction else f"{text}Z"
 
 

@@ -47,6 +47,8 @@ TALK_SECONDS: dict[str, tuple[int, int]] = {
     "failed": (0, 0),
 }
 
+_SPAN = float(2**64)
+_MASK = 2**64 - 1
 _PATTERN = re.compile(r"\+?[0-9]*\*?")
 _RULE_FIELDS = frozenset({"dnumber", "outcome", "weights"})
 
@@ -135,9 +137,11 @@ class OutcomeRules:
     def draw(self, campaign: int, dnumber: str, attempt: int) -> Draw:
         """The fate of this attempt: the same for the same seed, whatever else happened."""
         key = f"{self.seed}/{campaign}/{dnumber}/{attempt}".encode()
-        digest = hashlib.blake2b(key, digest_size=24).digest()
+        bits = int.from_bytes(hashlib.blake2b(key, digest_size=24).digest(), "big")
         first, second, third = (
-            int.from_bytes(digest[i : i + 8], "big") / 2**64 for i in (0, 8, 16)
+            (bits >> 128) / _SPAN,
+            (bits >> 64 & _MASK) / _SPAN,
+            (bits & _MASK) / _SPAN,
         )
         rule = next((r for r in self._rules if r.matches(dnumber)), _DEFAULT_RULE)
         outcome = rule.pick(first)

@@ -38,8 +38,13 @@ _SHOWN = (
 )
 
 
-def _time(ms: int | None) -> str | None:
-    return None if ms is None else format_ms(ms)
+def _shown(row: Any) -> dict[str, Any]:
+    """A dial as the control API shows it: its times in ISO 8601."""
+    dial = dict(zip(_SHOWN, row, strict=True))
+    for name in ("started", "answered", "ended"):
+        if dial[name] is not None:
+            dial[name] = format_ms(dial[name])
+    return dial
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,8 +73,9 @@ class Dials:
         self._size: int | None = None  # rows kept, counted once when bounded
         # Dial rows written in a batch are queued and written at its end, many per statement.
         self._batching = False
-        self._started: list[tuple[Any, ...]] = []
-        self._ended: list[tuple[Any, ...]] = []
+        self._started: dict[int, list[Any]] = {}  # by dial id: a row to insert
+        self._ended: list[tuple[Any, ...]] = []  # ends of dials inserted before
+        self._settled: list[tuple[Any, ...]] = []  # destination statuses
 
     # -- the dialler's DialStore ------------------------------------------------------------
 
@@ -82,7 +88,7 @@ class Dials:
                 await self._write_dials()
             finally:
                 self._batching = False
-                self._started, self._ended = [], []
+                self._started, self._ended, self._settled = {}, [], []
 
     async def commit(self) -> None:
         await self._db.commit()
@@ -122,54 +128,59 @@ class Dials:
         return bool(rows)
 
     async def settle(self, campaign_id: int, dnumber: str, status: str) -> None:
-        await self._db.writer.execute(
-            "UPDATE destinations SET status = ? WHERE tenant = ? AND campaign = ? AND dnumber = ? "
-            "AND status = 'pending'",
-            (status, self._tenant, campaign_id, dnumber),
-        )
+        # Queued to the batch's end: the dialler never reads a destination it settled.
+        self._settled.append((status, self._tenant, campaign_id, dnumber))
+        if not self._batching:
+            await self._write_dials()
 
     async def start_dial(self, dial: Attempt) -> None:
-        self._started.append(
-            (
-                self._tenant,
-                dial.id,
-                dial.campaign,
-                dial.dnumber,
-                dial.attempt,
-                format_ms(dial.started),
-            )
-        )
+        self._started[dial.id] = [
+            self._tenant,
+            dial.id,
+            dial.campaign,
+            dial.dnumber,
+            dial.attempt,
+            dial.started,
+            None,
+            None,
+            None,
+            None,
+        ]
         if not self._batching:
             await self._write_dials()
 
     async def end_dial(self, dial: Attempt) -> None:
-        self._ended.append(
-            (
-                _time(dial.answered),
-                _time(dial.ended),
-                dial.outcome,
-                dial.result,
-                self._tenant,
-                dial.id,
-            )
-        )
+        ending = (dial.answered, dial.ended, dial.outcome, dial.result)
+        row = self._started.get(dial.id)
+        if row is not None:  # started in this batch: inserted once, whole
+            row[6:] = ending
+        else:
+            self._ended.append((*ending, self._tenant, dial.id))
         if not self._batching:
             await self._write_dials()
 
     async def _write_dials(self) -> None:
-        started, self._started = self._started, []
+        started, self._started = list(self._started.values()), {}
         ended, self._ended = self._ended, []
+        settled, self._settled = self._settled, []
+        writer = self._db.writer
         if started:
-            await self._db.writer.executemany(
-                "INSERT INTO dials (tenant, id, campaign, dnumber, attempt, started) "
-                "VALUES (?, ?, ?, ?, ?, ?)",
+            await writer.executemany(
+                "INSERT INTO dials (tenant, id, campaign, dnumber, attempt, started, answered, "
+                "ended, outcome, result) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 started,
             )
         if ended:
-            await self._db.writer.executemany(
+            await writer.executemany(
                 "UPDATE dials SET answered = ?, ended = ?, outcome = ?, result = ? "
                 "WHERE tenant = ? AND id = ?",
                 ended,
+            )
+        if settled:
+            await writer.executemany(
+                "UPDATE destinations SET status = ? WHERE tenant = ? AND campaign = ? "
+                "AND dnumber = ? AND status = 'pending'",
+                settled,
             )
         if started and self.max_entries:
             await self._evict(len(started))
@@ -240,7 +251,7 @@ class Dials:
             "SELECT dials_evicted FROM tenants WHERE id = ?", (self._tenant,)
         )
         return DialPage(
-            [dict(zip(_SHOWN, row, strict=True)) for row in rows],
+            [_shown(row) for row in rows],
             total,
             evicted[0][0] if evicted else 0,
         )
