@@ -549,25 +549,45 @@ def dialler_scenario(args: argparse.Namespace, work: Path, report: Report) -> No
         )
     )
     report.targets.append(Target("g", "advance 1 h < 2 s", f"{took:.2f} s", took < 2))
-    # The API beside the dialler: the update load of (a), idle clock then running at 60x.
+    # The API beside the dialler: the update load of (a) on the default data set (no dialler
+    # at work: today's benchmark), then on this one, frozen, in real time, and at 60x.
+    runs = (
+        ("default data set", (), ()),
+        ("frozen clock", extra, ()),
+        ("real clock 1x", extra, ("--clock", "real")),
+        ("real clock 60x", extra, ("--clock", "real", "--clock-speed", "60")),
+    )
     rates = {}
-    for label, clock in (
-        ("frozen clock", ()),
-        ("running at 60x", ("--clock", "real", "--clock-speed", "60")),
-    ):
+    for label, data, clock in runs:
         db = work / f"dialler-{len(rates)}.sqlite3"
-        with _running(mockswitch(work, db, *extra, *clock)) as mock:
-            _say(f"(g) valid updates, {args.connections} conn, dialler {label}")
+        with _running(mockswitch(work, db, *data, *clock)) as mock:
+            _say(f"(g) valid updates, {args.connections} conn, {label}")
             result = _measured_load(mock, args, Mix(1, 0, 0), args.connections)
             _, dials, _ = http("GET", mock.port, "/_mock/dials?limit=0")
-        rates[label] = result
+        rates[label] = result.rps
         report.loads.append(
-            LoadRow("g", "mockswitch", result, note=f"dialler {label}: {dials['total']:,} dials")
+            LoadRow("g", "mockswitch", result, note=f"{label}: {dials['total']:,} dials")
         )
-    frozen, running = rates["frozen clock"].rps, rates["running at 60x"].rps
-    ratio = running / frozen if frozen else 0.0
-    report.targets.append(
-        Target("g", "updates while dialling >= 0.9 x frozen", f"{ratio:.2f} x", ratio >= 0.9)
+    today = rates["default data set"] or 1.0
+    for label, bound in (("frozen clock", 0.9), ("real clock 1x", 0.9)):
+        ratio = rates[label] / today
+        report.targets.append(
+            Target(
+                "g",
+                f"updates, dialler data, {label} >= {bound} x default",
+                f"{ratio:.2f} x",
+                ratio >= bound,
+            )
+        )
+    extra_ratio = rates["real clock 60x"] / today
+    report.measures.append(
+        Measure(
+            "g",
+            "updates while 10 campaigns dial at 60x, vs default",
+            extra_ratio,
+            "x",
+            "extra: the dialler's own CPU (about 230 attempts a second) shares the core",
+        )
     )
 
 

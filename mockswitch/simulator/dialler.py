@@ -168,6 +168,13 @@ class Dialler:
                 else:
                     self._touched.add(payload)  # type: ignore[arg-type]
 
+    def idle_until(self, target: int) -> bool:
+        """Whether running up to `target` would do nothing but move the time (then the caller
+        moves it without taking the write lock: a real clock's tick costs nothing idle)."""
+        if not self._loaded or self._touched or self.closed:
+            return False
+        return not self._events or self._events[0][0] > target
+
     def in_progress(self) -> dict[int, int]:
         """Attempts in progress per campaign (the dashboard shows them)."""
         return {c: len(s.in_progress) for c, s in self._campaigns.items() if s.in_progress}

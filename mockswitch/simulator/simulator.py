@@ -129,6 +129,9 @@ class Simulator:
             dialler = Dialler(store, simulation.clock.now(), simulation.rules)
             simulation.dialler, simulation.store = dialler, store
             store.watch(dialler)
+        if dialler.idle_until(target):
+            dialler.now = max(dialler.now, target)
+            return
         store = dialler.store
         while True:
             async with store.batch():
