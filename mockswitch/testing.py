@@ -9,6 +9,8 @@ near misses: calls of the same function with other parameters.
     client = MockswitchClient(server.url)
     ... your code calls client.api_url + "bulk/campaigns/update/" ...
     client.assert_called("bulk/campaigns/update", times=1, id=123, maximum=4)
+    client.set_outcomes([{"dnumber": "*", "outcome": "answer"}]); client.advance(300)
+    client.dials(campaign=123)               # what the simulated dialler did meanwhile
     server.stop()
 """
 
