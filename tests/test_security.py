@@ -173,6 +173,12 @@ async def token_server(serve, **settings: Any):
 def _body(method: str, path: str) -> dict[str, Any]:
     if method == "POST" and path.endswith("/faults"):
         return {"json": RULE}
+    if path.endswith("/clock/advance"):
+        return {"json": {"seconds": 1}}
+    if method == "PUT" and path.endswith("/clock"):
+        return {"json": {"mode": "virtual"}}
+    if method == "PUT" and path.endswith("/outcomes"):
+        return {"json": {"rules": [], "seed": 1}}
     if method == "PUT":
         return {"json": {"fixed_ms": 1}}
     return {}
