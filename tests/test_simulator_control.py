@@ -154,3 +154,14 @@ async def test_dials_refuse_bad_filters(client):
     ):
         found = await control(client, "GET", "/_mock/dials", status=400, **query)
         assert found["error"]["field"] == field
+
+
+async def test_the_clock_stops_short_of_the_year_9999(client):
+    await control(client, "PUT", "/_mock/clock", {"now": "9998-12-30T00:00:00Z"})
+    refused = await control(client, "POST", "/_mock/clock/advance", {"seconds": 604800}, status=409)
+    assert refused["error"]["field"] == "seconds"
+    found = await control(
+        client, "PUT", "/_mock/clock", {"now": "9999-01-01T00:00:00Z"}, status=400
+    )
+    assert found["error"]["field"] == "now"
+    assert (await control(client, "GET", "/_mock/clock"))["now"] == "9998-12-30T00:00:00Z"

@@ -15,7 +15,7 @@ from typing import Any
 MODES = ("virtual", "real")
 MAX_SPEED = 3600.0
 SECOND = 1000
-_LATEST = round(datetime(9999, 1, 1, tzinfo=UTC).timestamp() * SECOND)
+LATEST = round(datetime(9999, 1, 1, tzinfo=UTC).timestamp() * SECOND)
 
 
 class ClockError(Exception):
@@ -42,7 +42,7 @@ def parse_time(text: object, field: str = "now") -> int:
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)
     ms = round(moment.timestamp() * SECOND)
-    if not 0 <= ms < _LATEST:
+    if not 0 <= ms < LATEST:
         raise ClockError(field, f"{text!r} is outside the years 1970 to 9998")
     return ms
 

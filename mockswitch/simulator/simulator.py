@@ -7,7 +7,7 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from .clock import SECOND, Clock, ClockError, ClockSpec
+from .clock import LATEST, SECOND, Clock, ClockError, ClockSpec
 from .dialler import Dialler, DialStore
 from .outcomes import OutcomeRules
 
@@ -93,6 +93,8 @@ class Simulator:
             if clock.mode != "virtual":
                 raise ClockConflict("mode", "a real clock cannot be advanced: set a virtual one")
             target = clock.now() + round(seconds * SECOND)
+            if target >= LATEST:
+                raise ClockConflict("seconds", "the clock cannot pass the year 9998")
             await self._catch_up(tenant, simulation, target)
             clock.set(now=target)
         return clock
