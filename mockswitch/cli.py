@@ -30,6 +30,7 @@ from .faults.files import FaultFileError
 from .generator import Progress, generate
 from .listen import ListenError, bind
 from .messages import MessagesFileError, load_messages
+from .simulator.files import OutcomeFileError
 from .store import DatabaseFileError, SchemaMismatch, Store, load_dataset
 from .stubs import StubFileError
 from .testing import DEFAULT_URL, URL_VARIABLE, MockswitchClient
@@ -50,6 +51,7 @@ REFUSALS = (
     FaultFileError,
     StubFileError,
     MessagesFileError,
+    OutcomeFileError,
 )
 
 

@@ -88,6 +88,26 @@ def _port(text: str) -> int:
     return value
 
 
+def _speed(text: str) -> float:
+    value = _number(0)(text)
+    if not 0 < value <= 3600:
+        raise ValueError(f"{value:g} is not a speed: more than 0 and at most 3600")
+    return value
+
+
+def _moment(text: str) -> str:
+    """An ISO 8601 time (kept as given; empty for the server's start)."""
+    text = text.strip()
+    if text:
+        from mockswitch.simulator.clock import ClockError, parse_time
+
+        try:
+            parse_time(text, "clock_start")
+        except ClockError as error:
+            raise ValueError(error.message) from None
+    return text
+
+
 def _text(text: str) -> str:
     return text
 
@@ -361,6 +381,44 @@ OPTIONS: tuple[Option, ...] = (
         "N",
     ),
     Option(
+        "clock",
+        _choice("virtual", "real"),
+        "virtual",
+        "each tenant's clock, which drives the bulk dialler: virtual moves only when told "
+        "(POST /_mock/clock/advance), real follows wall time times --clock-speed",
+        "MODE",
+    ),
+    Option(
+        "clock_speed",
+        _speed,
+        1.0,
+        "how much faster than wall time a real clock runs (more than 0, at most 3600)",
+        "FACTOR",
+    ),
+    Option(
+        "clock_start",
+        _moment,
+        "",
+        "the clocks' time at start (and after a reset), ISO 8601 such as "
+        "2026-12-07T09:00:00Z (default: the server's start, to the second)",
+        "ISO8601",
+    ),
+    Option(
+        "outcomes",
+        _text,
+        "",
+        "the dialler's outcome rules to start with: a JSON or YAML file, or the document "
+        "itself, as PUT /_mock/outcomes takes it",
+        "FILE",
+    ),
+    Option(
+        "dials_max",
+        _integer(0),
+        100000,
+        "keep only the newest N dials (the dialler's attempts) per tenant; 0 keeps all",
+        "N",
+    ),
+    Option(
         "sync",
         _choice("normal", "full"),
         "normal",
@@ -455,6 +513,11 @@ class Settings:
     record_stubs: str = ""
     messages: str = ""
     faults_seed: int = 0
+    clock: str = "virtual"
+    clock_speed: float = 1.0
+    clock_start: str = ""
+    outcomes: str = ""
+    dials_max: int = 100000
     sync: str = "normal"
     log_format: str = "human"
     quiet: bool = False

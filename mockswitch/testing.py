@@ -9,6 +9,8 @@ near misses: calls of the same function with other parameters.
     client = MockswitchClient(server.url)
     ... your code calls client.api_url + "bulk/campaigns/update/" ...
     client.assert_called("bulk/campaigns/update", times=1, id=123, maximum=4)
+    client.set_outcomes([{"dnumber": "*", "outcome": "answer"}]); client.advance(300)
+    client.dials(campaign=123)               # what the simulated dialler did meanwhile
     server.stop()
 """
 
@@ -21,7 +23,8 @@ import threading
 import urllib.error
 import urllib.parse
 import urllib.request
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+from datetime import datetime
 from typing import Any
 
 DEFAULT_URL = "http://127.0.0.1:8080"
@@ -224,6 +227,30 @@ def _wait_query(matching: Mapping[str, str], count: int, timeout: float) -> dict
     return {**matching, "count": str(count), "timeout": str(timeout)}
 
 
+def clock_body(
+    mode: str | None = None, now: str | datetime | None = None, speed: float | None = None
+) -> dict[str, Any]:
+    """The body of `PUT /_mock/clock`: only what is given; a datetime is sent in ISO 8601."""
+    body: dict[str, Any] = {}
+    if mode is not None:
+        body["mode"] = mode
+    if now is not None:
+        body["now"] = now.isoformat() if isinstance(now, datetime) else now
+    if speed is not None:
+        body["speed"] = speed
+    return body
+
+
+def dial_filters(
+    campaign: int | None = None,
+    dnumber: str | None = None,
+    limit: int | None = None,
+    offset: int | None = None,
+) -> dict[str, str]:
+    query = {"campaign": campaign, "dnumber": dnumber, "limit": limit, "offset": offset}
+    return {name: str(value) for name, value in query.items() if value is not None}
+
+
 def _params_text(call: Mapping[str, Any]) -> str:
     return " ".join(f"{k}={v!r}" for k, v in call["params"].items() if not k.startswith("auth_"))
 
@@ -352,6 +379,40 @@ class MockswitchClient(_Endpoints):
         elsewhere = "" if self.count() else self._elsewhere(function)
         return _waited(found, filters(function, **options), timeout, elsewhere)
 
+    def clock(self) -> dict[str, Any]:
+        """The tenant's clock: {"now": ..., "mode": ..., "speed": ...}."""
+        return self._request("GET", "/clock")
+
+    def set_clock(
+        self, mode: str | None = None, now: str | datetime | None = None, speed: float | None = None
+    ) -> dict[str, Any]:
+        """Set the clock's mode, time (forward only) and speed; returns the clock."""
+        return self._request("PUT", "/clock", body=clock_body(mode, now, speed))
+
+    def advance(self, seconds: float) -> dict[str, Any]:
+        """Move a virtual clock forward; returns once the dialler has caught up."""
+        return self._request("POST", "/clock/advance", body={"seconds": seconds})
+
+    def set_outcomes(
+        self, rules: Sequence[Mapping[str, Any]] = (), seed: int = 0
+    ) -> dict[str, Any]:
+        """Replace the dialler's outcome rules, e.g. [{"dnumber": "44*", "outcome": "busy"}]."""
+        return self._request("PUT", "/outcomes", body={"rules": list(rules), "seed": seed})
+
+    def outcomes(self) -> dict[str, Any]:
+        return self._request("GET", "/outcomes")
+
+    def dials(
+        self,
+        campaign: int | None = None,
+        dnumber: str | None = None,
+        limit: int | None = None,
+        offset: int | None = None,
+    ) -> list[dict[str, Any]]:
+        """The dialler's attempts, oldest first (see GET /_mock/dials)."""
+        query = dial_filters(campaign, dnumber, limit, offset)
+        return self._request("GET", "/dials", query)["dials"]
+
     def assert_called(
         self, function: str, times: int | None = None, **params: Any
     ) -> list[dict[str, Any]]:
@@ -475,6 +536,35 @@ class AsyncMockswitchClient(_Endpoints):
             return found["calls"]
         elsewhere = "" if await self.count() else await self._elsewhere(function)
         return _waited(found, matching, timeout, elsewhere)
+
+    async def clock(self) -> dict[str, Any]:
+        return await self._request("GET", "/clock")
+
+    async def set_clock(
+        self, mode: str | None = None, now: str | datetime | None = None, speed: float | None = None
+    ) -> dict[str, Any]:
+        return await self._request("PUT", "/clock", body=clock_body(mode, now, speed))
+
+    async def advance(self, seconds: float) -> dict[str, Any]:
+        return await self._request("POST", "/clock/advance", body={"seconds": seconds})
+
+    async def set_outcomes(
+        self, rules: Sequence[Mapping[str, Any]] = (), seed: int = 0
+    ) -> dict[str, Any]:
+        return await self._request("PUT", "/outcomes", body={"rules": list(rules), "seed": seed})
+
+    async def outcomes(self) -> dict[str, Any]:
+        return await self._request("GET", "/outcomes")
+
+    async def dials(
+        self,
+        campaign: int | None = None,
+        dnumber: str | None = None,
+        limit: int | None = None,
+        offset: int | None = None,
+    ) -> list[dict[str, Any]]:
+        query = dial_filters(campaign, dnumber, limit, offset)
+        return (await self._request("GET", "/dials", query))["dials"]
 
     async def assert_called(
         self, function: str, times: int | None = None, **params: Any

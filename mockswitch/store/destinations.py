@@ -11,6 +11,7 @@ import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from .changes import Changes
 from .database import Database
 
 SORTS = ("dnumber", "status")
@@ -27,9 +28,10 @@ class Destination:
 class Destinations:
     """The destinations of one tenant. Changes must run while holding the database's lock."""
 
-    def __init__(self, db: Database, tenant: int) -> None:
+    def __init__(self, db: Database, tenant: int, changes: Changes | None = None) -> None:
         self._db = db
         self._tenant = tenant
+        self._changes = changes or Changes()
 
     async def put(self, campaign: int, dnumbers: Sequence[str], status: str) -> int:
         """Add these destinations with `status`, replacing any the campaign already has.
@@ -42,6 +44,7 @@ class Destinations:
             "ON CONFLICT (tenant, campaign, dnumber) DO UPDATE SET status = excluded.status",
             (self._tenant, campaign, status, json.dumps(list(dnumbers))),
         )
+        await self._changes.destinations_changed(campaign, dnumbers)
         return cursor.rowcount
 
     async def set_status(self, campaign: int, status: str, dnumbers: Sequence[str] | None) -> int:
@@ -52,6 +55,7 @@ class Destinations:
             sql += f" AND {_IN_LIST}"
             values += (json.dumps(list(dnumbers)),)
         cursor = await self._db.writer.execute(sql, values)
+        await self._changes.destinations_changed(campaign, dnumbers)
         return cursor.rowcount
 
     async def exists(self, campaign: int, dnumber: str) -> bool:
@@ -69,6 +73,7 @@ class Destinations:
             sql += " AND dnumber = ?"
             values += (dnumber,)
         cursor = await self._db.writer.execute(sql, values)
+        await self._changes.destinations_changed(campaign, None if dnumber is None else [dnumber])
         return cursor.rowcount
 
     async def count(self, campaign: int) -> int:

@@ -6,9 +6,9 @@ seeded data set, untouched by the API, and every other tenant starts as a copy o
 
 from __future__ import annotations
 
-from .tables import TABLES, Table
+from .tables import DIALS_DDL, TABLES, Table
 
-SCHEMA_VERSION = "1"
+SCHEMA_VERSION = "2"
 
 SEED_TENANT = 0
 DEFAULT_TENANT = "default"
@@ -39,7 +39,8 @@ _STATIC = (
   id INTEGER PRIMARY KEY,
   name TEXT NOT NULL UNIQUE,
   created_at TEXT NOT NULL,
-  evicted INTEGER NOT NULL DEFAULT 0
+  evicted INTEGER NOT NULL DEFAULT 0,
+  dials_evicted INTEGER NOT NULL DEFAULT 0
 )""",
     """CREATE TABLE IF NOT EXISTS calls (
   id INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -71,7 +72,7 @@ _STATIC = (
     "CREATE INDEX IF NOT EXISTS campaigns_by_customer ON campaigns (tenant, customer, id)",
 )
 
-STATEMENTS: tuple[str, ...] = tuple(_table_ddl(t) for t in TABLES) + _STATIC
+STATEMENTS: tuple[str, ...] = tuple(_table_ddl(t) for t in TABLES) + _STATIC + DIALS_DDL
 
 # Columns added since schema 1 was released: a database made before them gets them added at
 # open (old calls read as neither stubbed nor proxied), so it need not be thrown away.

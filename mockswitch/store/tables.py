@@ -56,6 +56,7 @@ def _feature(name: str) -> Table:
     return Table(name, (_id(), _customer(), Column("name", str, default="")))
 
 
+WEEK = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 DESTINATION_STATUSES = ("pending", "success", "failed", "cancelled")
 
 # In load order: every reference points at a table listed before it.
@@ -91,8 +92,24 @@ TABLES: tuple[Table, ...] = (
         ),
     ),
     _feature("phones"),
-    _feature("queues"),
-    _feature("timegroups"),
+    Table(
+        "queues",
+        # The dialler's agent rule (keep_agents_available) counts these agents.
+        (_id(), _customer(), Column("name", str, default=""), Column("agents", int, default=1)),
+    ),
+    Table(
+        "timegroups",
+        (
+            _id(),
+            _customer(),
+            Column("name", str, default=""),
+            # When the dialler may start calls: these days, from start to end, local time.
+            Column("days", list, default=list(WEEK)),
+            Column("start", str, default="00:00"),
+            Column("end", str, default="24:00"),
+            Column("timezone", str, default="UTC"),
+        ),
+    ),
     _feature("recordgroups"),
     Table(
         "dtypes",
@@ -155,3 +172,25 @@ TABLES: tuple[Table, ...] = (
 )
 
 BY_NAME = {t.name: t for t in TABLES}
+
+# The dialler's attempts (GET /_mock/dials): not part of the data set, so neither seeded nor
+# copied; numbered per tenant from 1, bounded per tenant like the journal (dials_max). Times
+# are milliseconds since the epoch (UTC), written as text only when read.
+DIALS_DDL = (
+    """CREATE TABLE IF NOT EXISTS dials (
+  tenant INTEGER NOT NULL,
+  id INTEGER NOT NULL,
+  campaign INTEGER NOT NULL,
+  dnumber TEXT NOT NULL,
+  attempt INTEGER NOT NULL,
+  started INTEGER NOT NULL,
+  answered INTEGER,
+  ended INTEGER,
+  outcome TEXT,
+  result TEXT,
+  PRIMARY KEY (tenant, id)
+) WITHOUT ROWID""",
+    # Serves ?campaign= and ?campaign=&dnumber=; ?dnumber= alone scans the tenant's dials
+    # (at most dials_max), where a second index would slow every attempt's insert.
+    "CREATE INDEX IF NOT EXISTS dials_by_campaign ON dials (tenant, campaign, dnumber, id)",
+)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
 from collections.abc import AsyncIterator
 
@@ -12,6 +14,8 @@ from mockswitch.config import Settings
 from mockswitch.faults.files import load_start_rules
 from mockswitch.messages import load_messages
 from mockswitch.proxy import StubRecorder
+from mockswitch.simulator import ClockSpec, Simulator, parse_time
+from mockswitch.simulator.files import load_start_outcomes
 from mockswitch.store import Store, load_dataset
 from mockswitch.stubs import read_stub_file
 from mockswitch.switch import Switch
@@ -19,9 +23,11 @@ from mockswitch.switch import Switch
 from . import (
     admin,
     calls,
+    clock,
     control,
     cors,
     crosssite,
+    dials,
     events,
     faults,
     metrics,
@@ -32,7 +38,7 @@ from . import (
     ui,
 )
 from .api import enswitch_call
-from .keys import SETTINGS, SWITCH
+from .keys import SETTINGS, SIMULATOR, SWITCH
 from .middleware import errors_as_json
 from .proxy import AiohttpForwarder, check_reachable
 
@@ -83,6 +89,8 @@ def _add_routes(router: web.UrlDispatcher, prefix: str) -> None:
             calls.routes,
             faults.routes,
             stubs.routes,
+            clock.routes,
+            dials.routes,
             events.routes,
             ui.routes,
         ):
@@ -99,6 +107,7 @@ async def _switch(app: web.Application) -> AsyncIterator[None]:
     )
     start_stubs = read_stub_file(settings.stubs)
     messages = load_messages(settings.messages)
+    outcomes = load_start_outcomes(settings.outcomes)
     dataset = load_dataset(settings.fixtures_path())
     store = await Store.open(
         settings.db,
@@ -108,6 +117,7 @@ async def _switch(app: web.Application) -> AsyncIterator[None]:
         journal_max=settings.journal_max,
         journal_body_cap=settings.journal_body_cap,
         journal_field_cap=settings.journal_field_cap,
+        dials_max=settings.dials_max,
     )
     forwarder = AiohttpForwarder(settings) if settings.proxy_to else None
     if forwarder is not None:
@@ -127,9 +137,21 @@ async def _switch(app: web.Application) -> AsyncIterator[None]:
         ),
         messages=messages,
     )
+    start = parse_time(settings.clock_start, "clock_start") if settings.clock_start else 0
+    simulator = Simulator(
+        ClockSpec(settings.clock, settings.clock_speed, start),
+        outcomes,
+        store_of=lambda name: tenant.dials if (tenant := store.find(name)) else None,
+        tenants=store.names,
+    )
+    app[SIMULATOR] = simulator
+    real_clocks = asyncio.ensure_future(simulator.run_real_clocks())
     try:
         yield
     finally:
+        real_clocks.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await real_clocks
         if forwarder is not None:
             await forwarder.close()
         await store.close()

@@ -8,7 +8,7 @@ from aiohttp import web
 
 from mockswitch import __version__
 
-from .keys import SWITCH
+from .keys import SIMULATOR, SWITCH
 from .tenants import tenant_for_change
 
 routes = web.RouteTableDef()
@@ -31,12 +31,14 @@ async def health(request: web.Request) -> web.Response:
 
 @routes.post("/_mock/reset")
 async def reset(request: web.Request) -> web.Response:
-    """Put the data back to the seed, clear the journal, restore the start fault rules."""
+    """Put the data back to the seed, clear the journal and the dials, restore the start
+    fault rules, outcome rules and clock."""
     started = time.perf_counter()
     tenant = await tenant_for_change(request)
     switch = request.app[SWITCH]
     await switch.store.reset(tenant)
     switch.reset_faults(tenant)
     switch.beyond.reset(tenant.name)
+    request.app[SIMULATOR].reset(tenant.name)
     took = round((time.perf_counter() - started) * 1000, 3)
     return web.json_response({"status": "reset", "tenant": tenant.name, "took_ms": took})

@@ -135,6 +135,11 @@ def build_document(
             {"name": "faults", "description": "Rules that make calls fail or slow down."},
             {"name": "stubs", "description": "Canned answers for functions not simulated."},
             {"name": "server", "description": "Health, reset, tenants, metrics, this document."},
+            {
+                "name": "simulator",
+                "description": "The bulk dialler's clock, outcome rules and attempts "
+                "(docs/simulator.md).",
+            },
             {"name": "dashboard", "description": "The page at /_mock/ui and what it reads."},
         ],
         "paths": paths,

@@ -455,6 +455,39 @@ def operations(settings: Settings) -> tuple[Operation, ...]:
         ),
         Operation(
             "GET",
+            "/_mock/data/dialler",
+            "The tenant's clock, and each campaign's destinations by status and attempts in "
+            "progress",
+            "dashboard",
+            {
+                "200": json_answer(
+                    "The clock and the campaigns' progress, by campaign id.",
+                    _object_schema(
+                        {
+                            "clock": ref("Clock"),
+                            "campaigns": {
+                                "type": "object",
+                                "additionalProperties": _object_schema(
+                                    {
+                                        name: {"type": "integer"}
+                                        for name in (
+                                            "pending",
+                                            "success",
+                                            "failed",
+                                            "cancelled",
+                                            "in_progress",
+                                        )
+                                    }
+                                ),
+                            },
+                        }
+                    ),
+                ),
+                "404": NO_TENANT,
+            },
+        ),
+        Operation(
+            "GET",
             "/_mock/tenants",
             "Every tenant with its size",
             "server",
@@ -502,6 +535,9 @@ def operations(settings: Settings) -> tuple[Operation, ...]:
                 scope="plain",
             )
         )
+    from . import openapi_simulator  # it builds on this module's classes
+
+    table += openapi_simulator.operations(settings)
     table = [_no_cross_site(operation) for operation in table]
     if settings.admin_token:  # every changing call then needs the token (web/admin.py)
         table = [_needs_token(operation) for operation in table]
@@ -719,6 +755,8 @@ STUB_FIELDS: dict[str, Schema] = {
 
 def schemas() -> dict[str, Schema]:
     """The control API's components."""
+    from . import openapi_simulator
+
     call = _object(
         {
             "id": _INTEGER,
@@ -874,4 +912,5 @@ def schemas() -> dict[str, Schema]:
             },
             ("tenants",),
         ),
+        **openapi_simulator.schemas(),
     }

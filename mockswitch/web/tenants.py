@@ -14,7 +14,7 @@ from aiohttp import web
 from mockswitch.errors import ControlError
 from mockswitch.store import Tenant
 
-from .keys import SWITCH
+from .keys import SIMULATOR, SWITCH
 
 DEFAULT = "default"
 VALID_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}", re.ASCII)
@@ -70,4 +70,5 @@ async def drop_tenant(request: web.Request) -> web.Response:
         raise ControlError(404, f"no tenant called {tenant.name!r}", field="tenant")
     switch.reset_faults(tenant)
     switch.beyond.reset(tenant.name)
+    request.app[SIMULATOR].drop(tenant.name)
     return web.json_response({"status": "dropped", "tenant": tenant.name})

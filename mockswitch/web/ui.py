@@ -4,6 +4,7 @@
     GET /_mock/ui/<file>           its script, style and icon, shipped in web/static/
     GET /_mock/data/campaigns      every customer with its campaigns, as the API shows them
     GET /_mock/data/functions      the Enswitch functions this server answers
+    GET /_mock/data/dialler        the clock, and each campaign's progress
 
 The page reads everything else through the control API (`calls`, `events`, `faults`,
 `reset`) with URLs relative to its own, so `/t/<tenant>/_mock/ui` shows that tenant. It
@@ -22,7 +23,7 @@ from mockswitch.endpoints import FUNCTIONS
 from mockswitch.endpoints.campaign_access import campaign_data
 from mockswitch.errors import ControlError
 
-from .keys import SWITCH
+from .keys import SIMULATOR, SWITCH
 from .tenants import existing_tenant, tenant_for_change, tenant_name
 
 routes = web.RouteTableDef()
@@ -115,4 +116,27 @@ async def functions(request: web.Request) -> web.Response:
                 for f in sorted(FUNCTIONS.values(), key=lambda f: f.name)
             ]
         }
+    )
+
+
+@routes.get("/_mock/data/dialler")
+async def dialler(request: web.Request) -> web.Response:
+    """The tenant's clock, and per campaign its destinations by status and its attempts in
+    progress (campaigns without destinations are left out)."""
+    tenant = existing_tenant(request)
+    simulator = request.app[SIMULATOR]
+    counts = await tenant.dials.progress()
+    running = simulator.in_progress(tenant.name)
+    campaigns = {
+        str(campaign): {
+            "pending": by_status.get("pending", 0),
+            "success": by_status.get("success", 0),
+            "failed": by_status.get("failed", 0),
+            "cancelled": by_status.get("cancelled", 0),
+            "in_progress": running.get(campaign, 0),
+        }
+        for campaign, by_status in sorted(counts.items())
+    }
+    return web.json_response(
+        {"clock": simulator.clock(tenant.name).as_json(), "campaigns": campaigns}
     )
