@@ -411,8 +411,8 @@ async def test_the_enswitch_answers_show_the_statuses_and_the_journal_has_no_dia
     assert body == {
         "responses": [{"code": "200", "key": "", "message": "OK"}],
         "data": [
-            {"campaign": 123, "dnumber": NUMBERS[0], "status": "success"},
-            {"campaign": 123, "dnumber": NUMBERS[1], "status": "success"},
+            {"campaign": 123, "dtype": "", "dnumber": NUMBERS[0], "status": "success"},
+            {"campaign": 123, "dtype": "", "dnumber": NUMBERS[1], "status": "success"},
         ],
     }
     assert (await control(client, "GET", "/_mock/calls/count"))["count"] == calls_before + 1

@@ -59,7 +59,7 @@ def test_clock_settings_come_from_the_environment_too():
 def test_bad_start_outcomes_stop_the_start(tmp_path, capsys):
     rules = tmp_path / "outcomes.yaml"
     rules.write_text("rules:\n  - {dnumber: '1*', outcome: hangup}\n")
-    assert main(["serve", "--db", ":memory:", "--port", "0", "--outcomes", str(rules)]) == 1
+    assert main(["serve", "--db", ":memory:", "--port", "0", "--outcomes", str(rules)]) == 2
     error = capsys.readouterr().err
     assert f"{rules}: rules[0].outcome: must be one of" in error
 
