@@ -9,6 +9,7 @@ from aiohttp import web
 from mockswitch.errors import ControlError
 from mockswitch.simulator import (
     MAX_ADVANCE_SECONDS,
+    MAX_SPEED,
     ClockConflict,
     ClockError,
     Simulator,
@@ -17,11 +18,50 @@ from mockswitch.simulator import (
     parse_time,
 )
 
-from .faults import _json_body as json_body
+from .body import json_body
+from .declare import BAD, NO_TENANT, TOO_MANY, Answer, ControlRoutes, object_of, ok
 from .keys import SIMULATOR
 from .tenants import existing_tenant, tenant_for_change
 
-routes = web.RouteTableDef()
+routes = ControlRoutes("simulator")
+
+MODE = {"type": "string", "enum": ["virtual", "real"]}
+CLOCK = routes.schema(
+    "Clock",
+    object_of(
+        {
+            "now": {"type": "string", "description": "UTC, ISO 8601, e.g. 2026-12-07T10:00:00Z."},
+            "mode": MODE,
+            "speed": {"type": "number"},
+        },
+        "now",
+        "mode",
+        "speed",
+    ),
+)
+CLOCK_INPUT = routes.schema(
+    "ClockInput",
+    {
+        "type": "object",
+        "properties": {
+            "mode": MODE,
+            "now": {"type": "string", "format": "date-time"},
+            "speed": {"type": "number", "exclusiveMinimum": 0, "maximum": MAX_SPEED},
+        },
+        "additionalProperties": False,
+    },
+)
+ADVANCE = routes.schema(
+    "Advance",
+    {
+        "type": "object",
+        "properties": {"seconds": {"type": "number", "minimum": 0, "maximum": MAX_ADVANCE_SECONDS}},
+        "required": ["seconds"],
+        "additionalProperties": False,
+    },
+)
+MOVED = ok("The clock.", CLOCK)
+CONFLICT = Answer(409, "The clock cannot move so: backwards, or advancing a real clock.")
 
 CLOCK_FIELDS = frozenset({"mode", "now", "speed"})
 
@@ -44,13 +84,22 @@ async def _moved(simulator: Simulator, move: Any) -> web.Response:
     return web.json_response(clock.as_json())
 
 
-@routes.get("/_mock/clock")
+@routes.get("/_mock/clock", "The tenant's clock: its time, mode and speed", MOVED, NO_TENANT)
 async def get_clock(request: web.Request) -> web.Response:
     tenant = existing_tenant(request)
     return web.json_response(request.app[SIMULATOR].clock(tenant.name).as_json())
 
 
-@routes.put("/_mock/clock")
+@routes.put(
+    "/_mock/clock",
+    "Set the clock's mode, time (forward only, running what falls due) and speed",
+    MOVED,
+    BAD,
+    CONFLICT,
+    TOO_MANY,
+    body=CLOCK_INPUT,
+    example={"mode": "virtual", "now": "2026-12-07T10:00:00Z"},
+)
 async def set_clock(request: web.Request) -> web.Response:
     """Set the mode, the time (forward only, running what falls due) and the speed."""
     document = _object(
@@ -67,7 +116,16 @@ async def set_clock(request: web.Request) -> web.Response:
     return await _moved(simulator, simulator.set_clock(tenant.name, mode, now, speed))
 
 
-@routes.post("/_mock/clock/advance")
+@routes.post(
+    "/_mock/clock/advance",
+    "Move a virtual clock forward; answers once every attempt due on the way has run",
+    MOVED,
+    BAD,
+    CONFLICT,
+    TOO_MANY,
+    body=ADVANCE,
+    example={"seconds": 30},
+)
 async def advance(request: web.Request) -> web.Response:
     """Move a virtual clock forward; answers once every attempt due on the way has run."""
     document = _object(await json_body(request), frozenset({"seconds"}), '{"seconds": 30}')
