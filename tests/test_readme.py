@@ -27,7 +27,12 @@ def test_the_settings_table_lists_every_setting_with_its_variable_and_default():
 
 def test_the_readmes_pytest_examples_are_the_example_tests_that_run():
     examples = Path(__file__).resolve().parent / "examples"
-    for name in ("test_journal_example.py", "test_retry_example.py", "test_stub_example.py"):
+    for name in (
+        "test_journal_example.py",
+        "test_retry_example.py",
+        "test_stub_example.py",
+        "test_dialler_example.py",
+    ):
         text = (examples / name).read_text()
         code = text[text.index('"""', 3) + 3 :].strip("\n")  # without the module docstring
         assert code in README, f"the README's copy of tests/examples/{name} has drifted"
