@@ -9,9 +9,9 @@ import pytest
 
 from mockswitch.cli import main
 from mockswitch.config import Settings
+from mockswitch.dataset.fixtures import load_dataset
 from mockswitch.dataset.generator import generate
 from mockswitch.errors import FixtureError
-from mockswitch.store import load_dataset
 from tests.test_fixtures import copy_fixtures
 
 

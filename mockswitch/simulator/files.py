@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
-import yaml
+from mockswitch.documents import read_source
 
 from .outcomes import OutcomeError, OutcomeRules
 
@@ -17,15 +15,7 @@ def load_start_outcomes(source: str) -> OutcomeRules:
     """The rules from a path or an inline document, checked; none gives the default mix."""
     if not source.strip():
         return OutcomeRules()
-    inline = source.lstrip().startswith(("[", "{"))
-    where = "the outcomes given inline" if inline else source
-    try:
-        text = source if inline else Path(source).read_text(encoding="utf-8")
-        document = yaml.safe_load(text)
-    except OSError as error:
-        raise OutcomeFileError(f"{where}: cannot be read: {error}") from None
-    except yaml.YAMLError as error:
-        raise OutcomeFileError(f"{where}: not valid JSON or YAML: {error}") from None
+    document, where = read_source(source, "the outcomes given inline", OutcomeFileError)
     try:
         return OutcomeRules.from_json(document)
     except OutcomeError as error:
