@@ -30,9 +30,8 @@ from typing import Any
 
 import aiohttp
 
-from tests.conftest import PASSWORD
+from tests.cast import CAMPAIGNS, PASSWORD
 from tests.process import serving
-from tests.seed import CAMPAIGNS
 from tests.test_concurrency_mixed import replay
 
 pytest_plugins = ["pytester"]
