@@ -74,8 +74,8 @@ def commands_of(path: Path) -> list[Command]:
                 command = line.split(" #", 1)[0].split(" > ", 1)[0].rstrip()
                 words = shlex.split(expand(command, variables))[1:]
                 found.append(Command(path.name, command, words))
-            elif line.startswith("{") and found and found[-1].expected is None:
-                found[-1].expected = line
+            elif line.removeprefix("# ").startswith("{") and found and not found[-1].expected:
+                found[-1].expected = line.removeprefix("# ")  # shown as a line or a comment
     return found
 
 
@@ -95,6 +95,8 @@ def request_of(words: list[str], origin: str) -> Request:
             request.headers[name] = value.strip()
         elif word == "-w":
             next(args)
+        elif word == "-s":
+            pass  # silent: curl's progress meter, not the request
         elif word.startswith("-"):
             raise AssertionError(f"a curl option this test does not know: {word}")
         else:
