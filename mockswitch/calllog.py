@@ -60,6 +60,8 @@ def call_fields(tenant: str, call_id: int, record: CallRecord) -> dict[str, Any]
         "duration_ms": record.duration_ms,
         "latency_ms": record.latency_ms,
         "fault": (record.fault.get("action") or "latency") if record.fault else None,
+        "stub": record.stub,
+        "proxied": record.proxied,
     }
 
 
@@ -82,6 +84,10 @@ def human_line(fields: dict[str, Any]) -> str:
         words.append(f"tenant={fields['tenant']}")
     if fields["fault"]:
         words.append(f"fault={fields['fault']}")
+    if fields.get("stub"):
+        words.append(f"stub={fields['stub']}")
+    if fields.get("proxied"):
+        words.append("proxied")
     return " ".join(words)
 
 

@@ -17,22 +17,40 @@ from aiohttp import web
 
 from . import __version__
 from .calllog import JsonFormatter
-from .config import ConfigError, Settings, add_arguments, load_settings
+from .config import (
+    API_VERSIONS,
+    ConfigError,
+    Settings,
+    add_arguments,
+    load_settings,
+    upstream_address,
+)
 from .errors import FixtureError
 from .faults.files import FaultFileError
 from .generator import Progress, generate
 from .listen import ListenError, bind
+from .messages import MessagesFileError, load_messages
 from .store import DatabaseFileError, SchemaMismatch, Store, load_dataset
+from .stubs import StubFileError
 from .testing import DEFAULT_URL, URL_VARIABLE, MockswitchClient
 from .watch import show_calls
 from .web import create_app
 
 log = logging.getLogger("mockswitch")
 
+PASSWORD_VARIABLE = "MOCKSWITCH_VERIFY_PASSWORD"  # verify's password, kept out of `ps`
 # The settings `mockswitch seed` reads; the rest only matter to a running server.
 SEED_SETTINGS = ("db", "fixtures", "sync")
 # What stops a start before it begins: one message, exit status 2, nothing written.
-REFUSALS = (DatabaseFileError, ListenError, FixtureError, SchemaMismatch, FaultFileError)
+REFUSALS = (
+    DatabaseFileError,
+    ListenError,
+    FixtureError,
+    SchemaMismatch,
+    FaultFileError,
+    StubFileError,
+    MessagesFileError,
+)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -72,7 +90,56 @@ def build_parser() -> argparse.ArgumentParser:
         help="the random seed of --generate: the same seed gives the same data (default 0)",
     )
     _add_calls_command(commands)
+    _add_verify_command(commands)
     return parser
+
+
+def _add_verify_command(commands: argparse._SubParsersAction) -> None:
+    verify = commands.add_parser(
+        "verify",
+        help="compare mockswitch with a real switch, with calls that change nothing",
+        description="Send a battery of calls that change nothing (reads, and updates with "
+        "validation=1 only) to a real switch and to a mockswitch in this process at the same "
+        "time, and print what differs: HTTP status, response codes, keys and messages, and "
+        "the names and types of data fields. Exit 0 when nothing differs, 1 when something "
+        "does, 2 when verify had to stop (no answer, not an envelope, or an answer that "
+        "suggests a change happened).",
+    )
+    verify.add_argument("--switch", required=True, metavar="URL", help="the real switch")
+    verify.add_argument("--username", required=True, help="a user of the real switch")
+    verify.add_argument(
+        "--password",
+        default=os.environ.get(PASSWORD_VARIABLE),
+        help=f"their password (env {PASSWORD_VARIABLE}: flags show in ps)",
+    )
+    verify.add_argument(
+        "--campaign", required=True, type=_count, metavar="ID", help="a campaign they can see"
+    )
+    verify.add_argument("--report", metavar="FILE.json", help="write the full report here")
+    verify.add_argument(
+        "--learn",
+        metavar="FILE",
+        help="write the switch's messages where mockswitch's differ, for serve --messages",
+    )
+    verify.add_argument(
+        "--api-version",
+        choices=API_VERSIONS,
+        default=API_VERSIONS[-1],
+        help="the Enswitch version the in-process mockswitch imitates (default: the newest)",
+    )
+    verify.add_argument(
+        "--fixtures",
+        default="",
+        metavar="DIR",
+        help="the data set of the in-process mockswitch (default: the one shipped)",
+    )
+    verify.add_argument(
+        "--messages",
+        default=os.environ.get("MOCKSWITCH_MESSAGES", ""),
+        metavar="FILE",
+        help="run the in-process mockswitch with this messages file, as serve --messages "
+        "(env MOCKSWITCH_MESSAGES)",
+    )
 
 
 def _add_calls_command(commands: argparse._SubParsersAction) -> None:
@@ -130,6 +197,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return exited.code if isinstance(exited.code, int) else 2
     if args.command == "calls":
         return _calls(args)
+    if args.command == "verify":
+        return _verify(args)
     try:
         settings = load_settings(args)
     except ConfigError as error:
@@ -233,6 +302,32 @@ def _progress_bar(stream: TextIO, width: int = 40) -> Progress:
         stream.flush()
 
     return show
+
+
+def _verify(args: argparse.Namespace) -> int:
+    from .verify import Options, verify
+
+    if args.password is None:
+        print(f"mockswitch verify: give --password or {PASSWORD_VARIABLE}", file=sys.stderr)
+        return 2
+    try:
+        switch = upstream_address(args.switch)
+        load_messages(args.messages)  # a bad file is one line, before any call is sent
+    except (ValueError, MessagesFileError) as error:
+        print(f"mockswitch verify: {error}", file=sys.stderr)
+        return 2
+    options = Options(
+        switch=switch,
+        username=args.username,
+        password=args.password,
+        campaign=args.campaign,
+        report=args.report,
+        learn=args.learn,
+        messages=args.messages,
+        api_version=args.api_version,
+        fixtures=args.fixtures,
+    )
+    return verify(options)
 
 
 def _calls(args: argparse.Namespace) -> int:

@@ -122,6 +122,16 @@ def _origins(text: str) -> str:
     return ",".join(e if e in ("*", LOCALHOST, "none") else e.lower() for e in entries)
 
 
+def upstream_address(text: str) -> str:
+    """A switch's base address: http(s)://host[:port][/path], no query."""
+    text = text.strip().rstrip("/")
+    if not text:
+        return ""
+    if not re.fullmatch(r"https?://[^/?#\s]+(/[^?#\s]*)?", text):
+        raise ValueError(f"{text!r} is not a switch address such as https://switch.example.com")
+    return text
+
+
 @dataclass(frozen=True, slots=True)
 class Option:
     name: str  # the Settings field; flag --name-with-dashes; env MOCKSWITCH_NAME
@@ -236,8 +246,7 @@ OPTIONS: tuple[Option, ...] = (
         "max_event_streams",
         _integer(1),
         64,
-        "most /_mock/events streams (the dashboard's live view) open at once, across all "
-        "tenants",
+        "most /_mock/events streams (the dashboard's live view) open at once, across all tenants",
         "N",
     ),
     Option(
@@ -282,6 +291,66 @@ OPTIONS: tuple[Option, ...] = (
         _text,
         "",
         "fault rules to start with: a JSON or YAML file, or the document itself",
+        "FILE",
+    ),
+    Option(
+        "stubs",
+        _text,
+        "",
+        "stubs to start with (answers for functions mockswitch does not simulate): a JSON or "
+        "YAML file; a reset returns to them",
+        "FILE",
+    ),
+    Option(
+        "max_stubs",
+        _integer(1),
+        1000,
+        "most stubs a tenant may hold",
+        "N",
+    ),
+    Option(
+        "proxy_to",
+        upstream_address,
+        "",
+        "a real switch to forward every function that is neither simulated nor stubbed to, "
+        "e.g. https://switch.example.com",
+        "URL",
+    ),
+    Option(
+        "proxy_timeout",
+        _number(0.001),
+        10.0,
+        "how long a forwarded call may wait for the switch (queueing included), in seconds",
+        "SECONDS",
+    ),
+    Option(
+        "proxy_max_concurrency",
+        _integer(1),
+        16,
+        "most calls forwarded to the switch at once; the others wait their turn",
+        "N",
+    ),
+    Option(
+        "proxy_max_response_bytes",
+        _integer(1024),
+        4 * 2**20,
+        "largest answer taken from the switch; a larger one gets the upstream-failure envelope",
+        "BYTES",
+    ),
+    Option(
+        "record_stubs",
+        _text,
+        "",
+        "write each proxied answer to this file as a stub declaration (no passwords), to "
+        "replay later with --stubs",
+        "FILE",
+    ),
+    Option(
+        "messages",
+        _text,
+        "",
+        "a messages file (as `mockswitch verify --learn` writes): answer with these messages "
+        "instead of mockswitch's own",
         "FILE",
     ),
     Option(
@@ -377,6 +446,14 @@ class Settings:
     calls_page_max: int = 1000
     wait_timeout_max: float = 60.0
     faults: str = ""
+    stubs: str = ""
+    max_stubs: int = 1000
+    proxy_to: str = ""
+    proxy_timeout: float = 10.0
+    proxy_max_concurrency: int = 16
+    proxy_max_response_bytes: int = 4 * 2**20
+    record_stubs: str = ""
+    messages: str = ""
     faults_seed: int = 0
     sync: str = "normal"
     log_format: str = "human"

@@ -36,6 +36,11 @@ class EnswitchError(Exception):
         return self.problems[0].key
 
 
+# Every code an Enswitch envelope carries: the documented ones, and the two mockswitch adds
+# for a request over its size limit (413) and for a failure of its own (500).
+ENSWITCH_CODES = ("200", "201", "204", "400", "401", "402", "403", "404", "413", "500")
+
+
 def invalid(key: str, message: str) -> Problem:
     """A 400 problem about one parameter."""
     return Problem("400", key, message)

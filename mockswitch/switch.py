@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from . import calllog
+from .beyond import Beyond, Outcome, Outgoing
 from .config import Settings
 from .endpoints import FUNCTIONS, Executed, Function, execute, refused
 from .enswitch.envelope import Reply, Success, error_reply, success_reply
@@ -34,6 +35,7 @@ from .errors import (
     tenant_dropped,
 )
 from .faults import Action, CallFacts, Decision, FaultEngine
+from .messages import Messages
 from .metrics import Metrics
 from .store import CallRecord, Store, Tenant, format_time
 
@@ -61,7 +63,8 @@ class ApiReply:
 
 
 class Switch:
-    """The store, the settings, the functions and the fault rules, answering calls."""
+    """The store, the settings, the functions and the fault rules, answering calls (and the
+    stubs and the switch behind --proxy-to answering the rest)."""
 
     def __init__(
         self,
@@ -69,12 +72,18 @@ class Switch:
         settings: Settings,
         fault_rules: Sequence[Any] = (),
         default_latency: Any = None,
+        *,
+        beyond: Beyond | None = None,
+        messages: Messages | None = None,
     ) -> None:
         self.store = store
         self.settings = settings
         self._api_version = settings.api_version_tuple
         self._start_faults = (tuple(fault_rules), default_latency)
         self._faults: dict[int, FaultEngine] = {}  # by tenant id: never reused
+        # Stubs and --proxy-to: the functions this switch does not simulate.
+        self.beyond = beyond or Beyond(status_mode=settings.http_status)
+        self.messages = messages or Messages()
         self.metrics = Metrics(FUNCTIONS) if settings.metrics else None
 
     def faults(self, tenant: Tenant) -> FaultEngine:
@@ -104,7 +113,8 @@ class Switch:
     async def _handle(self, request: ApiRequest, tenant: Tenant) -> ApiReply:
         started, at = time.perf_counter(), format_time()
         function = FUNCTIONS.get(request.function)
-        pairs, problem = self._read(request, function)
+        beyond = function is None and self.beyond.serves(request.function, tenant.name)
+        pairs, problem = self._read(request, function is not None or beyond)
         decision = None
         if not tenant.dropped:
             facts = CallFacts(request.function, request.method, dict(pairs))
@@ -115,19 +125,25 @@ class Switch:
         call = _Call(request, tenant, at, started, pairs, decision)
         if fault is not None and not fault.processed:
             recorded = self._record(call, None)  # the fault strikes before the switch looks
-        elif function is None or problem is not None:
+        elif problem is not None or (function is None and not beyond):
             refusal = problem or no_such_function()
             # An unknown function authenticates no one; a known one says who called.
             executed = (
-                Executed(refusal, "", ())
-                if function is None
-                else await refused(refusal, pairs, tenant)
+                await refused(refusal, pairs, tenant)
+                if function is not None or beyond
+                else Executed(refusal, "", ())
             )
-            recorded = self._record(call, executed)
-        else:
+            recorded = self._record(call, self._executed(executed, call))
+        elif function is not None:
             async with self._exclusive(function):
                 executed = await self._execute(function, pairs, tenant)
-                recorded = self._record(call, executed)
+                recorded = self._record(call, self._executed(executed, call))
+        else:
+            outgoing = Outgoing(
+                request.method, request.function, request.query, request.body, request.content_type
+            )
+            outcome = await self.beyond.answer(outgoing, pairs, tenant)
+            recorded = self._record(call, self._beyond(outcome, call))
         answer, committed = recorded
         if committed is None:
             return answer
@@ -138,9 +154,7 @@ class Switch:
             return ApiReply(error_reply(internal_error(), self.settings.http_status), 0)
         return answer
 
-    def _read(
-        self, request: ApiRequest, function: Function | None
-    ) -> tuple[Pairs, EnswitchError | None]:
+    def _read(self, request: ApiRequest, known: bool) -> tuple[Pairs, EnswitchError | None]:
         """The parameters that could be read, and the error that reading them raised, if any.
 
         Even a refused call keeps what was readable, for the journal and the fault rules."""
@@ -150,7 +164,7 @@ class Switch:
         if not problems:
             return pairs, None
         # An unknown function is a 404 whatever it was sent.
-        return pairs, EnswitchError(*problems) if function is not None else no_such_function()
+        return pairs, EnswitchError(*problems) if known else no_such_function()
 
     def _exclusive(self, function: Function) -> AbstractAsyncContextManager[object]:
         # A change reads, checks and writes; the lock keeps two changes from interleaving,
@@ -166,8 +180,30 @@ class Switch:
             log.exception("%s failed", function.name)
             return Executed(internal_error(), "", ())
 
+    def _render(self, error: EnswitchError, function: str) -> Reply:
+        """Every Enswitch error is rendered here, in the wording of a messages file if any."""
+        return error_reply(self.messages.rewrite(error, function), self.settings.http_status)
+
+    def _executed(self, executed: Executed, call: _Call) -> _Handled:
+        outcome = executed.outcome
+        reply = (
+            success_reply(outcome, self.settings.http_status)
+            if isinstance(outcome, Success)
+            else self._render(outcome, call.request.function)
+        )
+        return _Handled(reply, executed.username, executed.unknown)
+
+    def _beyond(self, outcome: Outcome, call: _Call) -> _Handled:
+        answer = outcome.answer
+        reply = (
+            self._render(answer, call.request.function)
+            if isinstance(answer, EnswitchError)
+            else answer
+        )
+        return _Handled(reply, outcome.username, stub=outcome.stub, proxied=outcome.proxied)
+
     def _record(
-        self, call: _Call, executed: Executed | None
+        self, call: _Call, handled: _Handled | None
     ) -> tuple[ApiReply, asyncio.Future[None] | None]:
         """Render the answer (as a fault may change it) and queue the call's journal row;
         the future is done once the row is committed (None: the call is kept nowhere)."""
@@ -178,15 +214,8 @@ class Switch:
             # Whatever the rules or the function made of it: refused, and recorded nowhere.
             reply = error_reply(tenant_dropped(), mode)
         else:
-            handled = None
-            if executed is not None:
-                outcome = executed.outcome
-                handled = (
-                    success_reply(outcome, mode)
-                    if isinstance(outcome, Success)
-                    else error_reply(outcome, mode)
-                )
-            reply = fault.answer(handled, mode) if fault is not None else handled
+            answered = handled.reply if handled is not None else None
+            reply = fault.answer(answered, mode) if fault is not None else answered
         assert reply is not None
         request = call.request
         duration_ms = (time.perf_counter() - call.started) * 1000
@@ -197,10 +226,10 @@ class Switch:
             function=request.function,
             query=masked_query(request.query),
             params=masked_parameters(call.pairs),
-            unknown=executed.unknown if executed else (),
+            unknown=handled.unknown if handled else (),
             # A fault that struck before the switch looked authenticated no one: keep the
             # name that was sent, so filters by username still find the call.
-            username=executed.username if executed else dict(call.pairs).get("auth_username", ""),
+            username=handled.username if handled else dict(call.pairs).get("auth_username", ""),
             code=reply.code,
             key=reply.key,
             http_status=reply.status,
@@ -208,6 +237,8 @@ class Switch:
             fault=call.decision.as_json() if call.decision else None,
             latency_ms=round(call.decision.latency_ms, 3) if call.decision else 0.0,
             duration_ms=round(duration_ms, 3),
+            stub=handled.stub if handled else None,
+            proxied=handled.proxied if handled else False,
         )
         if dropped:
             self._ended(call.tenant.name, 0, record)
@@ -223,6 +254,17 @@ class Switch:
         if not self.settings.quiet and log.isEnabledFor(logging.INFO):
             fields = calllog.call_fields(tenant, call_id, record)
             log.info("%s", calllog.human_line(fields), extra={calllog.CALL: fields})
+
+
+@dataclass(frozen=True, slots=True)
+class _Handled:
+    """An answer before any fault has its say, with what the journal wants to know of it."""
+
+    reply: Reply
+    username: str
+    unknown: tuple[str, ...] = ()
+    stub: int | None = None
+    proxied: bool = False
 
 
 @dataclass(frozen=True, slots=True)

@@ -311,6 +311,19 @@ class MockswitchClient(_Endpoints):
     def clear_faults(self) -> None:
         self._request("DELETE", "/faults")
 
+    def add_stub(self, stub: Mapping[str, Any] | None = None, **fields: Any) -> dict[str, Any]:
+        """Stub a function mockswitch does not simulate; returns the stub with its id.
+
+        client.add_stub(function="people/list", data=[{"id": 100, "username": "user"}])
+        """
+        return self._request("POST", "/stubs", body={**(stub or {}), **fields}, ok=(201,))
+
+    def stubs(self) -> list[dict[str, Any]]:
+        return self._request("GET", "/stubs")["stubs"]
+
+    def clear_stubs(self) -> None:
+        self._request("DELETE", "/stubs")
+
     def calls(self, function: str | None = None, **options: Any) -> list[dict[str, Any]]:
         """The recorded calls matching the filters (see `filters`), oldest first."""
         return self._request("GET", "/calls", filters(function, **options))["calls"]
@@ -424,6 +437,17 @@ class AsyncMockswitchClient(_Endpoints):
 
     async def clear_faults(self) -> None:
         await self._request("DELETE", "/faults")
+
+    async def add_stub(
+        self, stub: Mapping[str, Any] | None = None, **fields: Any
+    ) -> dict[str, Any]:
+        return await self._request("POST", "/stubs", body={**(stub or {}), **fields}, ok=(201,))
+
+    async def stubs(self) -> list[dict[str, Any]]:
+        return (await self._request("GET", "/stubs"))["stubs"]
+
+    async def clear_stubs(self) -> None:
+        await self._request("DELETE", "/stubs")
 
     async def calls(self, function: str | None = None, **options: Any) -> list[dict[str, Any]]:
         return (await self._request("GET", "/calls", filters(function, **options)))["calls"]

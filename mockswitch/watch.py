@@ -26,6 +26,10 @@ def format_call(call: Mapping[str, Any]) -> str:
         line += f"  [unknown: {', '.join(call['unknown'])}]"
     if call["fault"]:
         line += f"  [fault: {call['fault'].get('rule', '?')} {call['fault'].get('action', '')}]"
+    if call.get("stub"):  # .get: a server older than stubs does not send these
+        line += f"  [stub: {call['stub']}]"
+    if call.get("proxied"):
+        line += "  [proxied]"
     return line
 
 

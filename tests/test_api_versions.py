@@ -144,6 +144,8 @@ async def test_before_4_2_a_given_keep_agents_available_is_ignored_and_journalle
         "fault": None,
         "latency_ms": 0,
         "truncated": [],
+        "stub": None,
+        "proxied": False,
     }
 
 

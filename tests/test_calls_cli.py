@@ -64,6 +64,15 @@ def test_prints_one_line_per_call_with_unknown_parameters_flagged(server, capsys
     assert run(capsys, "--url", server.url) == (0, [lines[1], lines[2], lines[3], lines[4]], "")
 
 
+def test_stubbed_calls_are_flagged(server, capsys):
+    client = server.client()
+    stub = client.add_stub(function="people/list", data=[])
+    api(client, "people/list")
+    (at,) = [c["at"][11:23] for c in client.calls()]
+    line = f"#1      {at} GET  people/list 200 user auth_username=user  [stub: {stub['id']}]"
+    assert run(capsys, "--url", server.url) == (0, [line], "")
+
+
 @pytest.mark.parametrize(
     ("argv", "shown"),
     [

@@ -75,6 +75,8 @@ def post_entry(fault: dict[str, Any] | None, **outcome: Any) -> dict[str, Any]:
         "truncated": [],
         "fault": fault,
         "latency_ms": 0.0,
+        "stub": None,
+        "proxied": False,
         **outcome,
     }
 

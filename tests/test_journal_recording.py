@@ -213,6 +213,8 @@ async def test_each_kind_of_call_is_recorded_with_all_its_fields(
         "fault": None,
         "latency_ms": 0,
         "truncated": [],
+        "stub": None,
+        "proxied": False,
     }
     assert call_id == 1
     # The journal keeps what the client received, byte for byte.

@@ -59,6 +59,14 @@ def test_a_human_line_says_who_called_what_and_how_it_went():
     assert human_line(call_fields("default", 9, dropped)) == (
         "#9 GET - dropped user 2.3ms fault=latency"
     )
+    stubbed = record(function="people/list", code="200", stub=3)
+    assert human_line(call_fields("default", 10, stubbed)) == (
+        "#10 GET people/list 200 user 2.3ms stub=3"
+    )
+    proxied = record(function="people/list", code="200", proxied=True)
+    assert human_line(call_fields("default", 11, proxied)) == (
+        "#11 GET people/list 200 user 2.3ms proxied"
+    )
 
 
 def test_a_human_line_escapes_what_could_break_or_rewrite_it():
@@ -92,6 +100,8 @@ def test_the_json_formatter_writes_one_object_per_record():
         "duration_ms": 2.345,
         "latency_ms": 0.0,
         "fault": None,
+        "stub": None,
+        "proxied": False,
     }
     try:
         raise ValueError("boom")

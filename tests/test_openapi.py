@@ -247,7 +247,7 @@ async def test_an_undocumented_route_would_be_found(aiohttp_client):
 
 
 async def prepare(client, scope: str) -> dict[str, str]:
-    """A tenant with a call and a fault rule, so that every `{id}` names something."""
+    """A tenant with a call, a fault rule and a stub, so that every `{id}` names something."""
     assert (await client.post(f"{scope}/_mock/reset")).status == 200
     answer = await client.get(
         f"{scope}/api/json/bulk/campaigns/get/",
@@ -257,7 +257,12 @@ async def prepare(client, scope: str) -> dict[str, str]:
         f"{scope}/_mock/faults",
         json={"match": {"function": "nothing"}, "action": {"type": "reset"}},
     )
-    return {"call": answer.headers["X-Mockswitch-Call"], "rule": str((await rule.json())["id"])}
+    stub = await client.post(f"{scope}/_mock/stubs", json={"function": "nothing/here", "data": []})
+    return {
+        "call": answer.headers["X-Mockswitch-Call"],
+        "rule": str((await rule.json())["id"]),
+        "stub": str((await stub.json())["id"]),
+    }
 
 
 async def test_every_documented_operation_answers_with_its_documented_schema(serve):
@@ -269,7 +274,10 @@ async def test_every_documented_operation_answers_with_its_documented_schema(ser
         ids = await prepare(client, scope)
         url = example_path(document, path, operation)
         if "{id}" in path:
-            url = url.removesuffix("/1") + "/" + ids["call" if "/calls/" in path else "rule"]
+            kind = next(
+                k for k in ("call", "rule", "stub") if f"/{k}s/" in path.replace("faults", "rules")
+            )
+            url = url.removesuffix("/1") + "/" + ids[kind]
         body = operation.get("requestBody", {}).get("content", {}).get("application/json")
         kwargs: dict[str, Any] = {"allow_redirects": False}
         if body is not None:

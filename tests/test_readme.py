@@ -3,13 +3,16 @@ served, their tables must be the ones rendered from the declarations, their exam
 the ones the suite runs, and their links must lead somewhere."""
 
 import re
+import shlex
 from pathlib import Path
 
 import pytest
 
 from mockswitch import reference
+from mockswitch.cli import build_parser
 from mockswitch.config import OPTIONS
 from mockswitch.endpoints import FUNCTIONS
+from mockswitch.messages import load_messages
 
 ROOT = Path(__file__).resolve().parent.parent
 README = (ROOT / "README.md").read_text()
@@ -61,6 +64,28 @@ def test_the_docs_pytest_examples_are_the_example_tests_that_run(path):
     shown_in = [name for name, text in EVERY_DOC.items() if code in text]
     assert len(shown_in) == 1, f"the docs' copy of tests/examples/{path.name} has drifted"
     assert f"tests/examples/{path.name}" in EVERY_DOC[shown_in[0]]
+
+
+def blocks(text: str, language: str) -> list[str]:
+    return re.findall(rf"```{language}\n(.*?)```", text, re.DOTALL)
+
+
+def test_the_real_switch_docs_commands_parse_and_its_files_load(tmp_path):
+    """Its curl examples run in tests/test_doc_examples.py; here its mockswitch commands."""
+    text = DOCS["real-switch.md"]
+    commands = [
+        shlex.split(line)[1:]
+        for block in blocks(text, "sh")
+        for line in block.splitlines()
+        if line.startswith("mockswitch ")
+    ]
+    assert [c[0] for c in commands] == ["serve", "serve", "verify"]
+    for argv in commands:
+        build_parser().parse_args(argv)  # exits (a failure) on a flag that does not exist
+    (messages,) = blocks(text, "json")
+    path = tmp_path / "messages.json"
+    path.write_text(messages)
+    assert len(load_messages(str(path)).overrides) == 1
 
 
 def test_the_readme_runs_the_test_command_ci_runs():

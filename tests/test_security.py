@@ -174,6 +174,8 @@ async def token_server(serve, **settings: Any):
 def _body(method: str, path: str) -> dict[str, Any]:
     if method == "POST" and path.endswith("/faults"):
         return {"json": RULE}
+    if method == "POST" and path.endswith("/stubs"):
+        return {"json": {"function": "people/list", "data": []}}
     if method == "PUT":
         return {"json": {"fixed_ms": 1}}
     return {}

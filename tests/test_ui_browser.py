@@ -181,6 +181,22 @@ def test_unknown_parameters_and_injected_faults_are_highlighted(dashboard: Dashb
     expect(page.locator("#call-count")).to_have_text("1 of 3")
 
 
+def test_stubbed_calls_are_marked_as_stubs(dashboard: Dashboard):
+    page = dashboard.open().page
+    stub = dashboard.client.add_stub(function="people/list", data=[{"id": 100}])
+    assert dashboard.api("people/list")[1]["data"] == [{"id": 100}]
+    stubbed = dashboard.newest_id()
+    dashboard.api("bulk/campaigns/get", id=123)
+    plain = dashboard.newest_id()
+
+    row = dashboard.call_row(stubbed)
+    expect(row).to_have_class(re.compile(r"\bis-stub\b"))
+    expect(row.locator(".badge.stub")).to_have_text(f"Stub {stub['id']}")
+    expect(dashboard.call_row(plain).locator(".badge.stub")).to_have_count(0)
+    page.get_by_label("Filter calls").fill("stub")
+    expect(page.locator(".call:visible")).to_have_count(1)
+
+
 def test_faults_added_from_the_page_fail_the_next_call_and_can_be_removed(dashboard: Dashboard):
     page = dashboard.open().page
     page.get_by_role("button", name=re.compile("^Fail next call")).click()

@@ -13,7 +13,7 @@ from . import (
     bulk_destinations_list,
     bulk_destinations_update,
 )
-from .function import Call, Executed, Function, execute, refused
+from .function import Call, Executed, Function, authenticate, execute, refused
 
 FUNCTIONS: dict[str, Function] = {
     module.FUNCTION.name: module.FUNCTION
@@ -30,4 +30,4 @@ FUNCTIONS: dict[str, Function] = {
     )
 }
 
-__all__ = ["FUNCTIONS", "Call", "Executed", "Function", "execute", "refused"]
+__all__ = ["FUNCTIONS", "Call", "Executed", "Function", "authenticate", "execute", "refused"]

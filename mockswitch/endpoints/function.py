@@ -71,7 +71,7 @@ async def execute(
     username = ""
     try:
         directory = await tenant.directory()
-        person = _authenticate(directory, pairs)
+        person = authenticate(directory, pairs)
         username = person.username
         if not directory.role_of(person).allows(function.privilege):
             raise role_forbids()
@@ -90,13 +90,14 @@ async def refused(error: EnswitchError, pairs: Pairs, tenant: Tenant) -> Execute
     """A call refused before the checks (its parameters could not all be read): the outcome
     is `error`, and the journal still learns who called, if the credentials it read are right."""
     try:
-        username = _authenticate(await tenant.directory(), pairs).username
+        username = authenticate(await tenant.directory(), pairs).username
     except EnswitchError:
         username = ""
     return Executed(error, username, ())
 
 
-def _authenticate(directory: Directory, pairs: Pairs) -> Person:
+def authenticate(directory: Directory, pairs: Pairs) -> Person:
+    """The caller, by `auth_username` and `auth_password`; a 401 for anything else."""
     given = dict(pairs)
     username, password = given.get(AUTH_USERNAME), given.get(AUTH_PASSWORD)
     if username is None or password is None:

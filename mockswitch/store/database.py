@@ -135,6 +135,7 @@ class Database:
         await cls._check_version(writer)
         for statement in schema.STATEMENTS:
             await writer.execute(statement)
+        await cls._add_columns(writer)
         await writer.execute(
             "INSERT OR IGNORE INTO meta (key, value) VALUES ('schema_version', ?)",
             (schema.SCHEMA_VERSION,),
@@ -155,6 +156,15 @@ class Database:
                 f"{found[0][0]}, this one needs {schema.SCHEMA_VERSION}): delete it, or "
                 f"give another --db"
             )
+
+    @staticmethod
+    async def _add_columns(writer: Writer) -> None:
+        for table, column, declaration in schema.ADDED_COLUMNS:
+            present = {
+                row[1] for row in await writer.execute_fetchall(f"PRAGMA table_info({table})")
+            }
+            if column not in present:
+                await writer.execute(f"ALTER TABLE {table} ADD COLUMN {column} {declaration}")
 
     async def close(self) -> None:
         """Finish the pending commit, then close both connections."""

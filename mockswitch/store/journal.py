@@ -39,6 +39,8 @@ _COLUMNS = (
     "fault",
     "latency_ms",
     "duration_ms",
+    "stub",
+    "proxied",
 )
 _SHOWN = _COLUMNS[:1] + _COLUMNS[2:]  # every column but the tenant
 _INSERT = f"INSERT INTO calls ({', '.join(_COLUMNS)}) VALUES ({', '.join('?' * len(_COLUMNS))})"
@@ -78,6 +80,8 @@ class CallRecord:
     fault: dict[str, Any] | None
     latency_ms: float
     duration_ms: float
+    stub: int | None = None  # the stub that answered, if one did
+    proxied: bool = False  # forwarded to the switch given by --proxy-to
 
 
 @dataclass(frozen=True, slots=True)
@@ -178,6 +182,8 @@ class Journal:
             None if call.fault is None else json.dumps(call.fault),
             call.latency_ms,
             call.duration_ms,
+            call.stub,
+            int(call.proxied),
         )
         self._next_id += 1
         return call_id, self.db.commit(row)
@@ -305,5 +311,6 @@ def _shown(row: Sequence[Any]) -> dict[str, Any]:
     call["params"] = json.loads(call["params"])
     call["unknown"] = json.loads(call["unknown"])
     show_cuts(call)
+    call["proxied"] = bool(call["proxied"])
     call["fault"] = None if call["fault"] is None else json.loads(call["fault"])
     return call

@@ -59,7 +59,9 @@ _STATIC = (
   body_truncated INTEGER NOT NULL,
   fault TEXT,
   latency_ms REAL NOT NULL,
-  duration_ms REAL NOT NULL
+  duration_ms REAL NOT NULL,
+  stub INTEGER,
+  proxied INTEGER NOT NULL DEFAULT 0
 )""",
     "CREATE INDEX IF NOT EXISTS calls_by_tenant ON calls (tenant, id)",
     "CREATE INDEX IF NOT EXISTS calls_by_function ON calls (tenant, function, id)",
@@ -70,3 +72,10 @@ _STATIC = (
 )
 
 STATEMENTS: tuple[str, ...] = tuple(_table_ddl(t) for t in TABLES) + _STATIC
+
+# Columns added since schema 1 was released: a database made before them gets them added at
+# open (old calls read as neither stubbed nor proxied), so it need not be thrown away.
+ADDED_COLUMNS = (
+    ("calls", "stub", "INTEGER"),
+    ("calls", "proxied", "INTEGER NOT NULL DEFAULT 0"),
+)

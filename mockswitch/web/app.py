@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import AsyncIterator
 
 from aiohttp import web
 
+from mockswitch.beyond import Beyond
 from mockswitch.config import Settings
 from mockswitch.faults.files import load_start_rules
+from mockswitch.messages import load_messages
+from mockswitch.proxy import StubRecorder
 from mockswitch.store import Store, load_dataset
+from mockswitch.stubs import read_stub_file
 from mockswitch.switch import Switch
 
 from . import (
@@ -22,12 +27,16 @@ from . import (
     metrics,
     openapi,
     slashes,
+    stubs,
     tenants,
     ui,
 )
 from .api import enswitch_call
 from .keys import SETTINGS, SWITCH
 from .middleware import errors_as_json
+from .proxy import AiohttpForwarder, check_reachable
+
+log = logging.getLogger("mockswitch")
 
 # [\s\S], not `.`: a function name holding a line break still reaches the handler, and gets
 # an envelope and a journal entry like any other name.
@@ -69,7 +78,14 @@ def _add_routes(router: web.UrlDispatcher, prefix: str) -> None:
         for mount in prefixes:
             for method in ("GET", "POST"):
                 router.add_route(method, mount + scope + API_PATH, enswitch_call)
-        for table in (control.routes, calls.routes, faults.routes, events.routes, ui.routes):
+        for table in (
+            control.routes,
+            calls.routes,
+            faults.routes,
+            stubs.routes,
+            events.routes,
+            ui.routes,
+        ):
             for route in table:
                 router.add_route(route.method, scope + route.path, route.handler)
     router.add_routes(tenants.routes)
@@ -81,6 +97,8 @@ async def _switch(app: web.Application) -> AsyncIterator[None]:
     rules, default_latency = load_start_rules(
         settings.faults, settings.faults_seed, most=settings.max_fault_rules
     )
+    start_stubs = read_stub_file(settings.stubs)
+    messages = load_messages(settings.messages)
     dataset = load_dataset(settings.fixtures_path())
     store = await Store.open(
         settings.db,
@@ -91,8 +109,27 @@ async def _switch(app: web.Application) -> AsyncIterator[None]:
         journal_body_cap=settings.journal_body_cap,
         journal_field_cap=settings.journal_field_cap,
     )
-    app[SWITCH] = Switch(store, settings, rules, default_latency)
+    forwarder = AiohttpForwarder(settings) if settings.proxy_to else None
+    if forwarder is not None:
+        problem = await check_reachable(settings.proxy_to)
+        if problem is not None:  # the switch may come later: say so, and start all the same
+            log.warning("--proxy-to %s is not reachable now (%s)", settings.proxy_to, problem)
+    app[SWITCH] = Switch(
+        store,
+        settings,
+        rules,
+        default_latency,
+        beyond=Beyond(
+            start_stubs,
+            forwarder,
+            StubRecorder(settings.record_stubs) if settings.record_stubs else None,
+            settings.http_status,
+        ),
+        messages=messages,
+    )
     try:
         yield
     finally:
+        if forwarder is not None:
+            await forwarder.close()
         await store.close()

@@ -37,5 +37,6 @@ async def reset(request: web.Request) -> web.Response:
     switch = request.app[SWITCH]
     await switch.store.reset(tenant)
     switch.reset_faults(tenant)
+    switch.beyond.reset(tenant.name)
     took = round((time.perf_counter() - started) * 1000, 3)
     return web.json_response({"status": "reset", "tenant": tenant.name, "took_ms": took})

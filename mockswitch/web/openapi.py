@@ -83,11 +83,13 @@ def build_document(
     settings: Settings,
     choices: Mapping[str, Collection[str]] | None = None,
     functions: Mapping[str, Function] = FUNCTIONS,
+    stubbed: Collection[str] = (),
 ) -> dict[str, Any]:
     """The OpenAPI document for a server run with `settings`.
 
     `choices` gives the values of each `one_of` set (the data set's destination types);
-    without them such a parameter is a plain string.
+    without them such a parameter is a plain string. `stubbed` names the functions that
+    stubs answer (the default tenant's): each is listed with the stubs' generic shape.
     """
     components: dict[str, Any] = {
         "schemas": {**_envelope_schemas(), **schemas()},
@@ -111,6 +113,10 @@ def build_document(
             for scope in ("", TENANT_PREFIX):
                 path = f"{mount}{scope}/api/json/{function.name}/"
                 paths[path] = _function_item(function, shared, settings, mount, scope)
+    for name in stubbed:
+        for mount in mounts:
+            for scope in ("", TENANT_PREFIX):
+                paths[f"{mount}{scope}/api/json/{name}/"] = _stub_item(name, mount, scope)
     for operation in operations(settings):
         for scope in _scopes(operation):
             item = paths.setdefault(scope + operation.path, {})
@@ -127,6 +133,7 @@ def build_document(
             {"name": "enswitch", "description": "The Enswitch JSON API, as the switch answers it."},
             {"name": "journal", "description": "Every call mockswitch answered, to verify."},
             {"name": "faults", "description": "Rules that make calls fail or slow down."},
+            {"name": "stubs", "description": "Canned answers for functions not simulated."},
             {"name": "server", "description": "Health, reset, tenants, metrics, this document."},
             {"name": "dashboard", "description": "The page at /_mock/ui and what it reads."},
         ],
@@ -265,6 +272,36 @@ def _function_item(
                 "required": True,
                 "description": "The same parameters as a form body (`&` or `;` between them).",
                 "content": {FORM: shared["form"]},
+            },
+        },
+    }
+    if scope:
+        item["parameters"] = [_component("parameters", "tenant")]
+    return item
+
+
+def _stub_item(name: str, mount: str, scope: str) -> dict[str, Any]:
+    """A stubbed function: its parameters are whatever the caller sends."""
+    where = re.sub(r"\W+", "_", f"{mount}{scope}".replace("{tenant}", "")).strip("_")
+    slug = re.sub(r"\W+", "_", f"{where}_{name}" if where else name)
+    common = {
+        "tags": ["enswitch", "stubs"],
+        "summary": f"{name} (stubbed)",
+        "description": "Answered by a stub (`GET /_mock/stubs`): authentication as for any "
+        "function (401), then the first stub whose match selects the call, else the stub "
+        "without match, else 404 (or the real switch, with `proxy_to`).",
+        "responses": {"200": _component("responses", "Envelope")},
+    }
+    auth = [_component("parameters", n) for n in _AUTH_PARAMETERS]
+    item: dict[str, Any] = {
+        "get": {**common, "operationId": f"get_{slug}", "parameters": auth},
+        "post": {
+            **common,
+            "operationId": f"post_{slug}",
+            "requestBody": {
+                "required": True,
+                "description": "The parameters as a form body (`&` or `;` between them).",
+                "content": {FORM: {"schema": {"type": "object"}}},
             },
         },
     }
@@ -478,4 +515,5 @@ async def openapi_document(request: web.Request) -> web.Response:
     choices = {}
     if tenant is not None:
         choices["dtypes"] = list((await tenant.directory()).dtypes)
-    return web.json_response(build_document(switch.settings, choices))
+    stubbed = switch.beyond.stubs(DEFAULT).functions()
+    return web.json_response(build_document(switch.settings, choices, stubbed=stubbed))

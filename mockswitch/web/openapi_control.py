@@ -13,9 +13,11 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from mockswitch.config import Settings
+from mockswitch.errors import ENSWITCH_CODES
 from mockswitch.faults.actions import KINDS as ACTION_KINDS
 from mockswitch.faults.latency import KINDS as LATENCY_KINDS
 from mockswitch.store.cuts import FLAGS as CUT_FIELDS
+from mockswitch.stubs import FUNCTION_NAME
 
 from .call_query import DEFAULT_LIMIT
 from .calls import NDJSON
@@ -280,6 +282,63 @@ def operations(settings: Settings) -> tuple[Operation, ...]:
                 "200": json_answer("Removed.", ref("Deleted")),
                 "400": BAD,
                 "404": Answer("No such rule."),
+                "429": TOO_MANY,
+            },
+        ),
+        Operation(
+            "POST",
+            "/_mock/stubs",
+            "Stub a function mockswitch does not simulate (an object), or several (an array)",
+            "stubs",
+            {
+                "201": json_answer(
+                    "The stub, or the stubs, as added, with their ids.",
+                    {"oneOf": [ref("Stub"), {"type": "array", "items": ref("Stub")}]},
+                ),
+                "400": BAD,
+                "409": Answer("The function is simulated by mockswitch: use a fault rule."),
+                "429": Answer("A new tenant would pass `max_tenants`, or the stubs `max_stubs`."),
+            },
+            description="The first stub whose `match` selects a call answers it; a stub "
+            "without `match` answers the calls no other stub of its function selects. A stub "
+            "is served like any function: authentication, journal, fault rules, tenants.",
+            body={"oneOf": [ref("StubInput"), {"type": "array", "items": ref("StubInput")}]},
+            example={"function": "people/list", "data": [{"id": 100, "username": "user"}]},
+        ),
+        Operation(
+            "GET",
+            "/_mock/stubs",
+            "The tenant's stubs, in order",
+            "stubs",
+            {"200": json_answer("The stubs.", ref("Stubs")), "404": NO_TENANT},
+        ),
+        Operation(
+            "DELETE",
+            "/_mock/stubs",
+            "Remove every stub of the tenant (a reset brings back those of --stubs)",
+            "stubs",
+            {"200": json_answer("Cleared.", ref("Status")), "400": BAD, "429": TOO_MANY},
+        ),
+        Operation(
+            "GET",
+            "/_mock/stubs/{id}",
+            "One stub",
+            "stubs",
+            {
+                "200": json_answer("The stub.", ref("Stub")),
+                "400": BAD,
+                "404": Answer("No such stub, or no such tenant."),
+            },
+        ),
+        Operation(
+            "DELETE",
+            "/_mock/stubs/{id}",
+            "Remove one stub",
+            "stubs",
+            {
+                "200": json_answer("Removed.", ref("Deleted")),
+                "400": BAD,
+                "404": Answer("No such stub."),
                 "429": TOO_MANY,
             },
         ),
@@ -639,6 +698,25 @@ RULE_INPUT_FIELDS: dict[str, Schema] = {
 }
 
 
+_ENTRY = _closed(
+    {"code": {"enum": list(ENSWITCH_CODES)}, "key": _STRING, "message": _STRING}, ("code",)
+)
+STUB_FIELDS: dict[str, Schema] = {
+    "function": {"type": "string", "pattern": f"^{FUNCTION_NAME.pattern}$"},
+    "data": {"description": "The envelope's `data` (code 200 only)."},
+    "code": {"enum": list(ENSWITCH_CODES)},
+    "key": _STRING,
+    "message": _STRING,
+    "responses": {"type": "array", "items": _ENTRY, "minItems": 1},
+    "match": _closed(
+        {
+            "params": {"type": "object", "additionalProperties": {"type": ["string", "number"]}},
+            "username": _STRING,
+        }
+    ),
+}
+
+
 def schemas() -> dict[str, Schema]:
     """The control API's components."""
     call = _object(
@@ -669,6 +747,14 @@ def schemas() -> dict[str, Schema]:
                 "items": {"enum": list(CUT_FIELDS)},
                 "description": "The fields cut to `journal_field_cap` characters (the body to "
                 "`journal_body_cap`); empty for an ordinary call.",
+            },
+            "stub": {
+                "type": ["integer", "null"],
+                "description": "The stub that answered the call, if one did.",
+            },
+            "proxied": {
+                "type": "boolean",
+                "description": "Forwarded to the real switch (`proxy_to`).",
             },
         },
         ("id", "at", "method", "function", "code", "params"),
@@ -764,6 +850,13 @@ def schemas() -> dict[str, Schema]:
             },
             ("rules", "default_latency"),
         ),
+        "StubInput": {
+            **_closed(STUB_FIELDS, ("function",)),
+            "description": "`data` alone answers code 200 with it; `code` and `message` (and "
+            "`key`) answer one entry; `responses` a whole envelope.",
+        },
+        "Stub": _object({"id": _INTEGER, **STUB_FIELDS}, ("id", "function", "responses")),
+        "Stubs": _object({"stubs": {"type": "array", "items": ref("Stub")}}, ("stubs",)),
         "Deleted": _object({"status": {"const": "deleted"}, "id": _INTEGER}, ("status", "id")),
         "Tenants": _object(
             {

@@ -69,4 +69,5 @@ async def drop_tenant(request: web.Request) -> web.Response:
     if not await switch.store.drop(tenant):  # another drop got there first
         raise ControlError(404, f"no tenant called {tenant.name!r}", field="tenant")
     switch.reset_faults(tenant)
+    switch.beyond.reset(tenant.name)
     return web.json_response({"status": "dropped", "tenant": tenant.name})

@@ -167,6 +167,8 @@
     if (fault) classes.push("is-fault");
     else if (latency && call.fault) classes.push("is-latency");
     if (unknown.length) classes.push("is-unknown");
+    if (call.stub) classes.push("is-stub");
+    if (call.proxied) classes.push("is-proxied");
 
     const badges = el("span", { class: "badges" });
     if (fault) {
@@ -177,6 +179,12 @@
     }
     if (unknown.length) {
       badges.append(el("span", { class: "badge unknown", title: "Parameters this function does not know" }, `Unknown: ${unknown.join(", ")}`));
+    }
+    if (call.stub) {
+      badges.append(el("span", { class: "badge stub", title: `Answered by stub ${call.stub} (/_mock/stubs/${call.stub})` }, `Stub ${call.stub}`));
+    }
+    if (call.proxied) {
+      badges.append(el("span", { class: "badge proxied", title: "Forwarded to the real switch (--proxy-to)" }, "Proxied"));
     }
     badges.append(el("span", { class: `badge ${codeClass(call.code)}`, title: `Enswitch code ${call.code}, HTTP ${call.http_status}` }, call.code || String(call.http_status)));
 
@@ -206,6 +214,7 @@
       call.id, call.function, call.method, call.username, call.code, call.http_status,
       Object.entries(call.params || {}).map(([k, v]) => `${k}=${v}`).join(" "),
       fault || "", unknown.length ? "unknown" : "",
+      call.stub ? "stub" : "", call.proxied ? "proxied" : "",
     ].join(" ").toLowerCase();
     return li;
   }

@@ -1,0 +1,116 @@
+"""The functions mockswitch does not simulate: a tenant's stubs answer them, else the switch
+behind `--proxy-to`, else no one (404 "No such function.").
+
+Framework-free like `switch.py`, which calls `Beyond.answer` where it would run a simulated
+function; the switch then renders, records and delivers the outcome as for any call.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from .endpoints import authenticate
+from .enswitch.envelope import Reply, http_status
+from .enswitch.params import AUTH_USERNAME
+from .enswitch.request import Pairs
+from .errors import EnswitchError, no_such_function
+from .proxy import Forwarder, StubRecorder, UpstreamError, envelope_outcome, upstream_failed
+from .store import Tenant
+from .stubs import FUNCTION_NAME, StubBook
+
+log = logging.getLogger("mockswitch.calls")
+
+
+@dataclass(frozen=True, slots=True)
+class Outgoing:
+    """The call as it arrived, for passing on to the switch unchanged."""
+
+    method: str
+    function: str
+    query: bytes
+    body: bytes
+    content_type: str
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    """A reply ready to send, or an Enswitch error for the switch to render (in the wording
+    of a messages file), with what the journal wants to know."""
+
+    answer: Reply | EnswitchError
+    username: str
+    stub: int | None = None
+    proxied: bool = False
+
+
+class Beyond:
+    """The stubs of every tenant (starting as those given at start), and the forwarder."""
+
+    def __init__(
+        self,
+        start_stubs: Sequence[Any] = (),
+        forwarder: Forwarder | None = None,
+        recorder: StubRecorder | None = None,
+        status_mode: str = "enswitch",
+    ) -> None:
+        self._start_stubs = tuple(start_stubs)
+        self._books: dict[str, StubBook] = {}
+        self.forwarder = forwarder
+        self.recorder = recorder
+        self._status_mode = status_mode
+
+    def stubs(self, tenant: str) -> StubBook:
+        """The tenant's stubs, starting as the stubs given at start (`--stubs`)."""
+        book = self._books.get(tenant)
+        if book is None:
+            book = self._books[tenant] = StubBook(self._start_stubs)
+        return book
+
+    def reset(self, tenant: str) -> None:
+        """Back to the stubs given at start."""
+        self._books.pop(tenant, None)
+
+    def serves(self, function: str, tenant: str) -> bool:
+        """Whether a stub or the switch answers `function` (else it does not exist)."""
+        return self.stubs(tenant).stubs(function) or self._forwards(function)
+
+    def _forwards(self, function: str) -> bool:
+        return self.forwarder is not None and FUNCTION_NAME.fullmatch(function) is not None
+
+    async def answer(self, call: Outgoing, pairs: Pairs, tenant: Tenant) -> Outcome:
+        """A stub's answer, else the switch's, else 404; never raises an Enswitch error."""
+        if self.stubs(tenant.name).stubs(call.function):
+            try:  # a stub is the switch's answer: the switch authenticates first, as always
+                person = authenticate(await tenant.directory(), pairs)
+            except EnswitchError as error:
+                return Outcome(error, "")
+            stub = self.stubs(tenant.name).choose(call.function, dict(pairs), person.username)
+            if stub is not None:
+                status = http_status(stub.code, self._status_mode)
+                reply = Reply(status, stub.body(), stub.code, stub.key)
+                return Outcome(reply, person.username, stub=stub.id)
+            if not self._forwards(call.function):
+                return Outcome(no_such_function(), person.username)
+        if self._forwards(call.function):
+            return await self._forward(call, pairs)
+        return Outcome(no_such_function(), "")
+
+    async def _forward(self, call: Outgoing, pairs: Pairs) -> Outcome:
+        assert self.forwarder is not None
+        username = dict(pairs).get(AUTH_USERNAME, "")
+        try:
+            answer = await self.forwarder.forward(
+                call.method, call.function, call.query, call.body, call.content_type
+            )
+        except UpstreamError as error:
+            log.warning("forwarding %s failed: %s", call.function, error.reason)
+            failed = upstream_failed(self.forwarder.upstream, error.reason)
+            return Outcome(failed, username, proxied=True)
+        code, key = envelope_outcome(answer.body)
+        if self.recorder is not None and code:
+            self.recorder.capture(call.function, pairs, answer.body)
+        reply = Reply(answer.status, answer.body, code, key, answer.content_type)
+        return Outcome(reply, username, proxied=True)
