@@ -84,7 +84,7 @@ class Beyond:
         """A stub's answer, else the switch's, else 404; never raises an Enswitch error."""
         if self.stubs(tenant.name).stubs(call.function):
             try:  # a stub is the switch's answer: the switch authenticates first, as always
-                person = authenticate(await tenant.directory(), pairs)
+                person = authenticate(await tenant.directory(), dict(pairs))
             except EnswitchError as error:
                 return Outcome(error, "")
             stub = self.stubs(tenant.name).choose(call.function, dict(pairs), person.username)

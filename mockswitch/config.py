@@ -1,9 +1,10 @@
 """One frozen `Settings`, read from flags, `MOCKSWITCH_*` variables and a TOML file.
 
-Every setting is declared once in `OPTIONS`: its flag, environment variable, TOML key,
-type, default and help all come from that row. Flags win over the environment, which wins
-over the file, which wins over the default. A bad value stops the start with a message that
-names where it came from.
+Every setting is declared once, as a field of `Settings` (`setting(parse, default, help)`):
+its flag, environment variable, TOML key, type, default and help all come from that field
+(`OPTIONS` lists them; `settings_table` renders them for the docs). Flags win over the
+environment, which wins over the file, which wins over the default. A bad value stops the
+start with a message that names where it came from.
 """
 
 from __future__ import annotations
@@ -17,41 +18,37 @@ from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
+from mockswitch.enswitch.versions import API_VERSIONS, Version, parse_version
+
 DEFAULT_DB = "mockswitch.sqlite3"
 # The data set shipped with mockswitch: package data beside this file, so that it is found
 # wherever the code runs from (the source tree, an editable install, a wheel, the container).
 DEFAULT_FIXTURES = Path(__file__).resolve().parent / "default_fixtures"
-API_VERSIONS = ("3.13", "4.2", "4.4")
 
 
 class ConfigError(Exception):
     """A setting with a value that cannot be used; the message says which and why."""
 
 
-def _integer(minimum: int) -> Callable[[str], int]:
-    def parse(text: str) -> int:
+def _at_least(convert: Callable[[str], Any], noun: str, minimum: Any) -> Callable[[str], Any]:
+    def parse(text: str) -> Any:
         try:
-            value = int(text)
+            value = convert(text)
         except ValueError:
-            raise ValueError(f"{text!r} is not an integer") from None
+            raise ValueError(f"{text!r} is not {noun}") from None
         if value < minimum:
             raise ValueError(f"{value} is less than {minimum}")
         return value
 
     return parse
+
+
+def _integer(minimum: int) -> Callable[[str], int]:
+    return _at_least(int, "an integer", minimum)
 
 
 def _number(minimum: float) -> Callable[[str], float]:
-    def parse(text: str) -> float:
-        try:
-            value = float(text)
-        except ValueError:
-            raise ValueError(f"{text!r} is not a number") from None
-        if value < minimum:
-            raise ValueError(f"{value} is less than {minimum}")
-        return value
-
-    return parse
+    return _at_least(float, "a number", minimum)
 
 
 def _boolean(text: str) -> bool:
@@ -150,266 +147,231 @@ class Option:
         return "--" + self.name.replace("_", "-")
 
 
-OPTIONS: tuple[Option, ...] = (
-    Option(
-        "host",
-        _text,
-        "127.0.0.1",
-        "address to listen on; 0.0.0.0 exposes the mock to the network",
-        "ADDR",
-    ),
-    Option("port", _port, 8080, "TCP port to listen on; 0 picks a free one", "PORT"),
-    Option(
-        "db",
+def setting(
+    parse: Callable[[str], Any],
+    default: Any,
+    help: str,
+    metavar: str = "",
+    *,
+    flag: bool = True,
+    secret: bool = False,
+) -> Any:
+    """A field of `Settings` with what its flag, variable and file key need: the parser of
+    its text, the default, the help and the flag's metavar. `flag=False` makes a switch that
+    takes no value (`--reseed`); a `secret` never shows in a repr (so never in a log line)."""
+    extra = {"parse": parse, "help": help, "metavar": metavar, "flag": flag}
+    return field(default=default, repr=not secret, metadata={"option": extra})
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    """Every setting, declared once: its type, parser, default and help. The flag
+    (`--name-with-dashes`), the variable (`MOCKSWITCH_NAME`) and the TOML key (`name`) are
+    read from the field's name (`OPTIONS`)."""
+
+    host: str = setting(
+        _text, "127.0.0.1", "address to listen on; 0.0.0.0 exposes the mock to the network", "ADDR"
+    )
+    port: int = setting(_port, 8080, "TCP port to listen on; 0 picks a free one", "PORT")
+    db: str = setting(
         _text,
         DEFAULT_DB,
         "SQLite database file, created and seeded on first start (its folder must exist); "
         ":memory: for none",
         "PATH",
-    ),
-    Option(
-        "fixtures",
+    )
+    fixtures: str = setting(
         _text,
         "",
         "folder of fixture files to seed from (default: the data set shipped with mockswitch, "
         "mockswitch/default_fixtures)",
         "DIR",
-    ),
-    Option(
-        "reseed",
+    )
+    reseed: bool = setting(
         _boolean,
         False,
         "seed the database again at start, even if it already holds data",
         flag=False,
-    ),
-    Option(
-        "api_version",
+    )
+    api_version: str = setting(
         _choice(*API_VERSIONS),
         API_VERSIONS[-1],
         "the Enswitch version to imitate; parameters added later are unknown to it",
         "VERSION",
-    ),
-    Option(
-        "http_status",
+    )
+    http_status: str = setting(
         _choice("enswitch", "mirror"),
         "enswitch",
         "enswitch: HTTP 200 for every API-level outcome, as the real switch; mirror: the "
         "envelope code becomes the HTTP status",
         "MODE",
-    ),
-    Option("prefix", _prefix, "", "also serve the API under this path prefix, e.g. /local", "PATH"),
-    Option(
-        "max_request_bytes",
+    )
+    prefix: str = setting(
+        _prefix, "", "also serve the API under this path prefix, e.g. /local", "PATH"
+    )
+    max_request_bytes: int = setting(
         _integer(1024),
         262144,
         "largest request (query string plus body) accepted; larger ones get a 413 envelope",
         "BYTES",
-    ),
-    Option(
-        "max_request_line_bytes",
+    )
+    max_request_line_bytes: int = setting(
         _integer(8190),
         8 * 2**20,
         "longest request line (URL) the HTTP parser reads; a longer one gets a plain-text 400 "
         "instead of an envelope",
         "BYTES",
-    ),
-    Option(
-        "backlog",
+    )
+    backlog: int = setting(
         _integer(1),
         1024,
         "connections the kernel may queue before mockswitch accepts them; a burst of more "
         "drops handshakes, which clients retry only after a second or more",
         "N",
-    ),
-    Option(
-        "max_tenants",
+    )
+    max_tenants: int = setting(
         _integer(1),
         1000,
         "most tenants (isolated copies of the data set) the server keeps at once",
         "N",
-    ),
-    Option(
-        "max_fault_rules",
+    )
+    max_fault_rules: int = setting(
         _integer(1),
         1000,
         "most fault rules a tenant may hold; every call is checked against each rule in turn",
         "N",
-    ),
-    Option(
-        "max_long_polls",
+    )
+    max_long_polls: int = setting(
         _integer(1),
         256,
         "most /_mock/calls/wait long polls waiting at once, across all tenants",
         "N",
-    ),
-    Option(
-        "max_event_streams",
+    )
+    max_event_streams: int = setting(
         _integer(1),
         64,
         "most /_mock/events streams (the dashboard's live view) open at once, across all tenants",
         "N",
-    ),
-    Option(
-        "journal_max",
-        _integer(0),
-        0,
-        "keep only the newest N calls per tenant in the journal; 0 keeps all",
-        "N",
-    ),
-    Option(
-        "journal_body_cap",
+    )
+    journal_max: int = setting(
+        _integer(0), 0, "keep only the newest N calls per tenant in the journal; 0 keeps all", "N"
+    )
+    journal_body_cap: int = setting(
         _integer(0),
         65536,
         "longest response body the journal stores for a call, in characters",
         "CHARS",
-    ),
-    Option(
-        "journal_field_cap",
+    )
+    journal_field_cap: int = setting(
         _integer(64),
         16384,
         "longest path, function name, query string, username, key and parameter name or "
         "value the journal stores for a call, in characters; an entry's truncated lists "
         "what was cut",
         "CHARS",
-    ),
-    Option(
-        "calls_page_max",
+    )
+    calls_page_max: int = setting(
         _integer(1),
         1000,
         "largest page (limit) a journal query may ask for, and most calls a wait returns",
         "N",
-    ),
-    Option(
-        "wait_timeout_max",
-        _number(0),
-        60.0,
-        "longest a /_mock/calls/wait long poll may wait, in seconds",
-        "SECONDS",
-    ),
-    Option(
-        "faults",
-        _text,
-        "",
-        "fault rules to start with: a JSON or YAML file, or the document itself",
-        "FILE",
-    ),
-    Option(
-        "stubs",
+    )
+    wait_timeout_max: float = setting(
+        _number(0), 60.0, "longest a /_mock/calls/wait long poll may wait, in seconds", "SECONDS"
+    )
+    faults: str = setting(
+        _text, "", "fault rules to start with: a JSON or YAML file, or the document itself", "FILE"
+    )
+    stubs: str = setting(
         _text,
         "",
         "stubs to start with (answers for functions mockswitch does not simulate): a JSON or "
         "YAML file; a reset returns to them",
         "FILE",
-    ),
-    Option(
-        "max_stubs",
-        _integer(1),
-        1000,
-        "most stubs a tenant may hold",
-        "N",
-    ),
-    Option(
-        "proxy_to",
+    )
+    max_stubs: int = setting(_integer(1), 1000, "most stubs a tenant may hold", "N")
+    proxy_to: str = setting(
         upstream_address,
         "",
         "a real switch to forward every function that is neither simulated nor stubbed to, "
         "e.g. https://switch.example.com",
         "URL",
-    ),
-    Option(
-        "proxy_timeout",
+    )
+    proxy_timeout: float = setting(
         _number(0.001),
         10.0,
         "how long a forwarded call may wait for the switch (queueing included), in seconds",
         "SECONDS",
-    ),
-    Option(
-        "proxy_max_concurrency",
+    )
+    proxy_max_concurrency: int = setting(
         _integer(1),
         16,
         "most calls forwarded to the switch at once; the others wait their turn",
         "N",
-    ),
-    Option(
-        "proxy_max_response_bytes",
+    )
+    proxy_max_response_bytes: int = setting(
         _integer(1024),
         4 * 2**20,
         "largest answer taken from the switch; a larger one gets the upstream-failure envelope",
         "BYTES",
-    ),
-    Option(
-        "record_stubs",
+    )
+    record_stubs: str = setting(
         _text,
         "",
         "write each proxied answer to this file as a stub declaration (no passwords), to "
         "replay later with --stubs",
         "FILE",
-    ),
-    Option(
-        "messages",
+    )
+    messages: str = setting(
         _text,
         "",
         "a messages file (as `mockswitch verify --learn` writes): answer with these messages "
         "instead of mockswitch's own",
         "FILE",
-    ),
-    Option(
-        "faults_seed",
+    )
+    faults_seed: int = setting(
         _integer(0),
         0,
         "seed of the fault rules' dice when a rule names none: same seed, same faults",
         "N",
-    ),
-    Option(
-        "sync",
+    )
+    sync: str = setting(
         _choice("normal", "full"),
         "normal",
         "SQLite synchronous mode: normal survives a killed process, full a power cut",
         "MODE",
-    ),
-    Option(
-        "log_format",
-        _choice("human", "json"),
-        "human",
-        "one log line per call, for people or as JSON",
-        "FORMAT",
-    ),
-    Option("quiet", _boolean, False, "do not log each call", flag=False),
-    Option(
-        "cors_origins",
+    )
+    log_format: str = setting(
+        _choice("human", "json"), "human", "one log line per call, for people or as JSON", "FORMAT"
+    )
+    quiet: bool = setting(_boolean, False, "do not log each call", flag=False)
+    cors_origins: str = setting(
         _origins,
         LOCALHOST,
         "browser origins allowed to call (CORS): a comma list of exact origins such as "
         "https://app.example, * for any, none for no browser; localhost allows any port "
         "on localhost, 127.0.0.1 and [::1]",
         "ORIGINS",
-    ),
-    Option(
-        "cors_credentials",
+    )
+    cors_credentials: bool = setting(
         _boolean,
         False,
         "let browser code send cookies and auth headers (fetch credentials: include, axios "
         "withCredentials): an allowed origin is echoed and gets "
         "Access-Control-Allow-Credentials: true; not with cors_origins *",
         flag=False,
-    ),
-    Option(
-        "metrics",
-        _boolean,
-        True,
-        "serve Prometheus metrics at /_mock/metrics (true or false)",
-        "BOOL",
-    ),
-    Option(
-        "shutdown_timeout",
+    )
+    metrics: bool = setting(
+        _boolean, True, "serve Prometheus metrics at /_mock/metrics (true or false)", "BOOL"
+    )
+    shutdown_timeout: float = setting(
         _number(0),
         8.0,
         "on SIGTERM, how long the calls in flight may take to finish before they are cut "
         "off, in seconds (Docker kills after 10)",
         "SECONDS",
-    ),
-    Option(
-        "admin_token",
+    )
+    admin_token: str = setting(
         _secret,
         "",
         "a secret that the control API's changing calls (reset, faults, clearing the journal, "
@@ -417,52 +379,8 @@ OPTIONS: tuple[Option, ...] = (
         "X-Mockswitch-Token; reads and the Enswitch API stay open (prefer the variable: "
         "flags show in ps)",
         "TOKEN",
-    ),
-)
-
-_BY_NAME = {o.name: o for o in OPTIONS}
-
-
-@dataclass(frozen=True, slots=True)
-class Settings:
-    host: str = "127.0.0.1"
-    port: int = 8080
-    db: str = DEFAULT_DB
-    fixtures: str = ""
-    reseed: bool = False
-    api_version: str = API_VERSIONS[-1]
-    http_status: str = "enswitch"
-    prefix: str = ""
-    max_request_bytes: int = 262144
-    max_request_line_bytes: int = 8 * 2**20
-    backlog: int = 1024
-    max_tenants: int = 1000
-    max_fault_rules: int = 1000
-    max_long_polls: int = 256
-    max_event_streams: int = 64
-    journal_max: int = 0
-    journal_body_cap: int = 65536
-    journal_field_cap: int = 16384
-    calls_page_max: int = 1000
-    wait_timeout_max: float = 60.0
-    faults: str = ""
-    stubs: str = ""
-    max_stubs: int = 1000
-    proxy_to: str = ""
-    proxy_timeout: float = 10.0
-    proxy_max_concurrency: int = 16
-    proxy_max_response_bytes: int = 4 * 2**20
-    record_stubs: str = ""
-    messages: str = ""
-    faults_seed: int = 0
-    sync: str = "normal"
-    log_format: str = "human"
-    quiet: bool = False
-    cors_origins: str = LOCALHOST
-    cors_credentials: bool = False
-    metrics: bool = True
-    shutdown_timeout: float = 8.0
-    admin_token: str = field(default="", repr=False)  # a secret: never in a log line
+        secret=True,
+    )
 
     def __post_init__(self) -> None:
         # Settings that are fine alone but not together; checked here so that every way of
@@ -474,24 +392,38 @@ class Settings:
             )
 
     @property
-    def api_version_tuple(self) -> tuple[int, int]:
-        major, minor = self.api_version.split(".")
-        return int(major), int(minor)
+    def api_version_tuple(self) -> Version:
+        return parse_version(self.api_version)
 
     def fixtures_path(self) -> Path:
         """The fixtures folder to seed from: the one given, or the shipped default."""
         return Path(self.fixtures) if self.fixtures else DEFAULT_FIXTURES
 
 
-def _check_declarations() -> None:
-    # A setting declared in one place but not the other is a bug worth failing on import.
-    stored = {f.name: f.default for f in fields(Settings)}
-    declared = {o.name: o.default for o in OPTIONS}
-    if declared != stored:
-        raise RuntimeError(f"OPTIONS and Settings differ: {declared} != {stored}")
+# Every setting's flag, variable and file key, in the order of the declarations above.
+OPTIONS: tuple[Option, ...] = tuple(
+    Option(f.name, default=f.default, **f.metadata["option"]) for f in fields(Settings)
+)
+_BY_NAME = {o.name: o for o in OPTIONS}
 
 
-_check_declarations()
+def settings_table() -> str:
+    """Every setting as a Markdown table: flag, variable, file key, default and help (for
+    docs/configuration.md)."""
+    rows = [
+        "| flag | environment | file key | default | meaning |",
+        "| --- | --- | --- | --- | --- |",
+    ]
+    for option in OPTIONS:
+        flag = f"{option.cli} {option.metavar}".strip() if option.flag else option.cli
+        default = "(none)" if option.default == "" else f"`{_shown(option.default)}`"
+        meaning = option.help.replace("|", "\\|")
+        rows.append(f"| `{flag}` | `{option.env}` | `{option.name}` | {default} | {meaning} |")
+    return "\n".join(rows) + "\n"
+
+
+def _shown(value: Any) -> str:
+    return str(value).lower() if isinstance(value, bool) else str(value)
 
 
 def add_arguments(parser: argparse.ArgumentParser, names: Collection[str] | None = None) -> None:

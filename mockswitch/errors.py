@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from mockswitch.enswitch.codes import CODES, message
+
 
 @dataclass(frozen=True, slots=True)
 class Problem:
@@ -38,7 +40,7 @@ class EnswitchError(Exception):
 
 # Every code an Enswitch envelope carries: the documented ones, and the two mockswitch adds
 # for a request over its size limit (413) and for a failure of its own (500).
-ENSWITCH_CODES = ("200", "201", "204", "400", "401", "402", "403", "404", "413", "500")
+ENSWITCH_CODES = tuple(CODES)
 
 
 def invalid(key: str, message: str) -> Problem:
@@ -47,15 +49,15 @@ def invalid(key: str, message: str) -> Problem:
 
 
 def not_authenticated() -> EnswitchError:
-    return EnswitchError(Problem("401", "", "The authentication details provided are invalid."))
+    return EnswitchError(Problem("401", "", message("401")))
 
 
 def role_forbids() -> EnswitchError:
-    return EnswitchError(Problem("402", "", "Your role does not allow this."))
+    return EnswitchError(Problem("402", "", message("402")))
 
 
 def rateplan_forbids() -> EnswitchError:
-    return EnswitchError(Problem("403", "", "Your rate plan does not allow this."))
+    return EnswitchError(Problem("403", "", message("403")))
 
 
 def not_found(message: str) -> EnswitchError:
@@ -77,7 +79,7 @@ def tenant_dropped() -> EnswitchError:
 
 
 def internal_error() -> EnswitchError:
-    return EnswitchError(Problem("500", "", "Internal error"))
+    return EnswitchError(Problem("500", "", message("500")))
 
 
 class ControlError(Exception):

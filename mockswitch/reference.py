@@ -1,7 +1,8 @@
 """The docs' reference tables, rendered from the declarations they describe.
 
 docs/api.md's table of functions comes from the function registry (`endpoints.FUNCTIONS`),
-docs/configuration.md's table of settings from the settings declaration (`config.OPTIONS`).
+docs/configuration.md's table of settings from the settings declaration (`config.Settings`,
+rendered by `config.settings_table`).
 Each sits between two marker comments; `python -m mockswitch.reference` rewrites what lies
 between them, and a test fails when the committed table differs from the rendered one.
 """
@@ -11,12 +12,10 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
-from mockswitch.config import OPTIONS
+from mockswitch.config import settings_table
 from mockswitch.endpoints import FUNCTIONS, Function
 from mockswitch.enswitch.params import CURRENT, Param
-from mockswitch.web.openapi import _codes
 
 DOCS = Path(__file__).resolve().parent.parent / "docs"
 END = "<!-- end of generated table -->"
@@ -34,7 +33,7 @@ def functions_table() -> str:
         "| --- | --- | --- | --- | --- |",
     ]
     for function in FUNCTIONS.values():
-        codes = " · ".join(_codes(function))
+        codes = " · ".join(function.answers)
         data = _cell(function.data_description)
         rows.append(
             f"| `{function.name}` | {function.privilege} | {_parameters(function)} | {codes} "
@@ -58,25 +57,6 @@ def _optional(param: Param) -> str:
     if param.since != (3, 13):
         notes.append("from " + ".".join(map(str, param.since)))
     return f"{param.name} ({', '.join(notes)})" if notes else param.name
-
-
-def settings_table() -> str:
-    """Every setting: flag, variable, file key, default and help."""
-    rows = [
-        "| flag | environment | file key | default | meaning |",
-        "| --- | --- | --- | --- | --- |",
-    ]
-    for option in OPTIONS:
-        flag = f"{option.cli} {option.metavar}".strip() if option.flag else option.cli
-        default = "(none)" if option.default == "" else f"`{_shown(option.default)}`"
-        rows.append(
-            f"| `{flag}` | `{option.env}` | `{option.name}` | {default} | {_cell(option.help)} |"
-        )
-    return "\n".join(rows) + "\n"
-
-
-def _shown(value: Any) -> str:
-    return str(value).lower() if isinstance(value, bool) else str(value)
 
 
 def _cell(text: str) -> str:

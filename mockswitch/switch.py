@@ -16,7 +16,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from contextlib import AbstractAsyncContextManager, nullcontext
 from dataclasses import dataclass
 from typing import Any
@@ -115,9 +115,10 @@ class Switch:
         function = FUNCTIONS.get(request.function)
         beyond = function is None and self.beyond.serves(request.function, tenant.name)
         pairs, problem = self._read(request, function is not None or beyond)
+        given = dict(pairs)  # each name's last value: what the checks and the rules read
         decision = None
         if not tenant.dropped:
-            facts = CallFacts(request.function, request.method, dict(pairs))
+            facts = CallFacts(request.function, request.method, given)
             decision = self.faults(tenant).decide(facts)
         if decision is not None and decision.latency_ms > 0:
             await asyncio.sleep(decision.latency_ms / 1000)
@@ -129,14 +130,14 @@ class Switch:
             refusal = problem or no_such_function()
             # An unknown function authenticates no one; a known one says who called.
             executed = (
-                await refused(refusal, pairs, tenant)
+                await refused(refusal, given, tenant)
                 if function is not None or beyond
                 else Executed(refusal, "", ())
             )
             recorded = self._record(call, self._executed(executed, call))
         elif function is not None:
             async with self._exclusive(function):
-                executed = await self._execute(function, pairs, tenant)
+                executed = await self._execute(function, pairs, given, tenant)
                 recorded = self._record(call, self._executed(executed, call))
         else:
             outgoing = Outgoing(
@@ -171,11 +172,13 @@ class Switch:
         # and holding it until the call is recorded keeps the journal in the order of writes.
         return self.store.db.lock if function.changes_data else nullcontext()
 
-    async def _execute(self, function: Function, pairs: Pairs, tenant: Tenant) -> Executed:
+    async def _execute(
+        self, function: Function, pairs: Pairs, given: Mapping[str, str], tenant: Tenant
+    ) -> Executed:
         if tenant.dropped:  # a change holds the write lock here, which a drop takes too
             return Executed(tenant_dropped(), "", ())
         try:
-            return await execute(function, pairs, tenant, self._api_version)
+            return await execute(function, pairs, given, tenant, self._api_version)
         except Exception:
             log.exception("%s failed", function.name)
             return Executed(internal_error(), "", ())

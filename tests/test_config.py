@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from mockswitch.cli import main
-from mockswitch.config import OPTIONS, ConfigError, Settings, load_settings
+from mockswitch.config import OPTIONS, ConfigError, Settings, load_settings, settings_table
 
 
 @pytest.fixture(autouse=True)
@@ -203,3 +203,28 @@ def test_serve_help_documents_every_option_with_its_variable():
     assert "(env MOCKSWITCH_CORS_ORIGINS; default localhost)" in flat
     assert "(env MOCKSWITCH_SHUTDOWN_TIMEOUT; default 8.0)" in flat
     assert "--metrics BOOL" in flat
+
+
+def test_every_setting_is_declared_once_and_its_defaults_are_the_settings_defaults():
+    assert [option.name for option in OPTIONS] == list(Settings.__dataclass_fields__)
+    assert {option.name: option.default for option in OPTIONS} == {
+        name: getattr(Settings(), name) for name in Settings.__dataclass_fields__
+    }
+    assert "admin_token" not in repr(Settings(admin_token="s3cret"))
+
+
+def test_the_settings_table_for_the_docs_has_a_row_per_setting():
+    rows = settings_table().splitlines()
+    assert rows[:2] == [
+        "| flag | environment | file key | default | meaning |",
+        "| --- | --- | --- | --- | --- |",
+    ]
+    assert len(rows) == 2 + len(OPTIONS)
+    assert rows[2] == (
+        "| `--host ADDR` | `MOCKSWITCH_HOST` | `host` | `127.0.0.1` | address to listen on; "
+        "0.0.0.0 exposes the mock to the network |"
+    )
+    assert "| `--reseed` | `MOCKSWITCH_RESEED` | `reseed` | `false` |" in settings_table()
+    assert "| `--admin-token TOKEN` | `MOCKSWITCH_ADMIN_TOKEN` | `admin_token` | (none) |" in (
+        settings_table()
+    )

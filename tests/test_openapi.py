@@ -330,3 +330,27 @@ def test_the_generator_works_without_a_server():
         "type": "string",
         "maxLength": 255,
     }
+
+
+def test_each_function_declares_the_codes_it_answers():
+    for function in FUNCTIONS.values():
+        names = {p.name for p in function.parameters}
+        declared = set(function.codes)
+        assert ("201" in declared) == ("validation" in names), function.name
+        assert len(declared & {"200", "204"}) == 1, function.name
+        assert set(function.answers) >= declared | {"400", "401", "402", "404", "413", "500"}
+        assert ("403" in function.answers) == (function.feature is not None), function.name
+    # A function that never looks an object up answers 404 only for a dropped tenant.
+    assert "404" not in FUNCTIONS["bulk/campaigns/list"].codes
+    assert "404" in FUNCTIONS["bulk/campaigns/list"].answers
+    assert FUNCTIONS["bulk/campaigns/update"].answers == (
+        "201",
+        "204",
+        "400",
+        "401",
+        "402",
+        "403",
+        "404",
+        "413",
+        "500",
+    )

@@ -349,7 +349,7 @@ async def test_concurrent_declarations_and_calls_keep_every_stub_and_answer_ever
 
 def test_the_openapi_stub_schema_has_exactly_the_parsers_fields():
     from mockswitch.stubs.parse import ENTRY_FIELDS, FIELDS, MATCH_FIELDS
-    from mockswitch.web.openapi_control import STUB_FIELDS
+    from mockswitch.web.stubs import STUB_FIELDS
 
     assert set(STUB_FIELDS) == FIELDS
     assert set(STUB_FIELDS["match"]["properties"]) == MATCH_FIELDS

@@ -95,3 +95,12 @@ async def test_the_functions_served_are_listed(client: TestClient):
     assert [f["name"] for f in document["functions"]] == sorted(FUNCTIONS)
     update = next(f for f in document["functions"] if f["name"] == "bulk/campaigns/update")
     assert update["changes_data"] is True
+    assert document["fault_kinds"] == {
+        "envelope": "Enswitch error",
+        "http": "HTTP error",
+        "reset": "Connection reset",
+        "hang": "Hung up",
+        "empty": "Empty answer",
+        "malformed": "Malformed answer",
+        "slow_body": "Slow body",
+    }

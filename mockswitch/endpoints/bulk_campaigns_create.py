@@ -8,8 +8,8 @@ from mockswitch.errors import EnswitchError, invalid
 from mockswitch.model import Campaign
 from mockswitch.store.campaigns import DEFAULTS
 
-from .campaign_fields import VALIDATION, fields_with, in_table_order, reference_problems
-from .function import BULK_DIALLING, Call, Function
+from .campaign_fields import fields_with, in_table_order, reference_problems
+from .function import VALIDATION, Call, bulk_function
 
 CUSTOMER = Param(
     "customer", Integer(), "ID of customer to create the campaign for. Defaults to your own."
@@ -21,6 +21,7 @@ INVALID_CUSTOMER = "Invalid customer specified."
 
 
 async def create(call: Call) -> Success:
+    """Creates a bulk campaign."""
     customer = call.args.get("customer", call.person.customer)
     # A customer that does not exist and one out of reach answer alike, as for list; the
     # other references cannot be checked without a customer, so this one comes alone.
@@ -39,13 +40,13 @@ async def create(call: Call) -> Success:
     return Success("200", {"id": campaign_id})
 
 
-FUNCTION = Function(
-    name="bulk/campaigns/create",
-    summary="Creates a bulk campaign.",
-    parameters=PARAMETERS,
+DATA = 'The new campaign\'s ID, as {"id": N}.'
+FUNCTION = bulk_function(
+    "bulk/campaigns/create",
+    create,
+    PARAMETERS,
+    "200 201",
     privilege="administrator",
-    feature=BULK_DIALLING,
-    handler=create,
-    changes_data=True,
-    data_description='The new campaign\'s ID, as {"id": N}.',
+    changes=True,
+    data=DATA,
 )

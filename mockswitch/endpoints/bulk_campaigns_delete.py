@@ -3,19 +3,20 @@
 from __future__ import annotations
 
 from mockswitch.enswitch.envelope import DONE, VALIDATED, Success
-from mockswitch.enswitch.params import Flag, Integer, Param
+from mockswitch.enswitch.params import Integer, Param
 
 from .campaign_access import reachable_campaign
-from .function import BULK_DIALLING, Call, Function
+from .function import VALIDATION, Call, bulk_function
 
 PARAMETERS = (
     Param("id", Integer(), "ID of campaign to delete.", required=True),
-    Param("validation", Flag(), "1 to validate input then return, 0 for full action.", default=0),
+    VALIDATION,
 )
 NOT_FOUND = "The campaign does not exist, or you do not have permission to delete it."
 
 
 async def delete(call: Call) -> Success:
+    """Deletes a bulk campaign and its destinations."""
     campaign = await reachable_campaign(call, call.args.get("id"), NOT_FOUND)
     if call.args.get("validation"):
         return VALIDATED
@@ -23,13 +24,5 @@ async def delete(call: Call) -> Success:
     return DONE
 
 
-FUNCTION = Function(
-    name="bulk/campaigns/delete",
-    summary="Deletes a bulk campaign and its destinations.",
-    parameters=PARAMETERS,
-    # The contract names create as the one bulk function that needs more than `user`.
-    privilege="user",
-    feature=BULK_DIALLING,
-    handler=delete,
-    changes_data=True,
-)
+# The contract names create as the one bulk function that needs more than `user`.
+FUNCTION = bulk_function("bulk/campaigns/delete", delete, PARAMETERS, "201 204 404", changes=True)

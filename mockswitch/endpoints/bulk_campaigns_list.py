@@ -7,7 +7,7 @@ from mockswitch.enswitch.params import Integer, Param
 from mockswitch.errors import EnswitchError, invalid
 
 from .campaign_access import campaign_data
-from .function import BULK_DIALLING, Call, Function
+from .function import Call, bulk_function
 
 PARAMETERS = (
     Param("customer", Integer(), "ID of customer to list campaigns of. Defaults to your own."),
@@ -15,6 +15,7 @@ PARAMETERS = (
 
 
 async def list_campaigns(call: Call) -> Success:
+    """Lists the bulk campaigns of a customer."""
     customer = call.args.get("customer", call.person.customer)
     # A customer that does not exist and one out of reach answer alike.
     if customer not in call.directory.reach(call.person):
@@ -23,12 +24,5 @@ async def list_campaigns(call: Call) -> Success:
     return Success("200", [campaign_data(c, call.api_version) for c in campaigns])
 
 
-FUNCTION = Function(
-    name="bulk/campaigns/list",
-    summary="Lists the bulk campaigns of a customer.",
-    parameters=PARAMETERS,
-    privilege="user",
-    feature=BULK_DIALLING,
-    handler=list_campaigns,
-    data_description="An array of campaigns, each with the fields of bulk/campaigns/get.",
-)
+DATA = "An array of campaigns, each with the fields of bulk/campaigns/get."
+FUNCTION = bulk_function("bulk/campaigns/list", list_campaigns, PARAMETERS, "200", data=DATA)

@@ -7,8 +7,8 @@ from mockswitch.enswitch.params import Integer, Param
 from mockswitch.errors import EnswitchError
 
 from .campaign_access import reachable_campaign
-from .campaign_fields import VALIDATION, fields_with, in_table_order, reference_problems
-from .function import BULK_DIALLING, Call, Function
+from .campaign_fields import fields_with, in_table_order, reference_problems
+from .function import VALIDATION, Call, bulk_function
 
 # Every field but keep_agents_available keeps its current value when omitted.
 PARAMETERS = (
@@ -20,6 +20,7 @@ NOT_FOUND = "The campaign does not exist, or you do not have permission to updat
 
 
 async def update(call: Call) -> Success:
+    """Updates an existing bulk campaign."""
     campaign = await reachable_campaign(call, call.args.get("id"), NOT_FOUND)
     problems = reference_problems(call, campaign)
     if problems:
@@ -31,12 +32,4 @@ async def update(call: Call) -> Success:
     return DONE
 
 
-FUNCTION = Function(
-    name="bulk/campaigns/update",
-    summary="Updates an existing bulk campaign.",
-    parameters=PARAMETERS,
-    privilege="user",
-    feature=BULK_DIALLING,
-    handler=update,
-    changes_data=True,
-)
+FUNCTION = bulk_function("bulk/campaigns/update", update, PARAMETERS, "201 204 404", changes=True)

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from mockswitch.enswitch.envelope import VALIDATED, Success
-from mockswitch.enswitch.params import CommaList, Flag, Integer, Param
+from mockswitch.enswitch.params import CommaList, Integer, Param
 
 from .campaign_access import reachable_campaign
 from .destination_access import PLAIN_NUMBER, STATUS, distinct
-from .function import BULK_DIALLING, Call, Function
+from .function import VALIDATION, Call, bulk_function
 
 PARAMETERS = (
     Param("campaign", Integer(), "ID of campaign to add destinations to.", required=True),
@@ -23,12 +23,13 @@ PARAMETERS = (
         'Status of the destinations: "pending", "success", "failed" or "cancelled".',
         default="pending",
     ),
-    Param("validation", Flag(), "1 to validate input then return, 0 for full action.", default=0),
+    VALIDATION,
 )
 NOT_FOUND = "The campaign does not exist, or you do not have permission to add destinations to it."
 
 
 async def create(call: Call) -> Success:
+    """Adds destinations to a bulk campaign."""
     campaign = await reachable_campaign(call, call.args.get("campaign"), NOT_FOUND)
     if call.args.get("validation"):
         return VALIDATED
@@ -38,13 +39,7 @@ async def create(call: Call) -> Success:
     return Success("200", {"count": count})
 
 
-FUNCTION = Function(
-    name="bulk/destinations/create",
-    summary="Adds destinations to a bulk campaign.",
-    parameters=PARAMETERS,
-    privilege="user",
-    feature=BULK_DIALLING,
-    handler=create,
-    changes_data=True,
-    data_description='How many destinations were added or replaced, as {"count": N}.',
+DATA = 'How many destinations were added or replaced, as {"count": N}.'
+FUNCTION = bulk_function(
+    "bulk/destinations/create", create, PARAMETERS, "200 201 404", changes=True, data=DATA
 )

@@ -8,7 +8,7 @@ from mockswitch.errors import not_found
 
 from .campaign_access import reachable_campaign
 from .destination_access import PLAIN_NUMBER
-from .function import BULK_DIALLING, Call, Function
+from .function import VALIDATION, Call, bulk_function
 
 PARAMETERS = (
     Param("campaign", Integer(), "ID of campaign whose destinations to delete.", required=True),
@@ -20,13 +20,14 @@ PARAMETERS = (
         instead_of="dnumber",
     ),
     Param("dnumber", PLAIN_NUMBER, "Destination number to delete. Required unless all=1."),
-    Param("validation", Flag(), "1 to validate input then return, 0 for full action.", default=0),
+    VALIDATION,
 )
 NOT_FOUND = "The campaign does not exist, or you do not have permission to delete its destinations."
 NO_DESTINATION = "The destination does not exist."
 
 
 async def delete(call: Call) -> Success:
+    """Deletes destinations of a bulk campaign."""
     campaign = await reachable_campaign(call, call.args.get("campaign"), NOT_FOUND)
     dnumber = None if call.args.get("all") else call.args.get("dnumber")
     if dnumber is not None and not await call.tenant.destinations.exists(campaign.id, dnumber):
@@ -37,12 +38,6 @@ async def delete(call: Call) -> Success:
     return DONE
 
 
-FUNCTION = Function(
-    name="bulk/destinations/delete",
-    summary="Deletes destinations of a bulk campaign.",
-    parameters=PARAMETERS,
-    privilege="user",
-    feature=BULK_DIALLING,
-    handler=delete,
-    changes_data=True,
+FUNCTION = bulk_function(
+    "bulk/destinations/delete", delete, PARAMETERS, "201 204 404", changes=True
 )

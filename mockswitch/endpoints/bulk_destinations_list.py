@@ -8,7 +8,7 @@ from mockswitch.store.destinations import SORTS
 
 from .campaign_access import reachable_campaign
 from .destination_access import destination_data
-from .function import BULK_DIALLING, Call, Function
+from .function import Call, bulk_function
 
 PARAMETERS = (
     Param("campaign", Integer(), "ID of campaign whose destinations to list.", required=True),
@@ -36,6 +36,7 @@ NOT_FOUND = "The campaign does not exist, or you do not have permission to view 
 
 
 async def list_destinations(call: Call) -> Success:
+    """Lists the destinations of a bulk campaign."""
     campaign = await reachable_campaign(call, call.args.get("campaign"), NOT_FOUND)
     destinations = call.tenant.destinations
     if call.args.get("count"):
@@ -50,13 +51,10 @@ async def list_destinations(call: Call) -> Success:
     return Success("200", [destination_data(d) for d in rows])
 
 
-FUNCTION = Function(
-    name="bulk/destinations/list",
-    summary="Lists the destinations of a bulk campaign.",
-    parameters=PARAMETERS,
-    privilege="user",
-    feature=BULK_DIALLING,
-    handler=list_destinations,
-    data_description='An array of destinations, each {"campaign": N, "dtype": "", '
-    '"dnumber": "...", "status": "..."}; with count=1, {"count": N}.',
+DATA = (
+    'An array of destinations, each {"campaign": N, "dtype": "", '
+    '"dnumber": "...", "status": "..."}; with count=1, {"count": N}.'
+)
+FUNCTION = bulk_function(
+    "bulk/destinations/list", list_destinations, PARAMETERS, "200 404", data=DATA
 )

@@ -7,7 +7,7 @@ from mockswitch.enswitch.params import CommaList, Flag, Integer, Param
 
 from .campaign_access import reachable_campaign
 from .destination_access import PLAIN_NUMBER, STATUS, distinct
-from .function import BULK_DIALLING, Call, Function
+from .function import VALIDATION, Call, bulk_function
 
 PARAMETERS = (
     Param("campaign", Integer(), "ID of campaign whose destinations to update.", required=True),
@@ -30,12 +30,13 @@ PARAMETERS = (
         'New status: "pending", "success", "failed" or "cancelled".',
         required=True,
     ),
-    Param("validation", Flag(), "1 to validate input then return, 0 for full action.", default=0),
+    VALIDATION,
 )
 NOT_FOUND = "The campaign does not exist, or you do not have permission to update its destinations."
 
 
 async def update(call: Call) -> Success:
+    """Updates the status of a bulk campaign's destinations."""
     campaign = await reachable_campaign(call, call.args.get("campaign"), NOT_FOUND)
     if call.args.get("validation"):
         return VALIDATED
@@ -46,13 +47,7 @@ async def update(call: Call) -> Success:
     return Success("200", {"count": count})
 
 
-FUNCTION = Function(
-    name="bulk/destinations/update",
-    summary="Updates the status of a bulk campaign's destinations.",
-    parameters=PARAMETERS,
-    privilege="user",
-    feature=BULK_DIALLING,
-    handler=update,
-    changes_data=True,
-    data_description='How many destinations were updated, as {"count": N}.',
+DATA = 'How many destinations were updated, as {"count": N}.'
+FUNCTION = bulk_function(
+    "bulk/destinations/update", update, PARAMETERS, "200 201 404", changes=True, data=DATA
 )

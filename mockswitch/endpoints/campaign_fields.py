@@ -62,10 +62,6 @@ FIELDS: tuple[Param, ...] = (
     Param("timegroup", Integer(minimum=0), "ID of time group. 0 for none."),
 )
 
-VALIDATION = Param(
-    "validation", Flag(), "1 to validate input then return, 0 for full action.", default=0
-)
-
 
 def fields_with(defaults: dict[str, Any], required: frozenset[str] = frozenset()) -> tuple:
     """The campaign fields with these defaults (and these required), in table order."""

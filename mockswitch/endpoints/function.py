@@ -8,7 +8,7 @@ then calls the handler, which adds its own checks (404, references) and does the
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 
 from mockswitch.directory import Directory
@@ -17,6 +17,7 @@ from mockswitch.enswitch.params import (
     AUTH_PASSWORD,
     AUTH_USERNAME,
     Arguments,
+    Flag,
     Param,
     unknown_parameters,
     validate,
@@ -27,6 +28,11 @@ from mockswitch.model import Person
 from mockswitch.store import Tenant
 
 BULK_DIALLING = "bulk_dialling"
+NO_DATA = "No data is returned."
+# The row of every changing function: check the input, change nothing, answer 201.
+VALIDATION = Param(
+    "validation", Flag(), "1 to validate input then return, 0 for full action.", default=0
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,7 +57,46 @@ class Function:
     feature: str | None
     handler: Callable[[Call], Awaitable[Success]]
     changes_data: bool = False
-    data_description: str = "No data is returned."
+    data_description: str = NO_DATA
+    # The envelope codes the handler itself answers: its success (200 with data, 201 when
+    # validated, 204 done) and its own refusals (404 for an object out of reach). `answers`
+    # adds those of the checks every function makes.
+    codes: tuple[str, ...] = ()
+
+    @property
+    def answers(self) -> tuple[str, ...]:
+        """Every envelope code this function can answer, in order."""
+        # execute's checks; too large; the tenant dropped while the call was in flight; a bug
+        shared = {"400", "401", "402", "404", "413", "500"}
+        if self.feature is not None:
+            shared.add("403")
+        return tuple(sorted(shared | set(self.codes)))
+
+
+def bulk_function(
+    name: str,
+    handler: Callable[[Call], Awaitable[Success]],
+    parameters: tuple[Param, ...],
+    codes: str,
+    *,
+    privilege: str = "user",
+    changes: bool = False,
+    data: str | None = None,
+) -> Function:
+    """A bulk-dialling function (rate-plan feature `bulk_dialling`), summed up by its
+    handler's docstring; `codes` are the envelope codes its handler answers ("201 204 404"),
+    `changes` whether it changes data, `data` what its 200 carries."""
+    return Function(
+        name=name,
+        summary=" ".join((handler.__doc__ or "").split()),
+        parameters=parameters,
+        privilege=privilege,
+        feature=BULK_DIALLING,
+        handler=handler,
+        changes_data=changes,
+        data_description=data or NO_DATA,
+        codes=tuple(codes.split()),
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,14 +109,20 @@ class Executed:
 
 
 async def execute(
-    function: Function, pairs: Pairs, tenant: Tenant, api_version: tuple[int, int]
+    function: Function,
+    pairs: Pairs,
+    given: Mapping[str, str],
+    tenant: Tenant,
+    api_version: tuple[int, int],
 ) -> Executed:
-    """Run the common checks, then the function's handler; Enswitch errors become outcomes."""
+    """Run the common checks, then the function's handler; Enswitch errors become outcomes.
+
+    `given` is `pairs` as a mapping (each name's last value), made once per call."""
     unknown = unknown_parameters(function.parameters, pairs, api_version)
     username = ""
     try:
         directory = await tenant.directory()
-        person = authenticate(directory, pairs)
+        person = authenticate(directory, given)
         username = person.username
         if not directory.role_of(person).allows(function.privilege):
             raise role_forbids()
@@ -79,26 +130,25 @@ async def execute(
             person.customer
         ):
             raise rateplan_forbids()
-        args = validate(function.parameters, pairs, api_version, {"dtypes": directory.dtypes})
+        args = validate(function.parameters, given, api_version, {"dtypes": directory.dtypes})
         outcome = await function.handler(Call(args, person, directory, tenant, api_version))
     except EnswitchError as error:
         return Executed(error, username, unknown)
     return Executed(outcome, username, unknown)
 
 
-async def refused(error: EnswitchError, pairs: Pairs, tenant: Tenant) -> Executed:
+async def refused(error: EnswitchError, given: Mapping[str, str], tenant: Tenant) -> Executed:
     """A call refused before the checks (its parameters could not all be read): the outcome
     is `error`, and the journal still learns who called, if the credentials it read are right."""
     try:
-        username = authenticate(await tenant.directory(), pairs).username
+        username = authenticate(await tenant.directory(), given).username
     except EnswitchError:
         username = ""
     return Executed(error, username, ())
 
 
-def authenticate(directory: Directory, pairs: Pairs) -> Person:
+def authenticate(directory: Directory, given: Mapping[str, str]) -> Person:
     """The caller, by `auth_username` and `auth_password`; a 401 for anything else."""
-    given = dict(pairs)
     username, password = given.get(AUTH_USERNAME), given.get(AUTH_PASSWORD)
     if username is None or password is None:
         raise not_authenticated()

@@ -13,6 +13,8 @@ from typing import Any
 
 from mockswitch.errors import EnswitchError, Problem
 
+from .codes import message
+
 CONTENT_TYPE = "application/json; charset=utf-8"
 
 _encode = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False).encode
@@ -70,13 +72,16 @@ def success_body(outcome: Success) -> bytes:
     """The envelope of a success; `data` appears only when the outcome carries it."""
     if outcome.data is None:  # 204 and 201: the same bytes every time
         return _plain_success(outcome.code)
-    document = {"responses": [_entry(Problem(outcome.code, "", "OK"))], "data": outcome.data}
+    document = {
+        "responses": [_entry(Problem(outcome.code, "", message(outcome.code)))],
+        "data": outcome.data,
+    }
     return _encode(document).encode()
 
 
 @cache
 def _plain_success(code: str) -> bytes:
-    return _encode({"responses": [_entry(Problem(code, "", "OK"))]}).encode()
+    return _encode({"responses": [_entry(Problem(code, "", message(code)))]}).encode()
 
 
 def error_body(error: EnswitchError) -> bytes:

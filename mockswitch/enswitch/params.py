@@ -17,6 +17,7 @@ from typing import Any, Protocol
 from mockswitch.errors import EnswitchError, Problem, invalid
 
 from .request import Pairs
+from .versions import OLDEST
 
 AUTH_USERNAME = "auth_username"
 AUTH_PASSWORD = "auth_password"
@@ -168,7 +169,7 @@ class Param:
     description: str
     required: bool = False
     default: Any = field(default=CURRENT)
-    since: tuple[int, int] = (3, 13)
+    since: tuple[int, int] = OLDEST
     one_of: str | None = None  # the name of a set of values that the data set defines
     # For a 0-or-1 flag: set to 1, it stands instead of the parameter named here (`all=1`
     # instead of a list of `dnumbers`); exactly one of the two must then be given.
@@ -180,7 +181,6 @@ class Arguments:
     """A request's parameters after validation."""
 
     values: dict[str, Any]
-    unknown: tuple[str, ...]
 
     def __contains__(self, name: str) -> bool:
         return name in self.values
@@ -191,17 +191,17 @@ class Arguments:
 
 def validate(
     table: Sequence[Param],
-    pairs: Pairs,
+    given: Mapping[str, str],
     api_version: tuple[int, int] = (99, 0),
     choices: Mapping[str, Collection[str]] | None = None,
 ) -> Arguments:
-    """Check `pairs` against `table`; raise one 400 problem per bad or missing parameter.
+    """Check the `given` parameters (each name's last value) against `table`; raise one 400
+    problem per bad or missing parameter.
 
     `choices` gives the values of each `one_of` set (the destination types of the data set).
     Parameters the table does not know, and those added after `api_version`, are ignored as
-    the real switch ignores them, and returned as `unknown` so the journal can flag them.
+    the real switch ignores them (`unknown_parameters` lists them for the journal).
     """
-    given = dict(pairs)
     known = known_names(tuple(table), api_version)
     values: dict[str, Any] = {}
     problems: list[Problem] = []
@@ -225,7 +225,7 @@ def validate(
     if problems:
         order = {p.name: i for i, p in enumerate(table)}
         raise EnswitchError(*sorted(problems, key=lambda p: order.get(p.key, len(order))))
-    return Arguments(values, unknown_parameters(table, pairs, api_version))
+    return Arguments(values)
 
 
 def _alternative_problems(

@@ -12,7 +12,7 @@ import random
 from dataclasses import dataclass
 from typing import Any, ClassVar, Protocol
 
-from .spec import MAX_MS, RuleError, fields_of, milliseconds, number
+from .spec import MAX_MS, Field, Number, RuleError, Schema, fields_of, milliseconds, object_schema
 
 
 class Latency(Protocol):
@@ -28,6 +28,14 @@ class Fixed:
     kind: ClassVar[str] = "fixed_ms"
     ms: float
 
+    @classmethod
+    def parse(cls, value: Any, where: str) -> Fixed:
+        return cls(milliseconds()(value, where))
+
+    @staticmethod
+    def schema() -> Schema:
+        return milliseconds().schema()
+
     def sample(self, rng: random.Random) -> float:
         return self.ms
 
@@ -41,6 +49,27 @@ class Uniform:
     low: float
     high: float
 
+    @classmethod
+    def parse(cls, value: Any, where: str) -> Uniform:
+        if not isinstance(value, list) or len(value) != 2:
+            raise RuleError(where, "must be [low, high]")
+        low = milliseconds()(value[0], f"{where}[0]")
+        high = milliseconds()(value[1], f"{where}[1]")
+        if high < low:
+            raise RuleError(where, "high must not be below low")
+        return cls(low, high)
+
+    @staticmethod
+    def schema() -> Schema:
+        bound = milliseconds().schema()
+        return {
+            "type": "array",
+            "prefixItems": [bound, bound],
+            "minItems": 2,
+            "maxItems": 2,
+            "description": "[low, high]",
+        }
+
     def sample(self, rng: random.Random) -> float:
         return rng.uniform(self.low, self.high)
 
@@ -48,9 +77,30 @@ class Uniform:
         return {self.kind: [self.low, self.high]}
 
 
+class _Written:
+    """A kind written as an object of all its fields: {"mean": 100, "stddev": 20}."""
+
+    __slots__ = ()
+    fields: ClassVar[dict[str, Field]]
+    needs: ClassVar[str]  # the error for a field left out
+
+    @classmethod
+    def parse(cls, value: Any, where: str) -> Any:
+        found = fields_of(value, where, cls.fields)
+        if len(found) != len(cls.fields):
+            raise RuleError(where, cls.needs)
+        return cls(**found)
+
+    @classmethod
+    def schema(cls) -> Schema:
+        return object_schema(cls.fields, tuple(cls.fields))
+
+
 @dataclass(frozen=True, slots=True)
-class Normal:
+class Normal(_Written):
     kind: ClassVar[str] = "normal_ms"
+    fields: ClassVar[dict[str, Field]] = {"mean": milliseconds(), "stddev": milliseconds()}
+    needs: ClassVar[str] = "needs mean and stddev"
     mean: float
     stddev: float
 
@@ -62,8 +112,14 @@ class Normal:
 
 
 @dataclass(frozen=True, slots=True)
-class LogNormal:
+class LogNormal(_Written):
     kind: ClassVar[str] = "lognormal_ms"
+    fields: ClassVar[dict[str, Field]] = {
+        "median": Number(0.001, MAX_MS),
+        "sigma": Number(0, 10),
+        "max": milliseconds(),
+    }
+    needs: ClassVar[str] = "needs median, sigma and max"
     median: float
     sigma: float
     max: float
@@ -75,52 +131,26 @@ class LogNormal:
         return {self.kind: {"median": self.median, "sigma": self.sigma, "max": self.max}}
 
 
-def _fixed(value: Any, where: str) -> Latency:
-    return Fixed(milliseconds(value, where))
-
-
-def _uniform(value: Any, where: str) -> Latency:
-    if not isinstance(value, list) or len(value) != 2:
-        raise RuleError(where, "must be [low, high]")
-    low = milliseconds(value[0], f"{where}[0]")
-    high = milliseconds(value[1], f"{where}[1]")
-    if high < low:
-        raise RuleError(where, "high must not be below low")
-    return Uniform(low, high)
-
-
-def _normal(value: Any, where: str) -> Latency:
-    found = fields_of(value, where, {"mean": milliseconds, "stddev": milliseconds})
-    if len(found) != 2:
-        raise RuleError(where, "needs mean and stddev")
-    return Normal(found["mean"], found["stddev"])
-
-
-def _lognormal(value: Any, where: str) -> Latency:
-    found = fields_of(
-        value,
-        where,
-        {
-            "median": number(minimum=0.001, maximum=MAX_MS),
-            "sigma": number(minimum=0, maximum=10),
-            "max": milliseconds,
-        },
-    )
-    if len(found) != 3:
-        raise RuleError(where, "needs median, sigma and max")
-    return LogNormal(found["median"], found["sigma"], found["max"])
-
-
-KINDS = {
-    Fixed.kind: _fixed,
-    Uniform.kind: _uniform,
-    Normal.kind: _normal,
-    LogNormal.kind: _lognormal,
-}
+KINDS = {kind.kind: kind for kind in (Fixed, Uniform, Normal, LogNormal)}
 
 
 def parse_latency(document: Any, where: str = "latency") -> Latency:
-    found = fields_of(document, where, KINDS)
+    found = fields_of(document, where, {name: kind.parse for name, kind in KINDS.items()})
     if len(found) != 1:
         raise RuleError(where, f"needs exactly one of: {', '.join(KINDS)}")
     return next(iter(found.values()))
+
+
+def latency_schema() -> Schema:
+    """Every kind, as the OpenAPI document's `Latency`: an object with exactly one key."""
+    return {
+        "oneOf": [
+            {
+                "type": "object",
+                "properties": {name: kind.schema()},
+                "required": [name],
+                "additionalProperties": False,
+            }
+            for name, kind in KINDS.items()
+        ]
+    }

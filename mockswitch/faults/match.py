@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from fnmatch import fnmatchcase
 from typing import Any
 
-from .spec import RuleError, fields_of, scalar_text, text
+from .spec import Field, RuleError, Schema, Text, fields_of, object_schema, scalar_text, text
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,30 +54,46 @@ class Match:
         return shown
 
 
-def _params(value: Any, where: str) -> dict[str, str]:
-    if not isinstance(value, dict):
-        raise RuleError(where, "must be an object of parameter names and values")
-    return {str(name): scalar_text(v, f"{where}.{name}") for name, v in value.items()}
+@dataclass(frozen=True, slots=True)
+class Params(Field):
+    def parse(self, value: Any, where: str) -> dict[str, str]:
+        if not isinstance(value, dict):
+            raise RuleError(where, "must be an object of parameter names and values")
+        return {str(name): scalar_text(v, f"{where}.{name}") for name, v in value.items()}
+
+    def base_schema(self) -> Schema:
+        return {"type": "object", "additionalProperties": scalar_text.base_schema()}
 
 
-def _method(value: Any, where: str) -> str:
-    method = text(value, where).upper()
-    if method not in ("GET", "POST"):
-        raise RuleError(where, "must be GET or POST")
-    return method
+@dataclass(frozen=True, slots=True)
+class Method(Field):
+    def parse(self, value: Any, where: str) -> str:
+        method = text(value, where).upper()
+        if method not in ("GET", "POST"):
+            raise RuleError(where, "must be GET or POST")
+        return method
+
+    def base_schema(self) -> Schema:
+        return {"type": "string"}
 
 
-def _function(value: Any, where: str) -> str:
-    pattern = text(value, where)
-    if not pattern or pattern != pattern.strip("/ "):
-        raise RuleError(where, "must be a function name or glob, without slashes at the ends")
-    return pattern
+MATCH_FIELDS: dict[str, Field] = {
+    "function": Text(
+        # Not empty, no slash or space at either end (as a function's path never has).
+        pattern=r"[^/ ](?:[\s\S]*[^/ ])?",
+        rule="must be a function name or glob, without slashes at the ends",
+        description="A function name, or a glob such as bulk/* (case-sensitive).",
+    ),
+    "method": Method(description="GET or POST (any case)."),
+    "params": Params(description="Parameters the call must have sent, with these values."),
+    "username": Text(),
+}
 
 
 def parse_match(document: Any, where: str = "match") -> Match:
-    found = fields_of(
-        document,
-        where,
-        {"function": _function, "method": _method, "params": _params, "username": text},
-    )
-    return Match(**found)
+    return Match(**fields_of(document, where, MATCH_FIELDS))
+
+
+def match_schema() -> Schema:
+    """What `match` accepts, as the OpenAPI document's `Match`."""
+    return object_schema(MATCH_FIELDS)

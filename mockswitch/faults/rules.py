@@ -13,21 +13,33 @@ sequence of calls therefore give the same faults, run after run.
 from __future__ import annotations
 
 import random
-from dataclasses import dataclass, field
+from dataclasses import MISSING, dataclass, field
+from dataclasses import fields as dataclass_fields
 from typing import Any
 
-from .actions import Action, parse_action
-from .latency import Latency, parse_latency
-from .match import CallFacts, Match, parse_match
-from .spec import RuleError, fields_of, integer, number, text
+from .actions import KINDS, Action, action_schema, parse_action
+from .latency import Latency, latency_schema, parse_latency
+from .match import CallFacts, Match, match_schema, parse_match
+from .spec import (
+    Component,
+    Field,
+    Integer,
+    Number,
+    RuleError,
+    Schema,
+    Text,
+    fields_of,
+    object_schema,
+    ref,
+)
 
 
 @dataclass(eq=False)
 class Rule:
     id: int
-    match: Match
-    action: Action | None
-    latency: Latency | None
+    match: Match = field(default_factory=Match)
+    action: Action | None = None
+    latency: Latency | None = None
     probability: float = 1.0
     times: int | None = None
     after: int = 0
@@ -81,22 +93,27 @@ class Rule:
         }
 
 
-def _seed(value: Any, where: str) -> int | str:
-    if isinstance(value, bool) or not isinstance(value, int | str):
-        raise RuleError(where, "must be an integer or a string")
-    return value
+@dataclass(frozen=True, slots=True)
+class Seed(Field):
+    def parse(self, value: Any, where: str) -> int | str:
+        if isinstance(value, bool) or not isinstance(value, int | str):
+            raise RuleError(where, "must be an integer or a string")
+        return value
+
+    def base_schema(self) -> Schema:
+        return {"type": ["integer", "string"]}
 
 
-RULE_FIELDS = {
-    "name": text,
-    "match": parse_match,
-    "action": parse_action,
-    "latency": parse_latency,
-    "probability": number(minimum=0, maximum=1),
-    "times": integer(minimum=1),
-    "after": integer(minimum=0),
-    "every": integer(minimum=1),
-    "seed": _seed,
+RULE_FIELDS: dict[str, Field] = {
+    "name": Text(),
+    "match": Component(name="Match", parser=parse_match),
+    "action": Component(name="Action", parser=parse_action),
+    "latency": Component(name="Latency", parser=parse_latency),
+    "probability": Number(0, 1),
+    "times": Integer(1, description="Expire after firing N times."),
+    "after": Integer(0, description="Skip N matches."),
+    "every": Integer(1, description="Every k-th match."),
+    "seed": Seed(description="Seed of the rule's own dice."),
 }
 
 
@@ -105,15 +122,57 @@ def parse_rule(document: Any, rule_id: int, default_seed: str) -> Rule:
     found = fields_of(document, "", RULE_FIELDS)
     if "action" not in found and "latency" not in found:
         raise RuleError("action", "a rule needs an action, a latency, or both")
-    return Rule(
-        id=rule_id,
-        match=found.get("match", Match()),
-        action=found.get("action"),
-        latency=found.get("latency"),
-        probability=found.get("probability", 1.0),
-        times=found.get("times"),
-        after=found.get("after", 0),
-        every=found.get("every", 1),
-        seed=found.get("seed", f"{default_seed}:{rule_id}"),
-        name=found.get("name", ""),
+    found.setdefault("seed", f"{default_seed}:{rule_id}")
+    return Rule(id=rule_id, **found)
+
+
+def schemas() -> dict[str, Schema]:
+    """The rule documents, as the OpenAPI document's schemas: what `POST /_mock/faults`
+    takes (`FaultRuleInput` and its parts) and what the control API shows (`FaultRule`)."""
+    rule_input = object_schema(
+        RULE_FIELDS,
+        anyOf=[{"required": ["action"]}, {"required": ["latency"]}],
+        description="What a call must look like, what happens to it, and how often. "
+        "The schedule: `after` lets the first N matches through, `every` fires on every "
+        "k-th match after those, `times` expires the rule, `probability` rolls its dice.",
     )
+    defaults = {f.name: f.default for f in dataclass_fields(Rule) if f.default is not MISSING}
+    for name, schema in rule_input["properties"].items():
+        if name in defaults and defaults[name] is not None and name != "seed":
+            schema.setdefault("default", defaults[name])
+    shown = {name: dict(schema) for name, schema in rule_input["properties"].items()}
+    either = {"oneOf": [ref("Latency"), {"type": "null"}]}
+    return {
+        "Match": match_schema(),
+        "Action": action_schema(),
+        "Latency": latency_schema(),
+        "FaultRuleInput": rule_input,
+        "FaultRule": {
+            "type": "object",
+            "properties": {
+                "id": {"type": "integer"},
+                **shown,
+                "action": {
+                    "type": ["object", "null"],
+                    "properties": {
+                        "type": {"enum": list(KINDS)},
+                        "processed": {"type": "boolean"},
+                    },
+                },
+                "latency": either,
+                "times": {"type": ["integer", "null"]},
+                "matched": {"type": "integer"},
+                "fired": {"type": "integer"},
+                "expired": {"type": "boolean"},
+            },
+            "required": ["id", "match", "action", "latency", "matched", "fired", "expired"],
+        },
+        "FaultRules": {
+            "type": "object",
+            "properties": {
+                "rules": {"type": "array", "items": ref("FaultRule")},
+                "default_latency": either,
+            },
+            "required": ["rules", "default_latency"],
+        },
+    }

@@ -1,12 +1,21 @@
 """Strict reading of rule documents: every field known, typed and in range, or an error
-that names it by its path (`action.code`, `latency.uniform_ms`)."""
+that names it by its path (`action.code`, `latency.uniform_ms`).
+
+Each field is a small `Field` that both parses a value and describes what it accepts as a
+JSON schema, as `enswitch/params.py`'s kinds do: the control API's OpenAPI document is built
+from the same objects that parse, so the two cannot drift apart.
+"""
 
 from __future__ import annotations
 
 import math
+import re
 import sys
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from typing import Any
+
+Schema = dict[str, Any]
 
 
 class RuleError(ValueError):
@@ -16,6 +25,33 @@ class RuleError(ValueError):
         super().__init__(f"{field}: {message}")
         self.field = field
         self.message = message
+
+
+def ref(name: str) -> Schema:
+    """A reference to one of the OpenAPI document's schemas (`components.schemas`)."""
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Field:
+    """One field of a rule document: `parse(value, where)`, and `schema()` of what it takes."""
+
+    description: str = ""
+
+    def __call__(self, value: Any, where: str) -> Any:
+        return self.parse(value, where)
+
+    def parse(self, value: Any, where: str) -> Any:
+        raise NotImplementedError
+
+    def base_schema(self) -> Schema:
+        raise NotImplementedError
+
+    def schema(self) -> Schema:
+        schema = self.base_schema()
+        if self.description:
+            schema["description"] = self.description
+        return schema
 
 
 def fields_of(
@@ -35,8 +71,35 @@ def fields_of(
     }
 
 
-def number(minimum: float | None = None, maximum: float | None = None):
-    def parse(value: Any, where: str) -> float:
+def object_schema(
+    fields: Mapping[str, Field], required: tuple[str, ...] = (), **more: Any
+) -> Schema:
+    """The closed JSON object whose fields are `fields` (what `fields_of` accepts)."""
+    schema: Schema = {
+        "type": "object",
+        "properties": {name: field.schema() for name, field in fields.items()},
+        **more,
+    }
+    if required:
+        schema["required"] = list(required)
+    schema["additionalProperties"] = False
+    return schema
+
+
+def _bounds(schema: Schema, minimum: float | None, maximum: float | None) -> Schema:
+    if minimum is not None:
+        schema["minimum"] = minimum
+    if maximum is not None:
+        schema["maximum"] = maximum
+    return schema
+
+
+@dataclass(frozen=True, slots=True)
+class Number(Field):
+    minimum: float | None = None
+    maximum: float | None = None
+
+    def parse(self, value: Any, where: str) -> float:
         if isinstance(value, bool) or not isinstance(value, int | float):
             raise RuleError(where, "must be a number")
         # JSON and YAML readers accept NaN, Infinity and integers beyond any float; none of
@@ -44,13 +107,14 @@ def number(minimum: float | None = None, maximum: float | None = None):
         beyond_floats = isinstance(value, int) and abs(value) > sys.float_info.max
         if beyond_floats or not math.isfinite(value):
             raise RuleError(where, "must be a finite number")
-        if minimum is not None and value < minimum:
-            raise RuleError(where, f"must be at least {minimum:g}")
-        if maximum is not None and value > maximum:
-            raise RuleError(where, f"must be at most {maximum:g}")
+        if self.minimum is not None and value < self.minimum:
+            raise RuleError(where, f"must be at least {self.minimum:g}")
+        if self.maximum is not None and value > self.maximum:
+            raise RuleError(where, f"must be at most {self.maximum:g}")
         return float(value)
 
-    return parse
+    def base_schema(self) -> Schema:
+        return _bounds({"type": "number"}, self.minimum, self.maximum)
 
 
 # The longest delay, hang or dribble a rule may ask for: an hour. Longer would only ever mean
@@ -58,35 +122,63 @@ def number(minimum: float | None = None, maximum: float | None = None):
 MAX_MS = 3_600_000.0
 
 
-def milliseconds(value: Any, where: str) -> float:
+def milliseconds(description: str = "") -> Number:
     """A duration in milliseconds, from 0 to `MAX_MS`."""
-    return number(minimum=0, maximum=MAX_MS)(value, where)
+    return Number(0, MAX_MS, description=description)
 
 
-def integer(minimum: int | None = None, maximum: int | None = None):
-    def parse(value: Any, where: str) -> int:
+@dataclass(frozen=True, slots=True)
+class Integer(Field):
+    minimum: int | None = None
+    maximum: int | None = None
+
+    def parse(self, value: Any, where: str) -> int:
         if isinstance(value, bool) or not isinstance(value, int):
             raise RuleError(where, "must be an integer")
-        if minimum is not None and value < minimum:
-            raise RuleError(where, f"must be at least {minimum}")
-        if maximum is not None and value > maximum:
-            raise RuleError(where, f"must be at most {maximum}")
+        if self.minimum is not None and value < self.minimum:
+            raise RuleError(where, f"must be at least {self.minimum}")
+        if self.maximum is not None and value > self.maximum:
+            raise RuleError(where, f"must be at most {self.maximum}")
         return value
 
-    return parse
+    def base_schema(self) -> Schema:
+        return _bounds({"type": "integer"}, self.minimum, self.maximum)
 
 
-def text(value: Any, where: str) -> str:
-    if not isinstance(value, str):
-        raise RuleError(where, "must be a string")
-    return _encodable(value, where)
+@dataclass(frozen=True, slots=True)
+class Text(Field):
+    """A string; with a `pattern`, one the whole of which matches it (else the error `rule`).
+    The same regular expression checks and documents the value."""
+
+    pattern: str | None = None
+    rule: str = ""
+
+    def parse(self, value: Any, where: str) -> str:
+        if not isinstance(value, str):
+            raise RuleError(where, "must be a string")
+        value = _encodable(value, where)
+        if self.pattern is not None and not re.fullmatch(self.pattern, value):
+            raise RuleError(where, self.rule)
+        return value
+
+    def base_schema(self) -> Schema:
+        schema: Schema = {"type": "string"}
+        if self.pattern is not None:
+            schema["pattern"] = f"^(?:{self.pattern})$"
+        return schema
 
 
-def scalar_text(value: Any, where: str) -> str:
+@dataclass(frozen=True, slots=True)
+class ScalarText(Field):
     """A string, or a number written as one (parameters travel as text)."""
-    if isinstance(value, bool) or not isinstance(value, str | int | float):
-        raise RuleError(where, "must be a string or a number")
-    return _encodable(str(value), where)
+
+    def parse(self, value: Any, where: str) -> str:
+        if isinstance(value, bool) or not isinstance(value, str | int | float):
+            raise RuleError(where, "must be a string or a number")
+        return _encodable(str(value), where)
+
+    def base_schema(self) -> Schema:
+        return {"type": ["string", "number"]}
 
 
 def _encodable(value: str, where: str) -> str:
@@ -98,16 +190,45 @@ def _encodable(value: str, where: str) -> str:
     return value
 
 
-def boolean(value: Any, where: str) -> bool:
-    if not isinstance(value, bool):
-        raise RuleError(where, "must be true or false")
-    return value
-
-
-def one_of(*allowed: str):
-    def parse(value: Any, where: str) -> str:
-        if value not in allowed:
-            raise RuleError(where, f"must be one of: {', '.join(allowed)}")
+@dataclass(frozen=True, slots=True)
+class Boolean(Field):
+    def parse(self, value: Any, where: str) -> bool:
+        if not isinstance(value, bool):
+            raise RuleError(where, "must be true or false")
         return value
 
-    return parse
+    def base_schema(self) -> Schema:
+        return {"type": "boolean"}
+
+
+@dataclass(frozen=True, slots=True)
+class OneOf(Field):
+    allowed: tuple[str, ...]
+
+    def parse(self, value: Any, where: str) -> str:
+        if value not in self.allowed:
+            raise RuleError(where, f"must be one of: {', '.join(self.allowed)}")
+        return value
+
+    def base_schema(self) -> Schema:
+        return {"type": "string", "enum": list(self.allowed)}
+
+
+@dataclass(frozen=True, slots=True)
+class Component(Field):
+    """A field whose value is a whole part of the rule, described once as a named schema."""
+
+    name: str
+    parser: Callable[[Any, str], Any]
+
+    def parse(self, value: Any, where: str) -> Any:
+        return self.parser(value, where)
+
+    def base_schema(self) -> Schema:
+        return ref(self.name)
+
+
+# The shared instances: a field with no bounds needs no copy of its own.
+text = Text()
+scalar_text = ScalarText()
+boolean = Boolean()

@@ -25,7 +25,7 @@ import hmac
 
 from aiohttp import hdrs, web
 
-from .middleware import Handler
+from .middleware import Handler, control_error
 
 TOKEN_HEADER = "X-Mockswitch-Token"
 CHANGING = frozenset({hdrs.METH_POST, hdrs.METH_PUT, hdrs.METH_DELETE, hdrs.METH_PATCH})
@@ -65,9 +65,10 @@ def token_matches(given: str, token: str) -> bool:
 
 
 def unauthorized(message: str) -> web.Response:
-    return web.json_response(
-        {"error": {"status": 401, "message": message, "field": "token"}},
-        status=401,
+    return control_error(
+        401,
+        message,
+        "token",
         headers={hdrs.WWW_AUTHENTICATE: f'{SCHEME} realm="mockswitch control API"'},
     )
 

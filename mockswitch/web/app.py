@@ -16,24 +16,12 @@ from mockswitch.store import Store, load_dataset
 from mockswitch.stubs import read_stub_file
 from mockswitch.switch import Switch
 
-from . import (
-    admin,
-    calls,
-    control,
-    cors,
-    crosssite,
-    events,
-    faults,
-    metrics,
-    openapi,
-    slashes,
-    stubs,
-    tenants,
-    ui,
-)
+from . import admin, calls, cors, crosssite, events, slashes
 from .api import enswitch_call
 from .keys import SETTINGS, SWITCH
 from .middleware import errors_as_json
+from .openapi import CONTROL
+from .openapi_control import SCOPES
 from .proxy import AiohttpForwarder, check_reachable
 
 log = logging.getLogger("mockswitch")
@@ -41,7 +29,6 @@ log = logging.getLogger("mockswitch")
 # [\s\S], not `.`: a function name holding a line break still reaches the handler, and gets
 # an envelope and a journal entry like any other name.
 API_PATH = r"/api/json/{function:[\s\S]*}"
-TENANT = "/t/{tenant}"
 
 
 def create_app(settings: Settings | None = None) -> web.Application:
@@ -63,33 +50,26 @@ def create_app(settings: Settings | None = None) -> web.Application:
     # more than a 401 to a page that could never have had the token).
     crosssite.install(app, settings.cors_origins)
     admin.install(app, settings.admin_token)  # the control API's changes need the token
-    _add_routes(app.router, settings.prefix)
-    app.router.add_routes(openapi.routes)  # server-wide: no /t/<tenant> copy
-    if settings.metrics:
-        app.router.add_routes(metrics.routes)
+    _add_routes(app.router, settings)
     slashes.install(app)  # last: tried only when no route matches the path as sent
     return app
 
 
-def _add_routes(router: web.UrlDispatcher, prefix: str) -> None:
-    """Every route on the plain paths (the default tenant) and under `/t/<tenant>`."""
-    prefixes = ("", prefix) if prefix else ("",)
-    for scope in ("", TENANT):
+def _add_routes(router: web.UrlDispatcher, settings: Settings) -> None:
+    """Every route on the plain paths (the default tenant) and under `/t/<tenant>`: the
+    Enswitch API (also under the `prefix` mount), then each declared control route its
+    `scope` puts there, if the settings enable it."""
+    prefixes = ("", settings.prefix) if settings.prefix else ("",)
+    for scope in SCOPES["both"]:
         for mount in prefixes:
             for method in ("GET", "POST"):
                 router.add_route(method, mount + scope + API_PATH, enswitch_call)
-        for table in (
-            control.routes,
-            calls.routes,
-            faults.routes,
-            stubs.routes,
-            events.routes,
-            ui.routes,
-        ):
+        for table in CONTROL:
             for route in table:
-                router.add_route(route.method, scope + route.path, route.handler)
-    router.add_routes(tenants.routes)
-    router.add_route("DELETE", TENANT + "/_mock", tenants.drop_tenant)
+                if scope in SCOPES[route.scope] and route.enabled(settings):
+                    router.add_route(route.method, scope + route.path, route.handler)
+                    if route.head:
+                        router.add_route("HEAD", scope + route.path, route.handler)
 
 
 async def _switch(app: web.Application) -> AsyncIterator[None]:

@@ -1,4 +1,4 @@
-"""The control API under `/_mock/`: health and reset (more to come with the journal)."""
+"""The control API under `/_mock/`: health and reset."""
 
 from __future__ import annotations
 
@@ -8,13 +8,41 @@ from aiohttp import web
 
 from mockswitch import __version__
 
+from .declare import BAD, NUMBER, STRING, TOO_MANY, ControlRoutes, object_of, ok
 from .keys import SWITCH
 from .tenants import tenant_for_change
 
-routes = web.RouteTableDef()
+routes = ControlRoutes("server")
+
+HEALTH = routes.schema(
+    "Health",
+    object_of(
+        {
+            "status": {"const": "ok"},
+            "version": STRING,
+            "api_version": STRING,
+            "seed": object_of(
+                {"source": {"type": ["string", "null"]}, "seeded_at": {"type": ["string", "null"]}}
+            ),
+        },
+        "status",
+        "version",
+        "api_version",
+    ),
+)
+RESET = routes.schema(
+    "Reset",
+    object_of(
+        {"status": {"const": "reset"}, "tenant": STRING, "took_ms": NUMBER}, "status", "tenant"
+    ),
+)
 
 
-@routes.get("/_mock/health")
+@routes.get(
+    "/_mock/health",
+    "Whether the server is up and its data set loaded",
+    ok("Ready: the server listens only once its data is loaded.", HEALTH),
+)
 async def health(request: web.Request) -> web.Response:
     """Answers only once the data set is loaded: the server does not listen before that."""
     switch = request.app[SWITCH]
@@ -29,7 +57,13 @@ async def health(request: web.Request) -> web.Response:
     )
 
 
-@routes.post("/_mock/reset")
+@routes.post(
+    "/_mock/reset",
+    "Reset the tenant: data back to the seed, journal cleared, start fault rules back",
+    ok("Reset.", RESET),
+    BAD,
+    TOO_MANY,
+)
 async def reset(request: web.Request) -> web.Response:
     """Put the data back to the seed, clear the journal, restore the start fault rules."""
     started = time.perf_counter()

@@ -28,7 +28,7 @@ from aiohttp import hdrs, web
 from mockswitch.config import LOCALHOST
 
 from .exchange import CALL_ID_HEADER
-from .middleware import Handler
+from .middleware import Handler, control_error
 
 LOCAL_ORIGIN = re.compile(r"https?://(localhost|127\.0\.0\.1|\[::1\])(:[0-9]{1,5})?", re.ASCII)
 EXPOSED = (CALL_ID_HEADER,)
@@ -119,29 +119,16 @@ def _answer_preflight(request: web.Request, policy: CorsPolicy, allowed: list[st
     vary = {hdrs.VARY: "Origin, Access-Control-Request-Method, Access-Control-Request-Headers"}
     if not policy.allows(origin):
         # A browser reads no CORS header as "refused"; the words are for whoever debugs it.
-        return web.json_response(
-            {
-                "error": {
-                    "status": 403,
-                    "message": f"origin {origin} is not allowed by the cors_origins setting",
-                    "field": "Origin",
-                }
-            },
-            status=403,
-            headers=vary,
+        return control_error(
+            403, f"origin {origin} is not allowed by the cors_origins setting", "Origin", vary
         )
     wanted = request.headers[hdrs.ACCESS_CONTROL_REQUEST_METHOD].upper()
     if wanted not in allowed:
-        return web.json_response(
-            {
-                "error": {
-                    "status": 405,
-                    "message": f"{wanted} is not allowed here: {', '.join(allowed)}",
-                    "field": "Access-Control-Request-Method",
-                }
-            },
-            status=405,
-            headers={**vary, hdrs.ALLOW: ", ".join(allowed)},
+        return control_error(
+            405,
+            f"{wanted} is not allowed here: {', '.join(allowed)}",
+            "Access-Control-Request-Method",
+            {**vary, hdrs.ALLOW: ", ".join(allowed)},
         )
     headers = {
         **vary,

@@ -22,7 +22,7 @@ from aiohttp import hdrs, web
 
 from .admin import is_changing_control_call
 from .cors import CorsPolicy
-from .middleware import Handler
+from .middleware import Handler, control_error
 
 SEC_FETCH_SITE = "Sec-Fetch-Site"
 _DEFAULT_PORTS = {"http": "80", "https": "443"}
@@ -66,9 +66,7 @@ def refusal(request: web.Request, policy: CorsPolicy) -> web.Response | None:
 
 
 def _forbidden(message: str, field: str) -> web.Response:
-    return web.json_response(
-        {"error": {"status": 403, "message": message, "field": field}}, status=403
-    )
+    return control_error(403, message, field)
 
 
 def install(app: web.Application, setting: str) -> None:

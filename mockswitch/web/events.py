@@ -40,10 +40,11 @@ from mockswitch.errors import ControlError
 from mockswitch.store import CallFilter, Journal, Tenant
 
 from .call_query import integer
+from .declare import BAD, NO_TENANT, Answer, ControlRoutes, Query
 from .keys import SWITCH
 from .tenants import existing_tenant
 
-routes = web.RouteTableDef()
+routes = ControlRoutes("journal")
 
 HEARTBEAT_SECONDS = 10.0
 WRITE_TIMEOUT_SECONDS = 30.0
@@ -141,7 +142,29 @@ async def _newest(journal: Journal, tenant: int) -> int:
     return page.calls[0]["id"] if page.calls else 0
 
 
-@routes.get("/_mock/events")
+@routes.get(
+    "/_mock/events",
+    "The tenant's calls as server-sent events, as they are committed",
+    Answer(
+        200,
+        "An endless `text/event-stream`: `event: call` (data: a Call, id: its id) "
+        "for each call; `event: journal` when calls were removed; `event: gone` "
+        "when the tenant is dropped.",
+        {"text/event-stream": {"type": "string"}},
+    ),
+    BAD,
+    NO_TENANT,
+    Answer(429, "Too many event streams are open (the `max_event_streams` setting)."),
+    description="Starts after the newest call held, or after `since`; a "
+    "reconnecting browser's `Last-Event-ID` header wins over `since`.",
+    query=(
+        Query(
+            "since",
+            {"type": "integer", "minimum": 0},
+            "Replay the calls after this id first; 0 replays every call held.",
+        ),
+    ),
+)
 async def events(request: web.Request) -> web.StreamResponse:
     """The tenant's calls as server-sent events, from `since` on, as they are committed."""
     switch = request.app[SWITCH]

@@ -9,12 +9,33 @@ from aiohttp import web
 
 from mockswitch.errors import ControlError
 from mockswitch.faults import FaultEngine, RuleError
+from mockswitch.faults.rules import schemas as rule_schemas
+from mockswitch.faults.spec import ref
 
-from .call_query import LARGEST
+from .declare import (
+    BAD,
+    NO_TENANT,
+    STATUS,
+    TOO_MANY,
+    Answer,
+    ControlRoutes,
+    object_of,
+    ok,
+)
+from .ids import ID, path_id
 from .keys import SWITCH
 from .tenants import existing_tenant, tenant_for_change
 
-routes = web.RouteTableDef()
+routes = ControlRoutes("faults")
+# The rule documents' schemas come from the parsers themselves (`faults/`).
+routes.schemas_from(rule_schemas)
+RULE = ref("FaultRule")
+RULES = ref("FaultRules")
+DELETED = routes.schema(
+    "Deleted",
+    object_of({"status": {"const": "deleted"}, "id": {"type": "integer"}}, "status", "id"),
+)
+ONE_RULE = {"id": ID}
 
 
 async def _engine(request: web.Request, *, changing: bool) -> FaultEngine:
@@ -38,15 +59,28 @@ async def _json_body(request: web.Request) -> Any:
         raise ControlError(400, f"the body is not valid JSON: {error}", field="body") from None
 
 
-def _rule_id(request: web.Request) -> int:
-    text = request.match_info["id"]
-    if not (text.isascii() and text.isdigit()):
-        raise ControlError(400, "a rule id is an integer", field="id")
-    digits = text.lstrip("0") or "0"  # int() refuses 4300 digits, leading zeros included
-    return int(digits) if len(digits) <= len(str(LARGEST)) else LARGEST + 1  # no such rule
-
-
-@routes.post("/_mock/faults")
+@routes.post(
+    "/_mock/faults",
+    "Add a fault rule (an object) or several (an array), all or none",
+    ok(
+        "The rule, or the rules, as added, with their ids.",
+        {"oneOf": [RULE, {"type": "array", "items": RULE}]},
+        status=201,
+    ),
+    BAD,
+    Answer(
+        429,
+        "The rules would pass the `max_fault_rules` setting (none is added), or a "
+        "new tenant the `max_tenants` setting.",
+    ),
+    body={"oneOf": [ref("FaultRuleInput"), {"type": "array", "items": ref("FaultRuleInput")}]},
+    example={
+        "name": "update fails twice",
+        "match": {"function": "bulk/campaigns/update", "params": {"id": "123"}},
+        "action": {"type": "envelope", "code": "500"},
+        "times": 2,
+    },
+)
 async def add_rules(request: web.Request) -> web.Response:
     """Add one rule (an object) or several (an array), all or none; answer what was added."""
     document = await _json_body(request)
@@ -72,18 +106,33 @@ async def add_rules(request: web.Request) -> web.Response:
     return web.json_response(added if isinstance(document, list) else added[0], status=201)
 
 
-@routes.get("/_mock/faults")
+@routes.get(
+    "/_mock/faults",
+    "The tenant's fault rules, in order, and the default latency",
+    ok("The rules.", RULES),
+    NO_TENANT,
+)
 async def list_rules(request: web.Request) -> web.Response:
     return web.json_response((await _engine(request, changing=False)).as_json())
 
 
-@routes.delete("/_mock/faults")
+@routes.delete(
+    "/_mock/faults", "Remove every fault rule of the tenant", ok("Cleared.", STATUS), BAD, TOO_MANY
+)
 async def clear_rules(request: web.Request) -> web.Response:
     (await _engine(request, changing=True)).clear()
     return web.json_response({"status": "cleared"})
 
 
-@routes.put("/_mock/faults/default-latency")
+@routes.put(
+    "/_mock/faults/default-latency",
+    "Delay every call that no rule fires for; null turns it off",
+    ok("The rules.", RULES),
+    BAD,
+    TOO_MANY,
+    body={"oneOf": [ref("Latency"), {"type": "null"}]},
+    example={"uniform_ms": [5, 20]},
+)
 async def set_default_latency(request: web.Request) -> web.Response:
     """Delay every call no rule fires for; `null` turns it off."""
     document = await _json_body(request)
@@ -96,18 +145,33 @@ async def set_default_latency(request: web.Request) -> web.Response:
     return web.json_response(engine.as_json())
 
 
-@routes.get(r"/_mock/faults/{id}")
+@routes.get(
+    "/_mock/faults/{id}",
+    "One fault rule, with its counters",
+    ok("The rule.", RULE),
+    BAD,
+    Answer(404, "No such rule, or no such tenant."),
+    path_parameters=ONE_RULE,
+)
 async def one_rule(request: web.Request) -> web.Response:
-    rule_id = _rule_id(request)
+    rule_id = path_id(request, "a rule id")
     rule = (await _engine(request, changing=False)).get(rule_id)
     if rule is None:
         raise ControlError(404, f"no fault rule {rule_id}", field="id")
     return web.json_response(rule.as_json())
 
 
-@routes.delete(r"/_mock/faults/{id}")
+@routes.delete(
+    "/_mock/faults/{id}",
+    "Remove one fault rule",
+    ok("Removed.", DELETED),
+    BAD,
+    Answer(404, "No such rule."),
+    TOO_MANY,
+    path_parameters=ONE_RULE,
+)
 async def delete_rule(request: web.Request) -> web.Response:
-    rule_id = _rule_id(request)
+    rule_id = path_id(request, "a rule id")
     if not (await _engine(request, changing=True)).remove(rule_id):
         raise ControlError(404, f"no fault rule {rule_id}", field="id")
     return web.json_response({"status": "deleted", "id": rule_id})

@@ -4,12 +4,24 @@ from __future__ import annotations
 
 from aiohttp import web
 
+from .declare import Answer, ControlRoutes
 from .keys import SWITCH
 
-routes = web.RouteTableDef()
+routes = ControlRoutes("server")
 
 
-@routes.get("/_mock/metrics")
+@routes.get(
+    "/_mock/metrics",
+    "Prometheus metrics: calls by function, code and fault; handling time; sizes",
+    Answer(
+        200,
+        "The Prometheus text format, or OpenMetrics when the Accept header asks for it.",
+        {"text/plain": {"type": "string"}, "application/openmetrics-text": {"type": "string"}},
+    ),
+    scope="plain",
+    head=True,
+    enabled=lambda settings: settings.metrics,
+)
 async def metrics(request: web.Request) -> web.Response:
     """Server-wide, whatever the tenant: every tenant's calls are counted together."""
     switch = request.app[SWITCH]

@@ -18,33 +18,34 @@ log = logging.getLogger("mockswitch.web")
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 
+def control_error(
+    status: int, message: str, field: str | None = None, headers: dict[str, str] | None = None
+) -> web.Response:
+    """The control API's one error answer: `{"error": {"status", "message", "field"}}`."""
+    return web.json_response(
+        ControlError(status, message, field).as_json(), status=status, headers=headers
+    )
+
+
 @web.middleware
 async def errors_as_json(request: web.Request, handler: Handler) -> web.StreamResponse:
     try:
         return await handler(request)
     except ControlError as error:
-        return web.json_response(error.as_json(), status=error.status)
+        return control_error(error.status, error.message, error.field)
     except web.HTTPRequestEntityTooLarge as error:
         if "/_mock/" not in request.path:
             raise
         limit = request.app[SETTINGS].max_request_bytes  # the app's client_max_size
-        return web.json_response(
-            {
-                "error": {
-                    "status": error.status,
-                    "message": f"the body is larger than the limit of {limit} bytes "
-                    "(max_request_bytes)",
-                    "field": "body",
-                }
-            },
-            status=error.status,
+        return control_error(
+            error.status,
+            f"the body is larger than the limit of {limit} bytes (max_request_bytes)",
+            "body",
         )
     except web.HTTPException as error:
         if error.empty_body or "/_mock/" not in request.path:
             raise
-        return web.json_response(
-            {"error": {"status": error.status, "message": error.reason}}, status=error.status
-        )
+        return control_error(error.status, error.reason)
     except ConnectionError:
         # The client reset the connection while its request was read: there is no one to
         # answer and nothing went wrong here, so no traceback either.
@@ -56,6 +57,4 @@ async def errors_as_json(request: web.Request, handler: Handler) -> web.StreamRe
             return web.Response(
                 body=error_body(internal_error()), content_type="application/json", charset="utf-8"
             )
-        return web.json_response(
-            {"error": {"status": 500, "message": "internal error"}}, status=500
-        )
+        return control_error(500, "internal error")

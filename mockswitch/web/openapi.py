@@ -2,9 +2,10 @@
 
 Generated, never written by hand: each Enswitch function's operations come from its
 parameter table (`mockswitch.endpoints.FUNCTIONS`: names, kinds, required, defaults,
-descriptions, the version that added each), the control API from the table in
-`openapi_control.py`. Both follow the settings: the Enswitch version imitated, the HTTP
-status mode, the `prefix` mount, page and wait limits, whether metrics are on.
+descriptions, the version that added each), the control API from each control route's
+declaration (`declare.py`, turned into operations by `openapi_control.py`). Both follow
+the settings: the Enswitch version imitated, the HTTP status mode, the `prefix` mount, page
+and wait limits, whether metrics are on.
 
 Tenants are spelled out: every route a tenant has appears twice, as the plain path (the
 default tenant) and as `/t/{tenant}/...`. HEAD is answered wherever GET is, as HTTP says,
@@ -15,7 +16,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Collection, Mapping
-from dataclasses import fields as dataclass_fields
 from typing import Any
 
 from aiohttp import web
@@ -23,6 +23,7 @@ from aiohttp import web
 from mockswitch import __version__
 from mockswitch.config import Settings
 from mockswitch.endpoints import FUNCTIONS, Function
+from mockswitch.enswitch.codes import CODES
 from mockswitch.enswitch.params import (
     AUTH_PASSWORD,
     AUTH_USERNAME,
@@ -37,46 +38,39 @@ from mockswitch.enswitch.params import (
     Param,
     Text,
 )
+from mockswitch.enswitch.versions import OLDEST, version_text
 
+from . import calls, control, events, faults, metrics, stubs, tenants, ui
+from .declare import JSON, TOO_MANY, ControlRoutes, Schema, ok, ref
 from .exchange import CALL_ID_HEADER
 from .keys import SWITCH
 from .openapi_control import (
-    JSON,
-    PATH_PARAMETERS,
-    TOO_MANY,
-    Answer,
-    Operation,
-    Schema,
-    operations,
-    ref,
-    schemas,
+    BAD_TENANT,
+    TENANT_PREFIX,
+    control_paths,
+    control_schemas,
     security_schemes,
 )
 from .tenants import DEFAULT, VALID_NAME
 
-routes = web.RouteTableDef()
+routes = ControlRoutes("server")
+# Every control route table, in the order the application adds them (aiohttp matches in
+# that order): the app mounts them and the document describes them, from the same list.
+CONTROL: tuple[ControlRoutes, ...] = (
+    control.routes,
+    calls.routes,
+    faults.routes,
+    stubs.routes,
+    events.routes,
+    ui.routes,
+    tenants.routes,
+    metrics.routes,
+    routes,
+)
 
-TENANT_PREFIX = "/t/{tenant}"
 FORM = "application/x-www-form-urlencoded"
-EARLIEST = (3, 13)  # the oldest Enswitch version mockswitch imitates
 
-# What each envelope code means, as mockswitch answers it.
-CODES = {
-    "200": "Success, with `data`.",
-    "201": "Validated (`validation=1`): the input is good and nothing was changed.",
-    "204": "Success, no data.",
-    "400": "Invalid parameters: one entry per bad parameter, `key` names it.",
-    "401": "The authentication details are invalid (or missing).",
-    "402": "The caller's role does not allow this function.",
-    "403": "The caller's rate plan does not allow this function.",
-    "404": "No such object (or not yours to reach), no such function, or the tenant was "
-    "dropped while the call was in flight.",
-    "413": "The request is larger than `max_request_bytes`.",
-    "500": "Internal error.",
-}
 OK = ("200", "204")  # the envelope codes that are HTTP 200 even when mirrored
-BAD_TENANT = "Not a tenant name (`error.field` is `tenant`)."
-_NO_DATA = next(f.default for f in dataclass_fields(Function) if f.name == "data_description")
 
 
 def build_document(
@@ -92,7 +86,7 @@ def build_document(
     stubs answer (the default tenant's): each is listed with the stubs' generic shape.
     """
     components: dict[str, Any] = {
-        "schemas": {**_envelope_schemas(), **schemas()},
+        "schemas": {**_envelope_schemas(), **control_schemas(CONTROL)},
         "parameters": {"tenant": _TENANT_PARAMETER, **_AUTH_PARAMETERS},
         "responses": _envelope_responses(settings),
         "headers": {
@@ -117,10 +111,8 @@ def build_document(
         for mount in mounts:
             for scope in ("", TENANT_PREFIX):
                 paths[f"{mount}{scope}/api/json/{name}/"] = _stub_item(name, mount, scope)
-    for operation in operations(settings):
-        for scope in _scopes(operation):
-            item = paths.setdefault(scope + operation.path, {})
-            item[operation.method.lower()] = _control_operation(operation, bool(scope))
+    for path, item in control_paths(settings, CONTROL).items():
+        paths.setdefault(path, {}).update(item)
     return {
         "openapi": "3.1.0",
         "info": {
@@ -166,12 +158,6 @@ _TENANT_PARAMETER = {
     "schema": {"type": "string", "pattern": f"^{VALID_NAME.pattern}$"},
     "example": "acme",
 }
-
-
-def _scopes(operation: Operation) -> tuple[str, ...]:
-    return {"both": ("", TENANT_PREFIX), "plain": ("",), "tenant": (TENANT_PREFIX,)}[
-        operation.scope
-    ]
 
 
 # -- the Enswitch functions ------------------------------------------------------------------
@@ -232,13 +218,13 @@ def _function_item(
     mount: str,
     scope: str,
 ) -> dict[str, Any]:
-    codes = _codes(function)
+    codes = function.answers
     feature = f" and the rate-plan feature `{function.feature}`" if function.feature else ""
     description = "\n\n".join(
         (
             function.summary,
             f"**Data** (code 200): {function.data_description}",
-            "**Codes**:\n" + "\n".join(f"- {code}: {CODES[code]}" for code in codes),
+            "**Codes**:\n" + "\n".join(f"- {code}: {CODES[code].meaning}" for code in codes),
             f"Needs the role privilege `{function.privilege}`{feature}. Parameters the "
             "function does not know are ignored, as the real switch ignores them, and listed "
             "in the journal's `unknown`.",
@@ -324,8 +310,8 @@ def _parameter(
         notes.append(f"One of the data set's {param.one_of}.")
     if param.default is not CURRENT:
         schema["default"] = param.default
-    if param.since > EARLIEST:
-        notes.append(f"Added in Enswitch {_version(param.since)}.")
+    if param.since > OLDEST:
+        notes.append(f"Added in Enswitch {version_text(param.since)}.")
         if param.since > settings.api_version_tuple:
             notes.append(f"This server imitates Enswitch {settings.api_version} and ignores it.")
     parameter = {
@@ -334,7 +320,7 @@ def _parameter(
         "description": " ".join(notes),
         "required": param.required,
         "schema": schema,
-        "x-enswitch-since": _version(param.since),
+        "x-enswitch-since": version_text(param.since),
     }
     if schema.get("type") == "array":
         parameter |= {"style": "form", "explode": False}
@@ -371,19 +357,6 @@ def kind_schema(kind: Kind) -> Schema:
     return {"type": "string", "description": kind.describe()}
 
 
-def _codes(function: Function) -> list[str]:
-    """The envelope codes a function can answer, in order."""
-    names = {p.name for p in function.parameters}
-    codes = ["204" if function.data_description == _NO_DATA else "200"]
-    if "validation" in names:
-        codes.append("201")
-    codes += ["400", "401", "402"]
-    if function.feature is not None:
-        codes.append("403")
-    codes += ["404", "413", "500"]
-    return sorted(codes)
-
-
 def _envelope_responses(settings: Settings) -> dict[str, Any]:
     """The Enswitch answers, as `components.responses`, for the HTTP status mode."""
 
@@ -407,19 +380,19 @@ def _envelope_responses(settings: Settings) -> dict[str, Any]:
             **tenants,
         }
     mirrored = {"EnvelopeSuccess": answer("Success: envelope code 200 or 204.")}
-    for code, meaning in CODES.items():
+    for code, known in CODES.items():
         if code not in OK:
-            mirrored[f"Envelope{code}"] = answer(meaning)
+            mirrored[f"Envelope{code}"] = answer(known.meaning)
     either = {"oneOf": [ref("Envelope"), ref("Error")]}
     mirrored["Envelope400OrBadTenant"] = {
-        "description": f"{CODES['400']} Or, as JSON `Error`: {BAD_TENANT}",
+        "description": f"{CODES['400'].meaning} Or, as JSON `Error`: {BAD_TENANT}",
         "content": {JSON: {"schema": either}},
     }
     return mirrored | tenants
 
 
 def _envelope_schemas() -> dict[str, Schema]:
-    meanings = "\n".join(f"- {code}: {text}" for code, text in CODES.items())
+    meanings = "\n".join(f"- {code}: {known.meaning}" for code, known in CODES.items())
     return {
         "Envelope": {
             "type": "object",
@@ -449,66 +422,13 @@ def _envelope_schemas() -> dict[str, Schema]:
     }
 
 
-def _version(since: tuple[int, int]) -> str:
-    return ".".join(str(part) for part in since)
-
-
-# -- the control API -------------------------------------------------------------------------
-
-
-def _control_operation(operation: Operation, tenant: bool) -> dict[str, Any]:
-    path = operation.path.removeprefix("/_mock")
-    slug = re.sub(r"\W+", "_", path).strip("_") or "tenant"
-    if path.endswith("/"):
-        slug += "_slash"
-    parameters: list[dict[str, Any]] = []
-    if tenant:
-        parameters.append({"$ref": "#/components/parameters/tenant"})
-    for name in re.findall(r"{(\w+)}", operation.path):
-        schema, example = PATH_PARAMETERS[name]
-        parameters.append(
-            {"name": name, "in": "path", "required": True, "schema": schema, "example": example}
-        )
-    for query in operation.query:
-        parameters.append(
-            {
-                "name": query.name,
-                "in": "query",
-                "required": False,
-                "description": query.description,
-                "schema": query.schema,
-            }
-        )
-    answers = dict(operation.responses)
-    if tenant and "400" not in answers:  # every tenant route checks the tenant's name
-        answers["400"] = Answer(BAD_TENANT)
-    if operation.body is not None:  # the app's client_max_size
-        answers["413"] = Answer("The body is larger than `max_request_bytes`.")
-    result: dict[str, Any] = {
-        "tags": [operation.tag],
-        "summary": operation.summary,
-        "operationId": ("tenant_" if tenant else "") + f"{operation.method.lower()}_{slug}",
-        "responses": {
-            status: {
-                "description": answer.description,
-                "content": {media: {"schema": schema} for media, schema in answer.content.items()},
-            }
-            for status, answer in sorted(answers.items())
-        },
-    }
-    if operation.security:  # any one of the schemes will do
-        result["security"] = [{scheme: []} for scheme in operation.security]
-    if operation.description:
-        result["description"] = operation.description
-    if parameters:
-        result["parameters"] = parameters
-    if operation.body is not None:
-        media = {"schema": operation.body, "example": operation.example}
-        result["requestBody"] = {"required": True, "content": {JSON: media}}
-    return result
-
-
-@routes.get("/_mock/openapi.json")
+@routes.get(
+    "/_mock/openapi.json",
+    "This document",
+    ok("An OpenAPI 3.1 document.", {"type": "object"}),
+    scope="plain",
+    head=True,
+)
 async def openapi_document(request: web.Request) -> web.Response:
     switch = request.app[SWITCH]
     tenant = switch.store.find(DEFAULT)

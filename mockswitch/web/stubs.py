@@ -8,14 +8,61 @@ from typing import Any
 from aiohttp import web
 
 from mockswitch.endpoints import FUNCTIONS
+from mockswitch.enswitch.codes import CODES
 from mockswitch.errors import ControlError
-from mockswitch.stubs import StubBook, StubError, parse_stub
+from mockswitch.stubs import FUNCTION_NAME, StubBook, StubError, parse_stub
 
-from .call_query import LARGEST
+from .declare import (
+    BAD,
+    INTEGER,
+    NO_TENANT,
+    STATUS,
+    STRING,
+    TOO_MANY,
+    Answer,
+    ControlRoutes,
+    object_of,
+    ok,
+)
+from .ids import ID, path_id
 from .keys import SWITCH
 from .tenants import existing_tenant, tenant_for_change
 
-routes = web.RouteTableDef()
+routes = ControlRoutes("stubs")
+
+
+def _closed(properties: dict[str, Any], *required: str) -> dict[str, Any]:
+    return {**object_of(properties, *required), "additionalProperties": False}
+
+
+_ENTRY = _closed({"code": {"enum": list(CODES)}, "key": STRING, "message": STRING}, "code")
+STUB_FIELDS: dict[str, Any] = {
+    "function": {"type": "string", "pattern": f"^{FUNCTION_NAME.pattern}$"},
+    "data": {"description": "The envelope's `data` (code 200 only)."},
+    "code": {"enum": list(CODES)},
+    "key": STRING,
+    "message": STRING,
+    "responses": {"type": "array", "items": _ENTRY, "minItems": 1},
+    "match": _closed(
+        {
+            "params": {"type": "object", "additionalProperties": {"type": ["string", "number"]}},
+            "username": STRING,
+        }
+    ),
+}
+STUB_INPUT = routes.schema(
+    "StubInput",
+    {
+        **_closed(STUB_FIELDS, "function"),
+        "description": "`data` alone answers code 200 with it; `code` and `message` (and "
+        "`key`) answer one entry; `responses` a whole envelope.",
+    },
+)
+STUB = routes.schema(
+    "Stub", object_of({"id": INTEGER, **STUB_FIELDS}, "id", "function", "responses")
+)
+STUBS = routes.schema("Stubs", object_of({"stubs": {"type": "array", "items": STUB}}, "stubs"))
+DELETED = {"$ref": "#/components/schemas/Deleted"}  # declared by the fault rules' table
 
 
 async def _book(request: web.Request, *, changing: bool) -> StubBook:
@@ -47,15 +94,23 @@ async def _declarations(request: web.Request) -> Any:
         raise ControlError(400, f"the body is not valid JSON: {error}", field="body") from None
 
 
-def _stub_id(request: web.Request) -> int:
-    text = request.match_info["id"]
-    if not (text.isascii() and text.isdigit()):
-        raise ControlError(400, "a stub id is an integer", field="id")
-    digits = text.lstrip("0") or "0"
-    return int(digits) if len(digits) <= len(str(LARGEST)) else LARGEST + 1  # no such stub
-
-
-@routes.post("/_mock/stubs")
+@routes.post(
+    "/_mock/stubs",
+    "Stub a function mockswitch does not simulate (an object), or several (an array)",
+    ok(
+        "The stub, or the stubs, as added, with their ids.",
+        {"oneOf": [STUB, {"type": "array", "items": STUB}]},
+        status=201,
+    ),
+    BAD,
+    Answer(409, "The function is simulated by mockswitch: use a fault rule."),
+    Answer(429, "A new tenant would pass `max_tenants`, or the stubs `max_stubs`."),
+    description="The first stub whose `match` selects a call answers it; a stub "
+    "without `match` answers the calls no other stub of its function selects. A stub "
+    "is served like any function: authentication, journal, fault rules, tenants.",
+    body={"oneOf": [STUB_INPUT, {"type": "array", "items": STUB_INPUT}]},
+    example={"function": "people/list", "data": [{"id": 100, "username": "user"}]},
+)
 async def add_stubs(request: web.Request) -> web.Response:
     """Add one stub (an object) or several (an array), all or none; answer what was added."""
     document = await _declarations(request)
@@ -86,30 +141,51 @@ async def add_stubs(request: web.Request) -> web.Response:
     return web.json_response(added if isinstance(document, list) else added[0], status=201)
 
 
-@routes.get("/_mock/stubs")
+@routes.get("/_mock/stubs", "The tenant's stubs, in order", ok("The stubs.", STUBS), NO_TENANT)
 async def list_stubs(request: web.Request) -> web.Response:
     book = await _book(request, changing=False)
     return web.json_response({"stubs": [stub.as_json() for stub in book.all()]})
 
 
-@routes.delete("/_mock/stubs")
+@routes.delete(
+    "/_mock/stubs",
+    "Remove every stub of the tenant (a reset brings back those of --stubs)",
+    ok("Cleared.", STATUS),
+    BAD,
+    TOO_MANY,
+)
 async def clear_stubs(request: web.Request) -> web.Response:
     (await _book(request, changing=True)).clear()
     return web.json_response({"status": "cleared"})
 
 
-@routes.get(r"/_mock/stubs/{id}")
+@routes.get(
+    "/_mock/stubs/{id}",
+    "One stub",
+    ok("The stub.", STUB),
+    BAD,
+    Answer(404, "No such stub, or no such tenant."),
+    path_parameters={"id": ID},
+)
 async def one_stub(request: web.Request) -> web.Response:
-    stub_id = _stub_id(request)
+    stub_id = path_id(request, "a stub id")
     stub = (await _book(request, changing=False)).get(stub_id)
     if stub is None:
         raise ControlError(404, f"no stub {stub_id}", field="id")
     return web.json_response(stub.as_json())
 
 
-@routes.delete(r"/_mock/stubs/{id}")
+@routes.delete(
+    "/_mock/stubs/{id}",
+    "Remove one stub",
+    ok("Removed.", DELETED),
+    BAD,
+    Answer(404, "No such stub."),
+    TOO_MANY,
+    path_parameters={"id": ID},
+)
 async def delete_stub(request: web.Request) -> web.Response:
-    stub_id = _stub_id(request)
+    stub_id = path_id(request, "a stub id")
     if not (await _book(request, changing=True)).remove(stub_id):
         raise ControlError(404, f"no stub {stub_id}", field="id")
     return web.json_response({"status": "deleted", "id": stub_id})

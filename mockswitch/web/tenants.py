@@ -14,13 +14,42 @@ from aiohttp import web
 from mockswitch.errors import ControlError
 from mockswitch.store import Tenant
 
+from .declare import (
+    INTEGER,
+    NO_TENANT,
+    STATUS,
+    STRING,
+    Answer,
+    ControlRoutes,
+    object_of,
+    ok,
+)
 from .keys import SWITCH
 
 DEFAULT = "default"
 VALID_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}", re.ASCII)
 NAME_RULE = "1 to 64 letters, digits, '_', '.' or '-', starting with a letter or digit"
 
-routes = web.RouteTableDef()
+routes = ControlRoutes("server")
+TENANTS = routes.schema(
+    "Tenants",
+    object_of(
+        {
+            "tenants": {
+                "type": "object",
+                "additionalProperties": object_of(
+                    {
+                        "campaigns": INTEGER,
+                        "destinations": INTEGER,
+                        "calls": INTEGER,
+                        "created_at": STRING,
+                    }
+                ),
+            }
+        },
+        "tenants",
+    ),
+)
 
 
 def tenant_name(request: web.Request) -> str:
@@ -53,11 +82,25 @@ async def tenant_for_change(request: web.Request) -> Tenant:
     return await switch.store.tenant(name)
 
 
-@routes.get("/_mock/tenants")
+@routes.get(
+    "/_mock/tenants",
+    "Every tenant with its size",
+    ok("The tenants.", TENANTS),
+    scope="plain",
+    head=True,
+)
 async def list_tenants(request: web.Request) -> web.Response:
     return web.json_response({"tenants": await request.app[SWITCH].store.sizes()})
 
 
+@routes.delete(
+    "/_mock",
+    "Drop a tenant: its data, journal and fault rules",
+    ok("Dropped.", STATUS),
+    Answer(400, "A bad name, or the default tenant (reset it instead)."),
+    NO_TENANT,
+    scope="tenant",
+)
 async def drop_tenant(request: web.Request) -> web.Response:
     """`DELETE /t/<name>/_mock`: the tenant, its data, journal and fault rules are gone."""
     tenant = existing_tenant(request)

@@ -3,7 +3,8 @@
     GET /_mock/ui                  the page (opening it for a tenant starts that tenant)
     GET /_mock/ui/<file>           its script, style and icon, shipped in web/static/
     GET /_mock/data/campaigns      every customer with its campaigns, as the API shows them
-    GET /_mock/data/functions      the Enswitch functions this server answers
+    GET /_mock/data/functions      the Enswitch functions this server answers, and the
+                                   fault action kinds' labels
 
 The page reads everything else through the control API (`calls`, `events`, `faults`,
 `reset`) with URLs relative to its own, so `/t/<tenant>/_mock/ui` shows that tenant. It
@@ -21,11 +22,22 @@ from aiohttp import web
 from mockswitch.endpoints import FUNCTIONS
 from mockswitch.endpoints.campaign_access import campaign_data
 from mockswitch.errors import ControlError
+from mockswitch.faults.actions import KINDS as ACTION_KINDS
 
+from .declare import (
+    BAD,
+    NO_TENANT,
+    TOO_MANY,
+    Answer,
+    ControlRoutes,
+    PathParameter,
+    object_of,
+    ok,
+)
 from .keys import SWITCH
 from .tenants import existing_tenant, tenant_for_change, tenant_name
 
-routes = web.RouteTableDef()
+routes = ControlRoutes("dashboard")
 
 ASSETS = {
     "ui.js": "text/javascript",
@@ -49,7 +61,13 @@ def _static(name: str) -> bytes:
     return (resources.files(__package__) / "static" / name).read_bytes()
 
 
-@routes.get("/_mock/ui")
+@routes.get(
+    "/_mock/ui",
+    "The dashboard: calls live, campaigns, fault rules",
+    Answer(200, "The page.", {"text/html": {"type": "string"}}),
+    BAD,
+    TOO_MANY,
+)
 async def page(request: web.Request) -> web.Response:
     """The dashboard page."""
     await tenant_for_change(request)  # a dashboard for a new tenant shows its seed data
@@ -58,7 +76,11 @@ async def page(request: web.Request) -> web.Response:
     )
 
 
-@routes.get("/_mock/ui/")
+@routes.get(
+    "/_mock/ui/",
+    "Redirects to the dashboard",
+    Answer(308, "To the same path without the slash (the Location header).", {}),
+)
 async def page_with_slash(request: web.Request) -> web.Response:
     # The page's links are relative to `.../_mock/ui`, so it is served at that one path.
     # Returned, not raised: the control API's middleware turns raised errors into JSON.
@@ -68,7 +90,15 @@ async def page_with_slash(request: web.Request) -> web.Response:
     return web.Response(status=308, headers={"Location": request.path.rstrip("/")})
 
 
-@routes.get("/_mock/ui/{name}")
+@routes.get(
+    "/_mock/ui/{name}",
+    "A file of the dashboard: its script, style or icon",
+    Answer(
+        200, "The file.", {media: {"type": "string"} for media in dict.fromkeys(ASSETS.values())}
+    ),
+    Answer(404, "No such file."),
+    path_parameters={"name": PathParameter({"type": "string", "enum": list(ASSETS)}, "ui.js")},
+)
 async def asset(request: web.Request) -> web.Response:
     name = request.match_info["name"]
     if name not in ASSETS:
@@ -80,7 +110,30 @@ async def asset(request: web.Request) -> web.Response:
     )
 
 
-@routes.get("/_mock/data/campaigns")
+@routes.get(
+    "/_mock/data/campaigns",
+    "Every customer of the tenant with its campaigns, as bulk/campaigns/get shows them",
+    ok(
+        "The customers.",
+        object_of(
+            {
+                "tenant": {"type": "string"},
+                "customers": {
+                    "type": "array",
+                    "items": object_of(
+                        {
+                            "id": {"type": "integer"},
+                            "name": {"type": "string"},
+                            "parent": {"type": ["integer", "null"]},
+                            "campaigns": {"type": "array", "items": {"type": "object"}},
+                        }
+                    ),
+                },
+            }
+        ),
+    ),
+    NO_TENANT,
+)
 async def campaigns(request: web.Request) -> web.Response:
     """Each customer (by id) with its campaigns, as bulk/campaigns/get shows them."""
     tenant = existing_tenant(request)
@@ -104,7 +157,33 @@ async def campaigns(request: web.Request) -> web.Response:
     return web.json_response({"tenant": tenant.name, "customers": customers})
 
 
-@routes.get("/_mock/data/functions")
+@routes.get(
+    "/_mock/data/functions",
+    "The Enswitch functions this server answers",
+    ok(
+        "The functions.",
+        object_of(
+            {
+                "functions": {
+                    "type": "array",
+                    "items": object_of(
+                        {
+                            "name": {"type": "string"},
+                            "summary": {"type": "string"},
+                            "changes_data": {"type": "boolean"},
+                        }
+                    ),
+                },
+                "fault_kinds": {
+                    "type": "object",
+                    "additionalProperties": {"type": "string"},
+                    "description": "Each fault action kind's label, by its type.",
+                },
+            }
+        ),
+    ),
+    NO_TENANT,
+)
 async def functions(request: web.Request) -> web.Response:
     """The functions served, for the page's fault form."""
     existing_tenant(request)
@@ -113,6 +192,8 @@ async def functions(request: web.Request) -> web.Response:
             "functions": [
                 {"name": f.name, "summary": f.summary, "changes_data": f.changes_data}
                 for f in sorted(FUNCTIONS.values(), key=lambda f: f.name)
-            ]
+            ],
+            # The labels the page shows for fault actions: each kind declares its own.
+            "fault_kinds": {kind.type: kind.label for kind in ACTION_KINDS.values()},
         }
     )

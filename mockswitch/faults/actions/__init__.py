@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..spec import RuleError
+from ..spec import RuleError, Schema
 from .base import Action, Exchange
 from .empty import EmptyFault
 from .envelope import EnvelopeFault
@@ -14,7 +14,8 @@ from .malformed import MalformedFault
 from .reset import ResetFault
 from .slow_body import SlowBodyFault
 
-KINDS: dict[str, Any] = {
+# The registry: each kind's class by its `type`.
+KINDS: dict[str, type[Action]] = {
     kind.type: kind
     for kind in (
         EnvelopeFault,
@@ -38,4 +39,9 @@ def parse_action(document: Any, where: str = "action") -> Action:
     return kind.parse(document, where)
 
 
-__all__ = ["KINDS", "Action", "Exchange", "parse_action"]
+def action_schema() -> Schema:
+    """Every kind's document, as the OpenAPI document's `Action`."""
+    return {"oneOf": [kind.schema() for kind in KINDS.values()]}
+
+
+__all__ = ["KINDS", "Action", "Exchange", "action_schema", "parse_action"]

@@ -2,45 +2,52 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
 from mockswitch.enswitch.envelope import Reply
 
-from ..spec import RuleError, fields_of, integer, text
+from ..spec import Field, Integer, RuleError, Schema, Text
 from .base import Action
 
-_HEADER_VALUE = re.compile(r"[\x20-\x7e]+", re.ASCII)
 SANDBOX = (("Content-Security-Policy", "sandbox"),)
 
 
 @dataclass(frozen=True, slots=True)
-class HttpFault(Action):
-    type: ClassVar[str] = "http"
+class HttpStatus(Integer):
+    def parse(self, value: Any, where: str) -> int:
+        status = Integer.parse(self, value, where)
+        if status > 599:
+            raise RuleError(where, "must be an HTTP status from 200 to 599")
+        return status
+
+    def base_schema(self) -> Schema:
+        return {"type": "integer", "minimum": 200, "maximum": 599}
+
+
+@dataclass(frozen=True, slots=True)
+class HttpFault(Action, type="http", label="HTTP error"):
+    """Answer a plain HTTP response, not an envelope."""
+
+    fields: ClassVar[dict[str, Field]] = {
+        "status": HttpStatus(200),
+        "body": Text(),
+        # One line of printable ASCII: a line break would smuggle a header in (aiohttp then
+        # drops the connection).
+        "content_type": Text(
+            pattern="[ -~]+",
+            rule="must be a media type in printable ASCII, one line",
+            description="The Content-Type header: one line of printable ASCII.",
+        ),
+    }
     status: int = 503
     body: str = ""
     content_type: str = "text/plain; charset=utf-8"
 
-    @classmethod
-    def parse(cls, document: Any, where: str) -> HttpFault:
-        found = fields_of(
-            document,
-            where,
-            {"type": text, "status": integer(minimum=200), "body": text, "content_type": text},
-        )
-        status = found.get("status", 503)
-        if status > 599:
-            raise RuleError(f"{where}.status", "must be an HTTP status from 200 to 599")
-        if not _HEADER_VALUE.fullmatch(found.get("content_type", "text/plain")):
-            # A line break would smuggle a header in (aiohttp then drops the connection).
-            raise RuleError(
-                f"{where}.content_type", "must be a media type in printable ASCII, one line"
-            )
-        if status in (204, 304) and found.get("body"):
-            raise RuleError(f"{where}.body", f"must be empty: HTTP {status} carries no body")
-        found.pop("type", None)
-        return cls(**found)
+    def completed(self, given: dict[str, Any], where: str) -> Action:
+        if self.status in (204, 304) and self.body:
+            raise RuleError(f"{where}.body", f"must be empty: HTTP {self.status} carries no body")
+        return self
 
     def answer(self, handled: Reply | None, http_mode: str) -> Reply:
         # The body is whatever the rule says, HTML included: sandboxed, it cannot run script

@@ -3,26 +3,23 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, ClassVar
+from typing import ClassVar
 
 from mockswitch.enswitch.envelope import Reply
 
-from ..spec import fields_of, one_of, text
+from ..spec import Field, OneOf
 from .base import Action
 
 GARBAGE = b"<html><body><h1>502 Bad Gateway</h1></body></html>\n\x00\xff{]"
 
 
 @dataclass(frozen=True, slots=True)
-class MalformedFault(Action):
-    type: ClassVar[str] = "malformed"
+class MalformedFault(Action, type="malformed", label="Malformed answer"):
+    """Handle the call, then send half of its answer, or garbage."""
+
+    fields: ClassVar[dict[str, Field]] = {"mode": OneOf(("truncated", "garbage"))}
     processed: bool = True
     mode: str = "truncated"  # the first half of the real answer, or garbage
-
-    @classmethod
-    def parse(cls, document: Any, where: str) -> MalformedFault:
-        found = fields_of(document, where, {"type": text, "mode": one_of("truncated", "garbage")})
-        return cls(mode=found.get("mode", "truncated"))
 
     def answer(self, handled: Reply | None, http_mode: str) -> Reply:
         assert handled is not None  # processed: the call was handled first

@@ -3,21 +3,16 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, ClassVar
 
 from mockswitch.enswitch.envelope import Reply
 
 from .base import Exchange
-from .drop import DropAction, read_processed
+from .drop import DropAction
 
 
 @dataclass(frozen=True, slots=True)
-class ResetFault(DropAction):
-    type: ClassVar[str] = "reset"
-
-    @classmethod
-    def parse(cls, document: Any, where: str) -> ResetFault:
-        return cls(processed=read_processed(document, where).get("processed", False))
+class ResetFault(DropAction, type="reset", label="Connection reset"):
+    """Reset the connection (TCP RST) instead of answering."""
 
     async def deliver(self, reply: Reply, exchange: Exchange) -> None:
         exchange.reset()

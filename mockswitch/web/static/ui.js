@@ -15,15 +15,9 @@
     latency: { name: "Add 500 ms latency", latency: { fixed_ms: 500 } },
     reset: { name: "Reset next connection", action: { type: "reset" }, times: 1 },
   };
-  const ACTION_LABELS = {
-    envelope: "Enswitch error",
-    http: "HTTP error",
-    reset: "Connection reset",
-    hang: "Hung up",
-    empty: "Empty answer",
-    malformed: "Malformed answer",
-    slow_body: "Slow body",
-  };
+  // Each fault action kind's label, from the server (data/functions); a kind it does not
+  // name shows its type.
+  const ACTION_LABELS = {};
   const SHOWN_FIELDS = [
     "dtype", "dnumber", "callerid", "attempts", "maximum", "retry",
     "machine", "success", "keep_agents_available", "owner", "recordgroup", "timegroup",
@@ -508,6 +502,7 @@
 
   async function loadFunctions() {
     const document_ = await api("GET", "data/functions");
+    Object.assign(ACTION_LABELS, document_.fault_kinds || {});
     const select = $("fault-function");
     for (const fn of document_.functions) {
       select.append(el("option", { value: fn.name }, fn.name));
@@ -636,8 +631,8 @@
       button.addEventListener("click", () => addPreset(button));
     }
     $("filter").addEventListener("input", updateCounts);
-    loadFunctions().catch(() => {});
-    connect();
+    // The labels first, so that the first rows and rules show them.
+    loadFunctions().catch(() => {}).finally(connect);
   }
 
   start();
