@@ -29,7 +29,7 @@ from typing import Any
 if __package__ in (None, ""):  # run as `python bench/run.py`: make `bench` importable
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench import journal_fill, profile_summary
+from bench import journal_fill, peer, profile_summary
 from bench.load import (
     LoadResult,
     Mix,
@@ -150,6 +150,30 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         metavar="FILE",
         help="record mockswitch with py-spy during (a) (raw stacks to FILE) and summarise",
     )
+    parser.add_argument(
+        "--wiremock",
+        choices=("auto", "off"),
+        default="auto",
+        help="add WireMock to (a) and (b) when java and its jar are found (auto), or never",
+    )
+    parser.add_argument(
+        "--wiremock-jar",
+        type=Path,
+        metavar="PATH",
+        help=f"WireMock's standalone jar (default: the npm package's, `{peer.INSTALL}`)",
+    )
+    parser.add_argument(
+        "--wiremock-warmup",
+        type=float,
+        help="seconds of load before WireMock's first measured run of a scenario, for the "
+        "JVM's compiler (default 15; 5 with --quick)",
+    )
+    parser.add_argument(
+        "--wiremock-journal",
+        choices=("on", "off"),
+        default="on",
+        help="WireMock's request journal (on: its default, every request kept in memory)",
+    )
     parser.add_argument("--keep", action="store_true", help="keep the temporary folder")
     parser.add_argument("--strict", action="store_true", help="exit 1 when a target is missed")
     args = parser.parse_args(argv)
@@ -159,6 +183,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     args.journal_entries = args.journal_entries or (100_000 if quick else 1_000_000)
     args.generate = args.generate or (10_000 if quick else 100_000)
     args.runs = args.runs or (3 if quick else 5)
+    if args.wiremock_warmup is None:
+        args.wiremock_warmup = 5.0 if quick else 15.0
     unknown = set(args.scenarios) - set(SCENARIOS)
     if unknown:
         parser.error(f"unknown scenarios {''.join(sorted(unknown))}: pick from {SCENARIOS}")
@@ -221,11 +247,14 @@ def _measured_load(
     mix: Mix,
     connections: int,
     profile: Path | None = None,
+    warmup: float | None = None,
 ) -> LoadResult:
-    """A warm-up run, then the measured one, with the server's CPU time, the handshakes the
-    kernel dropped and the CPU pressure during it. With `profile`, py-spy records it."""
-    if args.warmup > 0:
-        run_load(args.client, server.port, mix, connections, args.warmup, args.wrk_threads)
+    """A warm-up run (`warmup` seconds, default --warmup), then the measured one, with the
+    server's CPU time, the handshakes the kernel dropped and the CPU pressure during it.
+    With `profile`, py-spy records it."""
+    warmup = args.warmup if warmup is None else warmup
+    if warmup > 0:
+        run_load(args.client, server.port, mix, connections, warmup, args.wrk_threads)
         time.sleep(0.5)  # let the server finish the warm-up's calls in flight
     cpu, overflows, stalled = server.cpu_seconds(), listen_overflows(), cpu_stall_us()
     with _profiling(server, profile, args.duration):
@@ -274,9 +303,15 @@ def _profiling(server: Server, out: Path | None, seconds: float) -> Iterator[Non
 
 @contextlib.contextmanager
 def _running(server: Server) -> Iterator[Server]:
+    with _running_at(server, "/_mock/health") as running:
+        yield running
+
+
+@contextlib.contextmanager
+def _running_at(server: Server, health: str) -> Iterator[Server]:
     server.start()
     try:
-        server.wait_ready()
+        server.wait_ready(health)
         yield server
     finally:
         server.stop()
@@ -318,8 +353,10 @@ def load_scenarios(args: argparse.Namespace, work: Path, report: Report) -> None
         if args.loop == "auto":
             loop = report.header["baseline_loop"] = report.header["mockswitch_loop"]
         bases = {}
+        wiremock = None
         if plain:
             bases[0.0] = servers.enter_context(_running(baseline(work, 0.0, loop)))
+            wiremock = _start_wiremock(args, work, report, servers)
         if "c" in wanted:
             bases[DELAY_MS] = servers.enter_context(_running(baseline(work, DELAY_MS, loop)))
         for s in wanted:
@@ -328,6 +365,7 @@ def load_scenarios(args: argparse.Namespace, work: Path, report: Report) -> None
             codes = ("204", "400", "200")
             before = _journal_codes(mock.port, codes)
             base_runs, mock_runs, ratios = [], [], []
+            peer_runs, peer_ratios = [], []
             # Baseline and mockswitch take turns, so that another load on the machine that
             # comes and goes hits both alike; the ratio is the median of each turn's ratio.
             for turn in range(max(1, args.repeat)):
@@ -346,6 +384,12 @@ def load_scenarios(args: argparse.Namespace, work: Path, report: Report) -> None
                     http("DELETE", mock.port, "/_mock/faults")
                 rps = base_runs[-1].rps
                 ratios.append(mock_runs[-1].rps / rps if rps else 0.0)
+                if wiremock is not None and s in "ab":
+                    _say(f"{label[s]}: wiremock")
+                    # The JVM compiles the hot path after many calls: a longer warm-up first.
+                    warmup = args.wiremock_warmup if turn == 0 else args.warmup
+                    peer_runs.append(_measured_load(wiremock, args, mix, connections, None, warmup))
+                    peer_ratios.append(peer_runs[-1].rps / rps if rps else 0.0)
             after = _journal_codes(mock.port, codes)
             recorded = {c: after[c] - before[c] for c in codes if after[c] - before[c] > 0}
             total = sum(recorded.values()) or 1
@@ -362,6 +406,19 @@ def load_scenarios(args: argparse.Namespace, work: Path, report: Report) -> None
                 LoadRow(s, "baseline", base, note="asyncio client" if s == "c'" else "")
             )
             report.loads.append(LoadRow(s, "mockswitch", result, ratio, note))
+            if peer_runs:
+                peer_note = "static stubs"
+                if len(peer_ratios) > 1:
+                    peer_note += "; ratios " + ", ".join(f"{r:.2f}" for r in peer_ratios)
+                report.loads.append(
+                    LoadRow(
+                        s,
+                        "wiremock",
+                        _median_run(peer_runs),
+                        statistics.median(peer_ratios),
+                        peer_note,
+                    )
+                )
             if s == "a":
                 report.targets.append(
                     Target("a", "throughput >= 0.5 x baseline", f"{ratio:.2f} x", ratio >= 0.5)
@@ -384,6 +441,32 @@ def load_scenarios(args: argparse.Namespace, work: Path, report: Report) -> None
         report.measures.append(
             Measure("a-c", "mockswitch RSS after the load runs", mock.rss_mb(), "MB")
         )
+        if wiremock is not None:
+            journal = f"request journal {args.wiremock_journal}"
+            report.measures.append(
+                Measure("a-b", "wiremock RSS after the load runs", wiremock.rss_mb(), "MB", journal)
+            )
+
+
+def _start_wiremock(
+    args: argparse.Namespace, work: Path, report: Report, servers: contextlib.ExitStack
+) -> Server | None:
+    """WireMock for (a) and (b), running and checked, or None (the header says why)."""
+    if args.wiremock == "off":
+        report.header["wiremock"] = "WireMock left out (--wiremock off)"
+        return None
+    found = peer.find(args.wiremock_jar)
+    report.header["wiremock"] = found.note
+    if not found.usable:
+        report.skipped.append(f"(a), (b): {found.note}")
+        return None
+    _say("starting WireMock")
+    wiremock = peer.server(found, work, journal=args.wiremock_journal == "on")
+    servers.enter_context(_running_at(wiremock, peer.HEALTH))
+    ready = time.perf_counter() - wiremock.started_at
+    peer.check(wiremock)
+    report.measures.append(Measure("a-b", "wiremock start to ready", ready, "s", peer.HEALTH))
+    return wiremock
 
 
 def journal_scenario(args: argparse.Namespace, work: Path, report: Report) -> None:
@@ -537,6 +620,8 @@ def render(report: Report) -> str:
         f"CPU pressure at start {h['cpu_pressure_start']}, at end "
         f"{h.get('cpu_pressure_end', '?')}",
     ]
+    if h.get("wiremock"):
+        lines.append(f"  {h['wiremock']}")
     if Path(h["mockswitch_dir"]).resolve() != ROOT:
         lines.append(f"  mockswitch run from: {h['mockswitch_dir']}")
     if report.loads:

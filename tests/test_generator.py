@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import json
 import os
 import pty
@@ -55,6 +56,17 @@ def dump(path: Path) -> list[str]:
         else line
         for line in lines
     ]
+
+
+def dump_digest(path: Path) -> str:
+    """The SHA-256 of `dump(path)`, without the seed's source (it names the fixtures folder
+    by its absolute path, which differs from one checkout to another)."""
+    lines = [
+        line
+        for line in dump(path)
+        if not line.startswith("INSERT INTO \"meta\" VALUES('seed_source'")
+    ]
+    return hashlib.sha256("\n".join(lines).encode()).hexdigest()
 
 
 def seed_in_a_new_process(path: Path, *args: str, hash_seed: str) -> None:
@@ -195,6 +207,24 @@ def test_the_same_seed_gives_the_same_database_byte_for_byte(tmp_path):
     assert dump(first) == dump(second)
     assert len(dump(first)) > 3000
     assert dump(first) != dump(other)
+
+
+# The SHA-256 of the database `seed --generate 300 --seed 5` makes from the fixtures, recorded
+# before `seed --generate` was made faster (issue 18): speed work must not change a byte. A
+# deliberate change to the generator or to the fixtures changes it: record the new value, and
+# say so in the commit:
+#   python -m mockswitch seed --db /tmp/g.sqlite3 --fixtures fixtures --generate 300 --seed 5
+#   python -c "from pathlib import Path; from tests.test_generator import dump_digest;
+#              print(dump_digest(Path('/tmp/g.sqlite3')))"
+RECORDED_DUMP_300_SEED_5 = "c67483f3e3ed231019283bdc0211951d12b6f37e8167782b8ead9086949fef29"
+
+
+def test_the_generated_database_is_the_one_recorded(tmp_path, capsys):
+    db = tmp_path / "generated.sqlite3"
+    arguments = ["--db", str(db), "--fixtures", str(FIXTURES), "--generate", "300", "--seed", "5"]
+    assert main(["seed", *arguments]) == 0
+    capsys.readouterr()
+    assert dump_digest(db) == RECORDED_DUMP_300_SEED_5
 
 
 # -- the command line ------------------------------------------------------------------------
