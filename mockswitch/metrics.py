@@ -6,7 +6,9 @@ so that several servers in one process (tests) keep their counts apart.
 
 Every label has a small, fixed set of values, whatever clients send: a function mockswitch
 does not serve is counted as `unknown` (a scanner trying ten thousand names must not make ten
-thousand series), and tenants are counted, not labelled (the pytest plugin makes one per test).
+thousand series), one a stub answered as `stubbed`, one forwarded to `--proxy-to` as
+`proxied` (their names are the users' or the switch's, so they too share one value), and
+tenants are counted, not labelled (the pytest plugin makes one per test).
 """
 
 from __future__ import annotations
@@ -19,6 +21,8 @@ from prometheus_client.exposition import choose_encoder
 from .store import CallRecord
 
 UNKNOWN_FUNCTION = "unknown"
+STUBBED_FUNCTION = "stubbed"
+PROXIED_FUNCTION = "proxied"
 NO_FAULT = "none"
 # Handling time spans a millisecond (a read) to seconds (injected latency, slow faults).
 BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0)
@@ -58,7 +62,7 @@ class Metrics:
 
     def observe(self, record: CallRecord) -> None:
         """Count one call that has just been answered."""
-        function = record.function if record.function in self._functions else UNKNOWN_FUNCTION
+        function = _function_label(record, self._functions)
         self.calls.labels(function, code_label(record), fault_label(record)).inc()
         self.duration.labels(function).observe(record.duration_ms / 1000)
 
@@ -68,6 +72,14 @@ class Metrics:
         self.tenants.set(tenants)
         encode, content_type = choose_encoder(accept)
         return encode(self.registry), content_type
+
+
+def _function_label(record: CallRecord, simulated: Collection[str]) -> str:
+    if record.function in simulated:
+        return record.function
+    if record.stub is not None:
+        return STUBBED_FUNCTION
+    return PROXIED_FUNCTION if record.proxied else UNKNOWN_FUNCTION
 
 
 def code_label(record: CallRecord) -> str:

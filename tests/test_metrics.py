@@ -97,6 +97,21 @@ async def test_unknown_functions_share_one_label_value(client):
     assert calls(samples, "unknown", "404") == 30
 
 
+async def test_stubbed_calls_share_one_label_value(client):
+    for number in range(3):
+        stub = {"function": f"people/list{number}", "data": [{"id": number}]}
+        response = await client.post("/_mock/stubs", json=stub)
+        assert response.status == 201, await response.text()
+        assert await call(client, f"people/list{number}") == (
+            200,
+            {"responses": [{"code": "200", "key": "", "message": "OK"}], "data": [{"id": number}]},
+        )
+    samples = await scrape(client)
+    functions = {dict(labels)["function"] for labels in samples["mockswitch_calls_total"]}
+    assert functions == {"stubbed"}
+    assert calls(samples, "stubbed", "200") == 3
+
+
 async def test_tenants_and_the_journal_are_counted_across_tenants(client):
     await call(client, GET, id=123)
     await client.get(

@@ -78,6 +78,10 @@ async def test_an_unknown_function_is_forwarded_with_the_callers_parameters(
     assert "password;" not in ours[0]["query"]
     assert "auth_password=********" in ours[0]["query"]
     assert ours[0]["username"] == "user"
+    # Metrics count forwarded calls under one label, whatever the switch's function names.
+    metrics = await (await client.get("/_mock/metrics")).text()
+    assert 'mockswitch_calls_total{code="200",fault="none",function="proxied"} 1.0' in metrics
+    assert 'mockswitch_calls_total{code="404",fault="none",function="proxied"} 1.0' in metrics
 
 
 async def test_simulated_and_stubbed_functions_are_never_forwarded(serve, upstream: Server):
