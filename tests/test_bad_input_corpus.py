@@ -18,7 +18,7 @@ each interpolates only names from our own declarations, never request data:
   `?` for every value;
 - destinations.py: `_IN_LIST` (a constant), `ORDER BY` from `SORTS` (checked) and ASC/DESC;
 - journal.py: `_INSERT`/`_SELECT` from `_COLUMNS`, `CallFilter.where` from fixed column
-  names and operators with `?` for values, ASC/DESC; store/__init__.py: a literal tuple of
+  names and operators with `?` for values, ASC/DESC; store/store.py: a literal tuple of
   table names; database.py: `PRAGMA synchronous` from the `sync` setting (normal or full).
 `test_no_request_data_ever_reaches_sql_text` checks this at run time, so that it stays true:
 it records the text of every statement SQLite is given while the corpus runs, and no SQL

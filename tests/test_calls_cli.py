@@ -16,8 +16,8 @@ from typing import Any
 import pytest
 
 from mockswitch.cli import main
+from mockswitch.cli.calls import show_calls
 from mockswitch.testing import MockswitchClient, ServerThread
-from mockswitch.watch import show_calls
 
 UPDATE, GET = "bulk/campaigns/update", "bulk/campaigns/get"
 

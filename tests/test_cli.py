@@ -15,7 +15,7 @@ import urllib.request
 
 import pytest
 
-from mockswitch.cli import build_parser, main
+from mockswitch.cli.main import build_parser, main
 from mockswitch.config import DEFAULT_FIXTURES as FIXTURES
 from mockswitch.config import OPTIONS, ConfigError, Settings, load_settings
 from tests.cast import SEEDED

@@ -15,8 +15,8 @@ from aiohttp import web
 from mockswitch.cli import main
 from mockswitch.config import DEFAULT_FIXTURES as FIXTURES
 from mockswitch.config import Settings
+from mockswitch.dataset import load_dataset
 from mockswitch.errors import FixtureError
-from mockswitch.store import load_dataset
 from mockswitch.web import create_app
 from tests.cast import CAMPAIGNS, campaign
 from tests.helpers import OK_204, call, read_campaign

@@ -19,9 +19,10 @@ import pytest
 
 from mockswitch.cli import main
 from mockswitch.config import DEFAULT_FIXTURES as FIXTURES
-from mockswitch.generator import generate
-from mockswitch.store import Dataset, load_dataset
-from mockswitch.store.tables import DESTINATION_STATUSES, TABLES
+from mockswitch.dataset import Dataset, load_dataset
+from mockswitch.dataset.generator import generate
+from mockswitch.dataset.tables import TABLES
+from mockswitch.domain.records import DESTINATION_STATUSES
 from tests.cast import CAMPAIGNS, PASSWORD
 from tests.helpers import OK_204, call, envelope, read_campaign
 

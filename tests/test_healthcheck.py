@@ -12,7 +12,7 @@ import time
 import pytest
 from aiohttp import web
 
-from mockswitch.healthcheck import health_url, main
+from mockswitch.cli.healthcheck import health_url, main
 
 
 def free_port() -> int:

@@ -10,8 +10,8 @@ import struct
 import sys
 import time
 
-from mockswitch.calllog import CALL, JsonFormatter, call_fields, human_line
 from mockswitch.store import CallRecord
+from mockswitch.switch.calllog import CALL, JsonFormatter, call_fields, human_line
 from tests.helpers import call
 from tests.process import serving
 

@@ -8,11 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from mockswitch import reference
-from mockswitch.cli import build_parser
+from mockswitch.cli import build_parser, reference
 from mockswitch.config import OPTIONS
 from mockswitch.endpoints import FUNCTIONS
-from mockswitch.messages import load_messages
+from mockswitch.switch.messages import load_messages
 
 ROOT = Path(__file__).resolve().parent.parent
 README = (ROOT / "README.md").read_text()
@@ -29,7 +28,7 @@ def test_the_generated_tables_are_the_committed_ones(name):
     file, _ = reference.TABLES[name]
     text = DOCS[file]
     assert reference.rendered(text, name) == text, (
-        f"docs/{file}'s {name} table has drifted: run python -m mockswitch.reference"
+        f"docs/{file}'s {name} table has drifted: run python -m mockswitch.cli.reference"
     )
 
 

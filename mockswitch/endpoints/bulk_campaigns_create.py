@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
+from mockswitch.domain.records import Campaign
 from mockswitch.enswitch.envelope import VALIDATED, Success
 from mockswitch.enswitch.params import Integer, Param
 from mockswitch.errors import EnswitchError, invalid
-from mockswitch.model import Campaign
 from mockswitch.store.campaigns import DEFAULTS
 
 from .campaign_fields import fields_with, in_table_order, reference_problems

@@ -6,8 +6,8 @@ from dataclasses import asdict
 from functools import lru_cache
 from typing import Any
 
+from mockswitch.domain.records import Campaign
 from mockswitch.errors import not_found
-from mockswitch.model import Campaign
 
 from .campaign_fields import FIELDS
 from .function import Call

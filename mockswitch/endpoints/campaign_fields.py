@@ -10,10 +10,10 @@ import re
 from dataclasses import replace
 from typing import Any
 
+from mockswitch.domain.records import Campaign
 from mockswitch.enswitch.dnumbers import dnumber_problem
 from mockswitch.enswitch.params import Choice, Flag, Integer, Param, Text
 from mockswitch.errors import Problem, invalid
-from mockswitch.model import Campaign
 
 from .function import Call
 

@@ -5,10 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from mockswitch.domain.records import DESTINATION_STATUSES, Destination
 from mockswitch.enswitch.dnumbers import dnumber_problem
 from mockswitch.enswitch.params import Choice, Invalid, Text
-from mockswitch.store.destinations import Destination
-from mockswitch.store.tables import DESTINATION_STATUSES
 
 STATUS = Choice(DESTINATION_STATUSES)
 

@@ -11,7 +11,8 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 
-from mockswitch.directory import Directory
+from mockswitch.domain.directory import Directory
+from mockswitch.domain.records import Person
 from mockswitch.enswitch.envelope import Success
 from mockswitch.enswitch.params import (
     AUTH_PASSWORD,
@@ -24,7 +25,6 @@ from mockswitch.enswitch.params import (
 )
 from mockswitch.enswitch.request import Pairs
 from mockswitch.errors import EnswitchError, not_authenticated, rateplan_forbids, role_forbids
-from mockswitch.model import Person
 from mockswitch.store import Tenant
 
 BULK_DIALLING = "bulk_dialling"

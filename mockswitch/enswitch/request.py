@@ -117,7 +117,8 @@ def _parse_multipart(
         if not isinstance(name, str) or not name:
             problems.append(invalid("", "a multipart/form-data part has no name"))
             continue
-        value = _text(part.get_payload(decode=True) or b"", name, problems)
+        payload = part.get_payload(decode=True)  # bytes, or None for an empty part
+        value = _text(payload if isinstance(payload, bytes) else b"", name, problems)
         if value is not None:
             pairs.append((name, value))
     return pairs

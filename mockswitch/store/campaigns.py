@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import Collection, Mapping
 from typing import Any
 
-from mockswitch.model import CAMPAIGN_FIELDS, Campaign
+from mockswitch.dataset.tables import BY_NAME, REQUIRED
+from mockswitch.domain.records import CAMPAIGN_FIELDS, Campaign
 
 from .database import Database
-from .tables import BY_NAME, REQUIRED
 
 _COLUMNS = ", ".join(CAMPAIGN_FIELDS)
 _EDITABLE = frozenset(CAMPAIGN_FIELDS) - {"id", "customer"}

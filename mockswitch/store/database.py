@@ -98,17 +98,18 @@ class Database:
         leaving the disk as it was.
         """
         if path == MEMORY:
-            writer = Writer(sqlite3.connect(MEMORY))
+            memory = Writer(sqlite3.connect(MEMORY))
             try:
-                await cls._prepare_schema(writer, synchronous)
+                await cls._prepare_schema(memory, synchronous)
             except BaseException:
-                await writer.close()
+                await memory.close()
                 raise
-            return cls(writer, writer, path)
+            return cls(memory, memory, path)
         location = check(path)
         existed = location.exists()
         hold = Hold.take(location)
-        writer = reader = None
+        writer: Writer | None = None
+        reader: aiosqlite.Connection | None = None
         try:
             writer = Writer(sqlite3.connect(location))
             await cls._prepare_schema(writer, synchronous)
@@ -156,6 +157,10 @@ class Database:
                 f"{found[0][0]}, this one needs {schema.SCHEMA_VERSION}): delete it, or "
                 f"give another --db"
             )
+
+    async def read(self, sql: str, parameters: Sequence[Any] = ()) -> list[Any]:
+        """The rows of a query run on the read-only connection, off the event loop's thread."""
+        return list(await self.reader.execute_fetchall(sql, parameters))
 
     @staticmethod
     async def _add_columns(writer: Writer) -> None:

@@ -9,19 +9,13 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from dataclasses import dataclass
+
+from mockswitch.domain.records import Destination
 
 from .database import Database
 
 SORTS = ("dnumber", "status")
 _IN_LIST = "dnumber IN (SELECT value FROM json_each(?))"
-
-
-@dataclass(frozen=True, slots=True)
-class Destination:
-    campaign: int
-    dnumber: str
-    status: str
 
 
 class Destinations:

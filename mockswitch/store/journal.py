@@ -9,10 +9,11 @@ insert, and every eviction is counted so that a query can say its answer may be 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import time
 from collections import defaultdict
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncGenerator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -99,7 +100,8 @@ class CallFilter:
     until_time: str | None = None
 
     def where(self, tenant: int) -> tuple[str, list[Any]]:
-        clauses, values = ["tenant = ?"], [tenant]
+        clauses: list[str] = ["tenant = ?"]
+        values: list[Any] = [tenant]
         for column in ("function", "method", "code", "username"):
             value = getattr(self, column)
             if value is not None:
@@ -224,6 +226,22 @@ class Journal:
             self._committed = asyncio.get_running_loop().create_future()
         return asyncio.shield(self._committed)
 
+    async def wait(
+        self, tenant: int, where: CallFilter, wanted: int, seconds: float, page_max: int
+    ) -> tuple[int, Page]:
+        """Long poll: once `wanted` calls match, or `seconds` pass, or the server stops, how
+        many match and the first page of them. Looks again at each commit, not on a timer."""
+        deadline = asyncio.get_running_loop().time() + seconds
+        while True:
+            next_commit = self.next_commit()  # taken before looking: no commit slips by
+            matched = await self.count(tenant, where)
+            remaining = deadline - asyncio.get_running_loop().time()
+            if matched >= wanted or remaining <= 0 or self.closing:
+                break
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(next_commit, remaining)
+        return matched, await self.page(tenant, where, page_max)
+
     def end_waits(self) -> None:
         """Wake every long poll for good (the server is stopping)."""
         self.closing = True
@@ -251,7 +269,7 @@ class Journal:
     ) -> Page:
         clause, values = where.where(tenant)
         order = "DESC" if newest_first else "ASC"
-        rows = await self.db.reader.execute_fetchall(
+        rows = await self.db.read(
             f"{_SELECT} WHERE {clause} ORDER BY id {order} LIMIT ? OFFSET ?",
             (*values, limit, offset),
         )
@@ -261,31 +279,31 @@ class Journal:
 
     async def count(self, tenant: int, where: CallFilter) -> int:
         clause, values = where.where(tenant)
-        rows = await self.db.reader.execute_fetchall(
+        rows = await self.db.read(
             f"SELECT COUNT(*) FROM calls WHERE {clause}", values
         )
         return rows[0][0]
 
     async def evicted(self, tenant: int) -> int:
-        rows = await self.db.reader.execute_fetchall(
+        rows = await self.db.read(
             "SELECT evicted FROM tenants WHERE id = ?", (tenant,)
         )
         return rows[0][0] if rows else 0
 
     async def get(self, tenant: int, call_id: int) -> dict[str, Any] | None:
-        rows = await self.db.reader.execute_fetchall(
+        rows = await self.db.read(
             f"{_SELECT} WHERE tenant = ? AND id = ?", (tenant, call_id)
         )
         return _shown(rows[0]) if rows else None
 
     async def stream(
         self, tenant: int, where: CallFilter, batch: int = 1000
-    ) -> AsyncIterator[dict[str, Any]]:
+    ) -> AsyncGenerator[dict[str, Any]]:
         """Every matching call, oldest first, read in batches (for export)."""
         after = where.since_id or 0
         while True:
             clause, values = where.where(tenant)
-            rows = await self.db.reader.execute_fetchall(
+            rows = await self.db.read(
                 f"{_SELECT} WHERE {clause} AND id > ? ORDER BY id LIMIT ?",
                 (*values, after, batch),
             )
@@ -298,9 +316,9 @@ class Journal:
     async def size(self, tenant: int | None = None) -> int:
         """How many calls the journal holds (for one tenant, or in all)."""
         if tenant is None:
-            rows = await self.db.reader.execute_fetchall("SELECT COUNT(*) FROM calls")
+            rows = await self.db.read("SELECT COUNT(*) FROM calls")
         else:
-            rows = await self.db.reader.execute_fetchall(
+            rows = await self.db.read(
                 "SELECT COUNT(*) FROM calls WHERE tenant = ?", (tenant,)
             )
         return rows[0][0]

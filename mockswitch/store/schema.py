@@ -6,7 +6,7 @@ seeded data set, untouched by the API, and every other tenant starts as a copy o
 
 from __future__ import annotations
 
-from .tables import TABLES, Table
+from mockswitch.dataset.tables import TABLES, Column, Table
 
 SCHEMA_VERSION = "1"
 
@@ -24,8 +24,12 @@ PRAGMAS = (
 )
 
 
+def _sql_type(column: Column) -> str:
+    return "INTEGER" if column.type is int else "TEXT"  # lists are stored as JSON text
+
+
 def _table_ddl(table: Table) -> str:
-    columns = ",\n  ".join(f"{c.name} {c.sql_type}" for c in table.columns)
+    columns = ",\n  ".join(f"{c.name} {_sql_type(c)}" for c in table.columns)
     key = ", ".join(("tenant", *table.key))
     return (
         f"CREATE TABLE IF NOT EXISTS {table.name} (\n  tenant INTEGER NOT NULL,\n  {columns},\n"

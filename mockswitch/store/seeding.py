@@ -8,11 +8,11 @@ from datetime import UTC, datetime
 from operator import itemgetter
 from typing import Any
 
-import aiosqlite
+from mockswitch.dataset.fixtures import Dataset, Row
+from mockswitch.dataset.tables import TABLES, Table
 
-from .fixtures import Dataset, Row
+from .database import Writer
 from .schema import SEED_TENANT
-from .tables import TABLES, Table
 
 
 def _insert_sql(table: Table) -> str:
@@ -54,7 +54,7 @@ def _stored_rows(table: Table, rows: Iterable[Row]) -> Iterator[tuple[Any, ...]]
         yield tuple(stored)
 
 
-async def write_seed(conn: aiosqlite.Connection, dataset: Dataset) -> None:
+async def write_seed(conn: Writer, dataset: Dataset) -> None:
     """Replace the seed tenant's rows with `dataset` (the caller commits)."""
     await delete_tenant_rows(conn, SEED_TENANT)
     for table in TABLES:
@@ -75,12 +75,12 @@ async def write_seed(conn: aiosqlite.Connection, dataset: Dataset) -> None:
     )
 
 
-async def delete_tenant_rows(conn: aiosqlite.Connection, tenant: int) -> None:
+async def delete_tenant_rows(conn: Writer, tenant: int) -> None:
     for table in TABLES:
         await conn.execute(f"DELETE FROM {table.name} WHERE tenant = ?", (tenant,))
 
 
-async def copy_seed(conn: aiosqlite.Connection, tenant: int) -> None:
+async def copy_seed(conn: Writer, tenant: int) -> None:
     """Make `tenant`'s data an exact copy of the seed tenant's (the caller commits)."""
     await delete_tenant_rows(conn, tenant)
     for table in TABLES:

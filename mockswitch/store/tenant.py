@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import json
 
-from mockswitch.directory import Directory, index_features
-from mockswitch.model import Customer, DestinationType, Person, RatePlan, Role
+from mockswitch.domain.directory import Directory, index_features
+from mockswitch.domain.records import Customer, DestinationType, Person, RatePlan, Role
 
 from .campaigns import Campaigns
 from .database import Database

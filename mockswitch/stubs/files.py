@@ -11,7 +11,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-import yaml
+from mockswitch.documents import read_document
 
 from .book import StubBook
 from .parse import StubError
@@ -25,12 +25,7 @@ def read_stub_file(path: str) -> list[Any]:
     """The declarations in `path`, every one checked; an empty path gives none."""
     if not path.strip():
         return []
-    try:
-        document = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
-    except OSError as error:
-        raise StubFileError(f"{path}: cannot be read: {error}") from None
-    except (yaml.YAMLError, UnicodeDecodeError) as error:
-        raise StubFileError(f"{path}: not valid JSON or YAML: {_one_line(error)}") from None
+    document = read_document(path, StubFileError)
     if document is None:
         return []
     if isinstance(document, dict) and set(document) == {"stubs"}:
@@ -59,8 +54,3 @@ def write_stub_file(path: str, declarations: list[dict[str, Any]]) -> None:
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
-
-
-def _one_line(error: Exception) -> str:
-    """A parser's message (YAML's spans several lines, with a caret) on one line."""
-    return " ".join(str(error).split())

@@ -50,12 +50,9 @@ class Stub:
     match: Match = Match()
 
     @property
-    def code(self) -> str:
-        return self.responses[0].code
-
-    @property
-    def key(self) -> str:
-        return self.responses[0].key
+    def first(self) -> Problem:
+        """The envelope's first entry: its code and key are the call's, in the journal."""
+        return self.responses[0]
 
     def body(self) -> bytes:
         """The envelope, in the switch's bytes: `responses`, then `data` if any."""

@@ -140,14 +140,11 @@ def battery(api_version: tuple[int, int] = (99, 0)) -> list[Probe]:
         if param.name in ("id", "validation") or value is None or param.since > api_version:
             continue
         shown = value if len(value) <= 12 else f"{value[:3]}...({len(value)} characters)"
-        probes.append(
-            Probe(
-                f"update with {param.name}={shown!r}",
-                UPDATE,
-                param.name,
-                lambda c, name=param.name, bad=value: update(c, **{name: bad}),
-            )
-        )
+
+        def with_bad(c: Context, name: str = param.name, bad: str = value) -> dict[str, str]:
+            return update(c, **{name: bad})
+
+        probes.append(Probe(f"update with {param.name}={shown!r}", UPDATE, param.name, with_bad))
     probes.append(
         Probe(
             "destinations list",

@@ -15,7 +15,7 @@ from typing import Any
 
 from mockswitch.enswitch.params import AUTH_PASSWORD
 from mockswitch.enswitch.request import MASK
-from mockswitch.proxy import api_url
+from mockswitch.switch.proxy import api_url
 
 # The functions that only read; every other function changes something when it succeeds.
 READING = frozenset({"bulk/campaigns/get", "bulk/campaigns/list", "bulk/destinations/list"})

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from mockswitch.messages import Override, write_messages
+from mockswitch.switch.messages import Override, write_messages
 
 from .battery import Probe
 from .client import Answer, masked

@@ -7,14 +7,15 @@ from collections.abc import AsyncIterator
 
 from aiohttp import web
 
-from mockswitch.beyond import Beyond
 from mockswitch.config import Settings
+from mockswitch.dataset.fixtures import load_dataset
 from mockswitch.faults.files import load_start_rules
-from mockswitch.messages import load_messages
-from mockswitch.proxy import StubRecorder
-from mockswitch.store import Store, load_dataset
+from mockswitch.store import Store
 from mockswitch.stubs import read_stub_file
 from mockswitch.switch import Switch
+from mockswitch.switch.beyond import Beyond
+from mockswitch.switch.messages import load_messages
+from mockswitch.switch.proxy import StubRecorder
 
 from . import admin, calls, cors, crosssite, events, slashes
 from .api import enswitch_call

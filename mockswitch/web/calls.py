@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import json
 from collections.abc import Mapping
 from typing import Any
@@ -12,7 +10,7 @@ from aiohttp import web
 
 from mockswitch.config import Settings
 from mockswitch.errors import ControlError
-from mockswitch.store import CallFilter, Journal, Page, Tenant
+from mockswitch.store import Tenant
 from mockswitch.store.cuts import FLAGS as CUT_FIELDS
 from mockswitch.switch import Switch
 
@@ -303,13 +301,8 @@ async def wait_for_calls(request: web.Request) -> web.Response:
         )
     waiting.count += 1  # before any await: the check and the count are one step
     try:
-        matched, page = await _wait(
-            journal,
-            tenant.id,
-            query.where,
-            wanted,
-            asyncio.get_running_loop().time() + timeout,
-            switch.settings.calls_page_max,
+        matched, page = await journal.wait(
+            tenant.id, query.where, wanted, timeout, switch.settings.calls_page_max
         )
     finally:
         waiting.count -= 1
@@ -318,22 +311,6 @@ async def wait_for_calls(request: web.Request) -> web.Response:
         {"timed_out": timed_out, "wanted": wanted, "count": matched, "calls": page.calls},
         status=200 if not timed_out else 503 if journal.closing else 408,
     )
-
-
-async def _wait(
-    journal: Journal, tenant: int, where: CallFilter, wanted: int, deadline: float, page_max: int
-) -> tuple[int, Page]:
-    """How many calls match once `wanted` do or the loop's clock passes `deadline`, and a
-    page of them."""
-    while True:
-        next_commit = journal.next_commit()  # taken before looking: no commit slips by
-        matched = await journal.count(tenant, where)
-        remaining = deadline - asyncio.get_running_loop().time()
-        if matched >= wanted or remaining <= 0 or journal.closing:
-            break
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(next_commit, remaining)
-    return matched, await journal.page(tenant, where, page_max)
 
 
 async def end_long_polls(app: web.Application) -> None:

@@ -59,7 +59,7 @@ class CorsPolicy:
 
     def allowed_headers(self, origin: str) -> dict[str, str]:
         """The headers that tell a browser this origin may read the answer."""
-        headers = {hdrs.ACCESS_CONTROL_ALLOW_ORIGIN: self.allow_origin(origin)}
+        headers: dict[str, str] = {hdrs.ACCESS_CONTROL_ALLOW_ORIGIN: self.allow_origin(origin)}
         if self.credentials:
             headers[hdrs.ACCESS_CONTROL_ALLOW_CREDENTIALS] = "true"
         return headers
@@ -116,7 +116,9 @@ def _is_preflight(request: web.Request) -> bool:
 
 def _answer_preflight(request: web.Request, policy: CorsPolicy, allowed: list[str]) -> web.Response:
     origin = request.headers[hdrs.ORIGIN]
-    vary = {hdrs.VARY: "Origin, Access-Control-Request-Method, Access-Control-Request-Headers"}
+    vary: dict[str, str] = {
+        hdrs.VARY: "Origin, Access-Control-Request-Method, Access-Control-Request-Headers"
+    }
     if not policy.allows(origin):
         # A browser reads no CORS header as "refused"; the words are for whoever debugs it.
         return control_error(
@@ -130,7 +132,7 @@ def _answer_preflight(request: web.Request, policy: CorsPolicy, allowed: list[st
             "Access-Control-Request-Method",
             {**vary, hdrs.ALLOW: ", ".join(allowed)},
         )
-    headers = {
+    headers: dict[str, str] = {
         **vary,
         **policy.allowed_headers(origin),
         hdrs.ACCESS_CONTROL_ALLOW_METHODS: ", ".join(allowed),

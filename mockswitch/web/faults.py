@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import json
-from typing import Any
-
 from aiohttp import web
 
 from mockswitch.errors import ControlError
@@ -12,6 +9,7 @@ from mockswitch.faults import FaultEngine, RuleError
 from mockswitch.faults.rules import schemas as rule_schemas
 from mockswitch.faults.spec import ref
 
+from .bodies import json_body
 from .declare import (
     BAD,
     NO_TENANT,
@@ -43,22 +41,6 @@ async def _engine(request: web.Request, *, changing: bool) -> FaultEngine:
     return request.app[SWITCH].faults(tenant)
 
 
-async def _json_body(request: web.Request) -> Any:
-    # Bytes, not `request.text()`: that raises on a body that is not UTF-8 (a 500).
-    try:
-        text = (await request.read()).decode("utf-8")
-    except UnicodeDecodeError:
-        raise ControlError(400, "the body is not UTF-8 text", field="body") from None
-    if not text.strip():
-        raise ControlError(400, "the body must be a JSON document", field="body")
-    try:
-        # A number too long for int() and nesting too deep for the parser raise ValueError
-        # and RecursionError, not JSONDecodeError: both are the client's fault all the same.
-        return json.loads(text)
-    except (ValueError, RecursionError) as error:
-        raise ControlError(400, f"the body is not valid JSON: {error}", field="body") from None
-
-
 @routes.post(
     "/_mock/faults",
     "Add a fault rule (an object) or several (an array), all or none",
@@ -83,7 +65,7 @@ async def _json_body(request: web.Request) -> Any:
 )
 async def add_rules(request: web.Request) -> web.Response:
     """Add one rule (an object) or several (an array), all or none; answer what was added."""
-    document = await _json_body(request)
+    document = await json_body(request)
     batch = document if isinstance(document, list) else [document]
     check = FaultEngine()
     for position, rule in enumerate(batch):  # check every rule before adding any
@@ -135,7 +117,7 @@ async def clear_rules(request: web.Request) -> web.Response:
 )
 async def set_default_latency(request: web.Request) -> web.Response:
     """Delay every call no rule fires for; `null` turns it off."""
-    document = await _json_body(request)
+    document = await json_body(request)
     try:
         FaultEngine().set_default_latency(document)  # checked before a tenant is made
     except RuleError as error:

@@ -1,4 +1,4 @@
-"""`GET /_mock/metrics`: the switch's counts (`mockswitch.metrics`) for a Prometheus scrape."""
+"""`GET /_mock/metrics`: the switch's counts (`switch/metrics.py`) for a Prometheus scrape."""
 
 from __future__ import annotations
 

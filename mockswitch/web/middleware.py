@@ -7,9 +7,9 @@ from collections.abc import Awaitable, Callable
 
 from aiohttp import web
 
-from mockswitch.calllog import loggable
 from mockswitch.enswitch.envelope import error_body
 from mockswitch.errors import ControlError, internal_error
+from mockswitch.switch.calllog import loggable
 
 from .keys import SETTINGS
 

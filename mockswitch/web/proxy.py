@@ -1,5 +1,5 @@
 """The HTTP side of `--proxy-to`: aiohttp's client, with a bound on the calls in flight, a
-time-out, and a bound on the answer's size (see `mockswitch.proxy` for everything else)."""
+time-out, and a bound on the answer's size (see `mockswitch.switch.proxy` for everything else)."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ import aiohttp
 from yarl import URL
 
 from mockswitch.config import Settings
-from mockswitch.proxy import Forwarded, UpstreamError, api_url
+from mockswitch.switch.proxy import Forwarded, UpstreamError, api_url
 
 log = logging.getLogger("mockswitch.proxy")
 

@@ -54,14 +54,14 @@ class MergedSlashes(AbstractResource):
         found = await self._router.resolve(request.clone(rel_url=URL.build(path=merged)))
         if isinstance(found, MatchInfoError):
             missed = found.http_exception
-            allowed = getattr(missed, "allowed_methods", set())
+            allowed: set[str] = getattr(missed, "allowed_methods", set())
             return None, set(allowed)
         return found, set()
 
     def add_prefix(self, prefix: str) -> None:
         pass  # never mounted in a sub-application
 
-    def get_info(self) -> dict[str, str]:
+    def get_info(self) -> dict[str, str]:  # type: ignore[override]  # aiohttp's private TypedDict
         return {"merged_slashes": "/"}
 
     def raw_match(self, path: str) -> bool:

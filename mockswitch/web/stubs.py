@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from aiohttp import web
@@ -12,6 +11,7 @@ from mockswitch.enswitch.codes import CODES
 from mockswitch.errors import ControlError
 from mockswitch.stubs import FUNCTION_NAME, StubBook, StubError, parse_stub
 
+from .bodies import json_body
 from .declare import (
     BAD,
     INTEGER,
@@ -70,30 +70,6 @@ async def _book(request: web.Request, *, changing: bool) -> StubBook:
     return request.app[SWITCH].beyond.stubs(tenant.name)
 
 
-async def _declarations(request: web.Request) -> Any:
-    """The body as JSON; a body over `max_request_bytes` is a 400 naming `body`."""
-    limit = request.app[SWITCH].settings.max_request_bytes
-    too_large = ControlError(
-        400, f"the body is larger than the limit of {limit} bytes (max_request_bytes)", "body"
-    )
-    if request.content_length is not None and request.content_length > limit:
-        raise too_large
-    try:
-        raw = await request.read()
-    except web.HTTPRequestEntityTooLarge:
-        raise too_large from None
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError:
-        raise ControlError(400, "the body is not UTF-8 text", field="body") from None
-    if not text.strip():
-        raise ControlError(400, "the body must be a JSON document", field="body")
-    try:
-        return json.loads(text)
-    except (ValueError, RecursionError) as error:
-        raise ControlError(400, f"the body is not valid JSON: {error}", field="body") from None
-
-
 @routes.post(
     "/_mock/stubs",
     "Stub a function mockswitch does not simulate (an object), or several (an array)",
@@ -113,7 +89,7 @@ async def _declarations(request: web.Request) -> Any:
 )
 async def add_stubs(request: web.Request) -> web.Response:
     """Add one stub (an object) or several (an array), all or none; answer what was added."""
-    document = await _declarations(request)
+    document = await json_body(request, request.app[SWITCH].settings.max_request_bytes)
     batch = document if isinstance(document, list) else [document]
     for position, declaration in enumerate(batch):  # check every stub before adding any
         try:

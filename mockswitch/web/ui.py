@@ -139,7 +139,7 @@ async def campaigns(request: web.Request) -> web.Response:
     tenant = existing_tenant(request)
     store = request.app[SWITCH].store
     # Under the write lock: a change in progress is seen whole or not at all.
-    async with store.db.lock:
+    async with store.lock:
         directory = await tenant.directory()
         found = await tenant.campaigns.of_customers(list(directory.customers))
     by_customer: dict[int, list] = {}

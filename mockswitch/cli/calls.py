@@ -7,7 +7,8 @@ import sys
 from collections.abc import Mapping
 from typing import Any, TextIO
 
-from .testing import ControlApiError, MockswitchClient
+from mockswitch.cli.failure import failed
+from mockswitch.testing import ControlApiError, MockswitchClient
 
 FOLLOW_POLL_SECONDS = 25.0
 
@@ -61,9 +62,7 @@ def show_calls(
     except KeyboardInterrupt:
         return 0
     except ControlApiError as error:
-        print(f"mockswitch: {error}", file=sys.stderr)
-        return 1
+        return failed(error)
     except OSError as error:
-        print(f"mockswitch: cannot reach {client.url}: {error}", file=sys.stderr)
-        return 1
+        return failed(f"cannot reach {client.url}: {error}")
     return 0

@@ -13,10 +13,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
-from .enswitch.params import AUTH_PASSWORD, AUTH_USERNAME
-from .enswitch.request import Pairs
-from .errors import EnswitchError, Problem
-from .stubs import StubError, parse_stub, read_stub_file, write_stub_file
+from mockswitch.enswitch.params import AUTH_PASSWORD, AUTH_USERNAME
+from mockswitch.enswitch.request import Pairs
+from mockswitch.errors import EnswitchError, Problem
+from mockswitch.stubs import StubError, parse_stub, read_stub_file, write_stub_file
 
 log = logging.getLogger("mockswitch.proxy")
 

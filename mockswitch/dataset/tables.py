@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from mockswitch.domain.records import DESTINATION_STATUSES
+
 REQUIRED = object()
 
 
@@ -22,10 +24,6 @@ class Column:
     same_customer: bool = False  # the referenced record must belong to this record's customer
     choices: tuple[object, ...] | None = None
     unique: bool = False
-
-    @property
-    def sql_type(self) -> str:
-        return "INTEGER" if self.type is int else "TEXT"
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,8 +53,6 @@ def _customer() -> Column:
 def _feature(name: str) -> Table:
     return Table(name, (_id(), _customer(), Column("name", str, default="")))
 
-
-DESTINATION_STATUSES = ("pending", "success", "failed", "cancelled")
 
 # In load order: every reference points at a table listed before it.
 TABLES: tuple[Table, ...] = (

@@ -12,7 +12,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from .model import Customer, DestinationType, Person, RatePlan, Role
+from mockswitch.domain.records import Customer, DestinationType, Person, RatePlan, Role
 
 FEATURE_KINDS = ("phone", "queue", "timegroup", "recordgroup")
 

@@ -17,10 +17,9 @@ from typing import Any
 
 import yaml
 
+from mockswitch.dataset.tables import BY_NAME, REQUIRED, TABLES, Column, Table
 from mockswitch.enswitch.dnumbers import dnumber_problem
 from mockswitch.errors import FixtureError
-
-from .tables import BY_NAME, REQUIRED, TABLES, Column, Table
 
 SUFFIXES = (".json", ".yaml", ".yml")
 Row = dict[str, Any]

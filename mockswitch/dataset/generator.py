@@ -19,8 +19,8 @@ from dataclasses import dataclass, field
 from itertools import accumulate
 from typing import Any
 
-from .store.fixtures import Dataset, Row, dataset_from_rows
-from .store.tables import DESTINATION_STATUSES as STATUSES
+from mockswitch.dataset.fixtures import Dataset, Row, dataset_from_rows
+from mockswitch.domain.records import DESTINATION_STATUSES as STATUSES
 
 Progress = Callable[[int, int], None]
 """Told (campaigns made, campaigns to make) as the campaigns are generated."""

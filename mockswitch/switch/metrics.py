@@ -18,7 +18,7 @@ from collections.abc import Collection
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
 from prometheus_client.exposition import choose_encoder
 
-from .store import CallRecord
+from mockswitch.store import CallRecord
 
 UNKNOWN_FUNCTION = "unknown"
 STUBBED_FUNCTION = "stubbed"

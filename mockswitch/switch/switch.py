@@ -21,38 +21,26 @@ from contextlib import AbstractAsyncContextManager, nullcontext
 from dataclasses import dataclass
 from typing import Any
 
-from . import calllog
-from .beyond import Beyond, Outcome, Outgoing
-from .config import Settings
-from .endpoints import FUNCTIONS, Executed, Function, execute, refused
-from .enswitch.envelope import Reply, Success, error_reply, success_reply
-from .enswitch.request import Pairs, masked_parameters, masked_query, read_parameters
-from .errors import (
+from mockswitch.config import Settings
+from mockswitch.endpoints import FUNCTIONS, Executed, Function, execute, refused
+from mockswitch.enswitch.envelope import Reply, Success, error_reply, success_reply
+from mockswitch.enswitch.request import Pairs, masked_parameters, masked_query, read_parameters
+from mockswitch.errors import (
     EnswitchError,
     internal_error,
     no_such_function,
     request_too_large,
     tenant_dropped,
 )
-from .faults import Action, CallFacts, Decision, FaultEngine
-from .messages import Messages
-from .metrics import Metrics
-from .store import CallRecord, Store, Tenant, format_time
+from mockswitch.faults import Action, CallFacts, Decision, FaultEngine
+from mockswitch.store import CallRecord, Store, Tenant, format_time
+from mockswitch.switch import calllog
+from mockswitch.switch.beyond import Beyond, Outcome
+from mockswitch.switch.messages import Messages
+from mockswitch.switch.metrics import Metrics
+from mockswitch.switch.request import ApiRequest
 
 log = logging.getLogger("mockswitch.calls")
-
-
-@dataclass(frozen=True, slots=True)
-class ApiRequest:
-    """An Enswitch call as it arrived, before anything was made of it."""
-
-    method: str
-    path: str
-    function: str
-    query: bytes
-    body: bytes = b""
-    content_type: str = ""
-    too_large: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -140,10 +128,7 @@ class Switch:
                 executed = await self._execute(function, pairs, given, tenant)
                 recorded = self._record(call, self._executed(executed, call))
         else:
-            outgoing = Outgoing(
-                request.method, request.function, request.query, request.body, request.content_type
-            )
-            outcome = await self.beyond.answer(outgoing, pairs, tenant)
+            outcome = await self.beyond.answer(request, pairs, tenant)
             recorded = self._record(call, self._beyond(outcome, call))
         answer, committed = recorded
         if committed is None:
@@ -170,7 +155,7 @@ class Switch:
     def _exclusive(self, function: Function) -> AbstractAsyncContextManager[object]:
         # A change reads, checks and writes; the lock keeps two changes from interleaving,
         # and holding it until the call is recorded keeps the journal in the order of writes.
-        return self.store.db.lock if function.changes_data else nullcontext()
+        return self.store.lock if function.changes_data else nullcontext()
 
     async def _execute(
         self, function: Function, pairs: Pairs, given: Mapping[str, str], tenant: Tenant
@@ -213,6 +198,7 @@ class Switch:
         mode = self.settings.http_status
         dropped = call.tenant.dropped
         fault = call.decision.action if call.decision and not dropped else None
+        reply: Reply | None
         if dropped:
             # Whatever the rules or the function made of it: refused, and recorded nowhere.
             reply = error_reply(tenant_dropped(), mode)

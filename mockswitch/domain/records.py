@@ -72,3 +72,14 @@ class Campaign:
 
 
 CAMPAIGN_FIELDS = tuple(f.name for f in fields(Campaign))
+
+
+# Where a destination (a number a campaign dials) stands.
+DESTINATION_STATUSES = ("pending", "success", "failed", "cancelled")
+
+
+@dataclass(frozen=True, slots=True)
+class Destination:
+    campaign: int
+    dnumber: str
+    status: str

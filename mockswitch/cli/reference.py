@@ -3,7 +3,7 @@
 docs/api.md's table of functions comes from the function registry (`endpoints.FUNCTIONS`),
 docs/configuration.md's table of settings from the settings declaration (`config.Settings`,
 rendered by `config.settings_table`).
-Each sits between two marker comments; `python -m mockswitch.reference` rewrites what lies
+Each sits between two marker comments; `python -m mockswitch.cli.reference` rewrites what lies
 between them, and a test fails when the committed table differs from the rendered one.
 """
 
@@ -17,12 +17,12 @@ from mockswitch.config import settings_table
 from mockswitch.endpoints import FUNCTIONS, Function
 from mockswitch.enswitch.params import CURRENT, Param
 
-DOCS = Path(__file__).resolve().parent.parent / "docs"
+DOCS = Path(__file__).resolve().parents[2] / "docs"
 END = "<!-- end of generated table -->"
 
 
 def marker(name: str) -> str:
-    return f"<!-- generated table: {name}; python -m mockswitch.reference rewrites it -->"
+    return f"<!-- generated table: {name}; python -m mockswitch.cli.reference rewrites it -->"
 
 
 def functions_table() -> str:

@@ -12,27 +12,17 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from .endpoints import authenticate
-from .enswitch.envelope import Reply, http_status
-from .enswitch.params import AUTH_USERNAME
-from .enswitch.request import Pairs
-from .errors import EnswitchError, no_such_function
-from .proxy import Forwarder, StubRecorder, UpstreamError, envelope_outcome, upstream_failed
-from .store import Tenant
-from .stubs import FUNCTION_NAME, StubBook
+from mockswitch.endpoints import authenticate
+from mockswitch.enswitch.envelope import Reply, http_status
+from mockswitch.enswitch.params import AUTH_USERNAME
+from mockswitch.enswitch.request import Pairs
+from mockswitch.errors import EnswitchError, no_such_function
+from mockswitch.store import Tenant
+from mockswitch.stubs import FUNCTION_NAME, StubBook
+from mockswitch.switch import proxy
+from mockswitch.switch.request import ApiRequest
 
 log = logging.getLogger("mockswitch.calls")
-
-
-@dataclass(frozen=True, slots=True)
-class Outgoing:
-    """The call as it arrived, for passing on to the switch unchanged."""
-
-    method: str
-    function: str
-    query: bytes
-    body: bytes
-    content_type: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,8 +42,8 @@ class Beyond:
     def __init__(
         self,
         start_stubs: Sequence[Any] = (),
-        forwarder: Forwarder | None = None,
-        recorder: StubRecorder | None = None,
+        forwarder: proxy.Forwarder | None = None,
+        recorder: proxy.StubRecorder | None = None,
         status_mode: str = "enswitch",
     ) -> None:
         self._start_stubs = tuple(start_stubs)
@@ -80,7 +70,7 @@ class Beyond:
     def _forwards(self, function: str) -> bool:
         return self.forwarder is not None and FUNCTION_NAME.fullmatch(function) is not None
 
-    async def answer(self, call: Outgoing, pairs: Pairs, tenant: Tenant) -> Outcome:
+    async def answer(self, call: ApiRequest, pairs: Pairs, tenant: Tenant) -> Outcome:
         """A stub's answer, else the switch's, else 404; never raises an Enswitch error."""
         if self.stubs(tenant.name).stubs(call.function):
             try:  # a stub is the switch's answer: the switch authenticates first, as always
@@ -89,8 +79,9 @@ class Beyond:
                 return Outcome(error, "")
             stub = self.stubs(tenant.name).choose(call.function, dict(pairs), person.username)
             if stub is not None:
-                status = http_status(stub.code, self._status_mode)
-                reply = Reply(status, stub.body(), stub.code, stub.key)
+                first = stub.first
+                status = http_status(first.code, self._status_mode)
+                reply = Reply(status, stub.body(), first.code, first.key)
                 return Outcome(reply, person.username, stub=stub.id)
             if not self._forwards(call.function):
                 return Outcome(no_such_function(), person.username)
@@ -98,18 +89,18 @@ class Beyond:
             return await self._forward(call, pairs)
         return Outcome(no_such_function(), "")
 
-    async def _forward(self, call: Outgoing, pairs: Pairs) -> Outcome:
+    async def _forward(self, call: ApiRequest, pairs: Pairs) -> Outcome:
         assert self.forwarder is not None
         username = dict(pairs).get(AUTH_USERNAME, "")
         try:
             answer = await self.forwarder.forward(
                 call.method, call.function, call.query, call.body, call.content_type
             )
-        except UpstreamError as error:
+        except proxy.UpstreamError as error:
             log.warning("forwarding %s failed: %s", call.function, error.reason)
-            failed = upstream_failed(self.forwarder.upstream, error.reason)
+            failed = proxy.upstream_failed(self.forwarder.upstream, error.reason)
             return Outcome(failed, username, proxied=True)
-        code, key = envelope_outcome(answer.body)
+        code, key = proxy.envelope_outcome(answer.body)
         if self.recorder is not None and code:
             self.recorder.capture(call.function, pairs, answer.body)
         reply = Reply(answer.status, answer.body, code, key, answer.content_type)

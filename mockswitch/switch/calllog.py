@@ -19,7 +19,7 @@ import re
 from datetime import UTC, datetime
 from typing import Any
 
-from .store import CallRecord
+from mockswitch.store import CallRecord
 
 CALL = "call"  # the LogRecord attribute that carries a call's fields
 DEFAULT_TENANT = "default"

@@ -18,9 +18,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import yaml
-
-from .errors import ENSWITCH_CODES, EnswitchError, Problem
+from mockswitch.documents import read_document
+from mockswitch.errors import ENSWITCH_CODES, EnswitchError, Problem
 
 FIELDS = ("function", "code", "key", "instead_of", "message")
 
@@ -91,12 +90,7 @@ def load_messages(path: str) -> Messages:
     """The overrides in `path` (JSON or YAML); an empty path gives none."""
     if not path.strip():
         return Messages()
-    try:
-        document = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
-    except OSError as error:
-        raise MessagesFileError(f"{path}: cannot be read: {error}") from None
-    except (yaml.YAMLError, UnicodeDecodeError) as error:
-        raise MessagesFileError(f"{path}: not valid JSON or YAML: {_one_line(error)}") from None
+    document = read_document(path, MessagesFileError)
     if isinstance(document, dict) and set(document) == {"messages"}:
         document = document["messages"]
     if not isinstance(document, list):
@@ -109,8 +103,3 @@ def load_messages(path: str) -> Messages:
 def write_messages(path: str, overrides: list[Override]) -> None:
     text = json.dumps({"messages": [o.as_json() for o in overrides]}, indent=2, ensure_ascii=False)
     Path(path).write_text(text + "\n", encoding="utf-8")
-
-
-def _one_line(error: Exception) -> str:
-    """A parser's message (YAML's spans several lines, with a caret) on one line."""
-    return " ".join(str(error).split())

@@ -9,15 +9,14 @@ import os
 import signal
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Coroutine, Sequence
 from functools import partial
-from typing import TextIO
+from typing import Any, TextIO
 
-from aiohttp import web
-
-from . import __version__
-from .calllog import JsonFormatter
-from .config import (
+from mockswitch import __version__
+from mockswitch.cli.calls import show_calls
+from mockswitch.cli.failure import USAGE, failed
+from mockswitch.config import (
     API_VERSIONS,
     ConfigError,
     Settings,
@@ -25,16 +24,16 @@ from .config import (
     load_settings,
     upstream_address,
 )
-from .errors import FixtureError
-from .faults.files import FaultFileError
-from .generator import Progress, generate
-from .listen import ListenError, bind
-from .messages import MessagesFileError, load_messages
-from .store import DatabaseFileError, SchemaMismatch, Store, load_dataset
-from .stubs import StubFileError
-from .testing import DEFAULT_URL, URL_VARIABLE, MockswitchClient
-from .watch import show_calls
-from .web import create_app
+from mockswitch.dataset.fixtures import load_dataset
+from mockswitch.dataset.generator import Progress, generate
+from mockswitch.errors import FixtureError
+from mockswitch.faults.files import FaultFileError
+from mockswitch.store import DatabaseFileError, SchemaMismatch, Store
+from mockswitch.stubs import StubFileError
+from mockswitch.switch.calllog import JsonFormatter
+from mockswitch.switch.messages import MessagesFileError, load_messages
+from mockswitch.testing import DEFAULT_URL, URL_VARIABLE, MockswitchClient
+from mockswitch.web.runner import ListenError, bind, quiet_aiohttp_logs, serving
 
 log = logging.getLogger("mockswitch")
 
@@ -202,18 +201,19 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         settings = load_settings(args)
     except ConfigError as error:
-        print(f"mockswitch: {error}", file=sys.stderr)
-        return 2
+        return failed(error, USAGE)
     _configure_logging(settings)
-    command = {"serve": _serve, "seed": partial(_seed, args=args)}[args.command]
+    commands: dict[str, Callable[[Settings], Coroutine[Any, Any, int]]] = {
+        "serve": _serve,
+        "seed": partial(_seed, args=args),
+    }
+    command = commands[args.command]
     try:
         return asyncio.run(command(settings))
     except REFUSALS as error:
-        print(f"mockswitch: {error}", file=sys.stderr)
-        return 2
+        return failed(error, USAGE)
     except OSError as error:
-        print(f"mockswitch: {error}", file=sys.stderr)
-        return 1
+        return failed(error)
 
 
 def _configure_logging(settings: Settings) -> None:
@@ -223,30 +223,15 @@ def _configure_logging(settings: Settings) -> None:
     else:
         handler.setFormatter(logging.Formatter("%(asctime)s %(name)s %(message)s"))
     logging.basicConfig(level=logging.INFO, handlers=[handler])
-    # aiohttp logs every unparseable request with a traceback; one line is enough.
-    logging.getLogger("aiohttp.server").setLevel(logging.CRITICAL)
-    logging.getLogger("aiohttp.access").setLevel(logging.WARNING)
+    quiet_aiohttp_logs()
 
 
 async def _serve(settings: Settings) -> int:
     # The address first: a busy port stops the start before the database file is touched.
     sockets = bind(settings.host, settings.port)
-    app = create_app(settings)
-    runner = web.AppRunner(
-        app, handle_signals=False, access_log=None, shutdown_timeout=settings.shutdown_timeout
-    )
-    try:
-        await runner.setup()  # loads the data set: nothing listens before it is ready
-    except BaseException:
-        for sock in sockets:
-            sock.close()
-        raise
-    try:
-        for sock in sockets:
-            await web.SockSite(runner, sock, backlog=settings.backlog).start()
-        host, port = runner.addresses[0][:2]
+    async with serving(settings, sockets) as url:
         print(
-            f"mockswitch {__version__} serving http://{host}:{port}/api/json/ "
+            f"mockswitch {__version__} serving {url}/api/json/ "
             f"(database {settings.db}, Enswitch {settings.api_version}); Ctrl-C stops",
             flush=True,
         )
@@ -256,8 +241,6 @@ async def _serve(settings: Settings) -> int:
             loop.add_signal_handler(signum, stop.set)
         await stop.wait()
         log.info("stopping: finishing the calls in flight")  # a JSON line with --log-format json
-    finally:
-        await runner.cleanup()  # waits for calls in flight, then flushes the journal
     return 0
 
 
@@ -269,8 +252,7 @@ def _count(text: str) -> int:
 
 async def _seed(settings: Settings, args: argparse.Namespace) -> int:
     if args.seed is not None and args.generate is None:
-        print("mockswitch: --seed is the seed of --generate: give --generate N", file=sys.stderr)
-        return 2
+        return failed("--seed is the seed of --generate: give --generate N", USAGE)
     started = time.perf_counter()
     dataset = load_dataset(settings.fixtures_path())
     if args.generate is not None:
@@ -305,7 +287,7 @@ def _progress_bar(stream: TextIO, width: int = 40) -> Progress:
 
 
 def _verify(args: argparse.Namespace) -> int:
-    from .verify import Options, verify
+    from mockswitch.verify import Options, verify
 
     if args.password is None:
         print(f"mockswitch verify: give --password or {PASSWORD_VARIABLE}", file=sys.stderr)
@@ -335,8 +317,7 @@ def _calls(args: argparse.Namespace) -> int:
     for pair in args.param:
         name, equals, value = pair.partition("=")
         if not equals or not name:
-            print(f"mockswitch: --param {pair!r} must look like NAME=VALUE", file=sys.stderr)
-            return 2
+            return failed(f"--param {pair!r} must look like NAME=VALUE", USAGE)
         params[name] = value
     query = {
         name: getattr(args, name)

@@ -1,4 +1,5 @@
-"""The listening sockets, bound before the database is touched.
+"""Serving the app: the listening sockets, bound before the database is touched, and the
+aiohttp runner that both `mockswitch serve` and `testing.ServerThread` start and stop.
 
 `mockswitch serve` binds its address first: a busy port (or an address this machine does not
 have) stops the start before any database file is created or seeded. The sockets listen only
@@ -7,7 +8,16 @@ once the data set is loaded, so nothing connects before the server is ready.
 
 from __future__ import annotations
 
+import logging
 import socket
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from aiohttp import web
+
+from mockswitch.config import Settings
+
+from .app import create_app
 
 
 class ListenError(Exception):
@@ -26,7 +36,7 @@ def bind(host: str, port: int) -> list[socket.socket]:
     except socket.gaierror as error:
         raise ListenError(f"cannot listen on {host}: {error.strerror}") from None
     bound: list[socket.socket] = []
-    seen: set[tuple[int, str]] = set()
+    seen: set[tuple[int, object]] = set()
     try:
         for family, kind, proto, _, address in addresses:
             if (family, address[0]) in seen:
@@ -43,9 +53,10 @@ def bind(host: str, port: int) -> list[socket.socket]:
             try:
                 sock.bind(address)
             except OSError as error:
-                where = f"[{address[0]}]" if family == socket.AF_INET6 else address[0]
+                host, number = str(address[0]), str(address[1])
+                where = f"[{host}]" if family == socket.AF_INET6 else host
                 raise ListenError(
-                    f"cannot listen on {where}:{address[1]}: {error.strerror or error} "
+                    f"cannot listen on {where}:{number}: {error.strerror or error} "
                     "(another server on that port? --port 0 picks a free one)"
                 ) from None
     except BaseException:
@@ -53,3 +64,37 @@ def bind(host: str, port: int) -> list[socket.socket]:
             sock.close()
         raise
     return bound
+
+
+@asynccontextmanager
+async def serving(settings: Settings, sockets: list[socket.socket]) -> AsyncIterator[str]:
+    """Serve mockswitch on the bound `sockets` while the block runs; yields its root URL.
+
+    The data set is loaded before the sockets listen. Leaving the block waits for the calls
+    in flight, then flushes the journal and closes the database.
+    """
+    runner = web.AppRunner(
+        create_app(settings),
+        handle_signals=False,
+        access_log=None,
+        shutdown_timeout=settings.shutdown_timeout,
+    )
+    try:
+        try:
+            await runner.setup()  # loads the data set: nothing listens before it is ready
+        except BaseException:
+            for sock in sockets:
+                sock.close()
+            raise
+        for sock in sockets:
+            await web.SockSite(runner, sock, backlog=settings.backlog).start()
+        host, port = runner.addresses[0][:2]
+        yield f"http://{host}:{port}"
+    finally:
+        await runner.cleanup()
+
+
+def quiet_aiohttp_logs() -> None:
+    """aiohttp logs every unparseable request with a traceback; one line is enough."""
+    logging.getLogger("aiohttp.server").setLevel(logging.CRITICAL)
+    logging.getLogger("aiohttp.access").setLevel(logging.WARNING)

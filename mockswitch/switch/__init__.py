@@ -1,0 +1,6 @@
+"""The path of one API call (`switch`) and what the switch reports of it (`metrics`, `calllog`)."""
+
+from .request import ApiRequest
+from .switch import Switch
+
+__all__ = ["ApiRequest", "Switch"]
