@@ -67,7 +67,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 # pytest-asyncio (0.24 and later, 1.x too) warns at start when this ini setting is unset;
 # mockswitch's fixtures are synchronous and do not depend on it, so a project that installs
 # mockswitch for them should not see a warning it did not cause. Setting it is still the
-# project's choice (see the README).
+# project's choice (see docs/testing.md).
 _ASYNCIO_LOOP_SCOPE = "asyncio_default_fixture_loop_scope"
 _ASYNCIO_LOOP_SCOPE_UNSET = f'The configuration option "{_ASYNCIO_LOOP_SCOPE}" is unset'
 

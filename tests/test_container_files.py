@@ -1,9 +1,9 @@
-"""The container files: what the README tells a user to run is what CI checks, and the
+"""The container files: what docs/deploy.md tells a user to run is what CI checks, and the
 repository names no package registry or mirror, so that pip, debootstrap and image pulls use
 their own defaults or the machine's configuration.
 
 `.ci/container-check` builds and runs the image for real; these tests keep its commands and
-the README's equal, and the defaults host-free, without needing podman.
+the doc's equal, and the defaults host-free, without needing podman.
 """
 
 import re
@@ -12,7 +12,7 @@ import subprocess
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-README = (ROOT / "README.md").read_text()
+DEPLOY = (ROOT / "docs" / "deploy.md").read_text()
 DOCKERFILE = (ROOT / "Dockerfile").read_text()
 CONTAINER_CHECK = (ROOT / ".ci" / "container-check").read_text()
 
@@ -81,24 +81,24 @@ def test_the_dockerfile_defaults_name_no_host():
     assert args["BASE_IMAGE"] == "python:3.11-slim"
 
 
-def readme_container_commands():
-    """The lines of the README's container section's code blocks that run docker or podman."""
-    section = README.split("## Container image", 1)[1].split("\n## ", 1)[0]
+def documented_container_commands():
+    """The lines of docs/deploy.md's container section's code blocks (docker or podman)."""
+    section = DEPLOY.split("## Container image", 1)[1].split("\n## ", 1)[0]
     blocks = re.findall(r"^```\n(.*?)^```", section, re.M | re.S)
     return [line for block in blocks for line in block.splitlines() if line.strip()]
 
 
-def test_the_readme_builds_with_docker_and_with_the_script_ci_runs():
-    commands = readme_container_commands()
+def test_the_docs_build_with_docker_and_with_the_script_ci_runs():
+    commands = documented_container_commands()
     assert "docker build -t mockswitch ." in commands
     assert "docker run --rm -p 8080:8080 mockswitch" in commands
     assert "scripts/podman-build" in commands
     assert 'bash "$ROOT/scripts/podman-build" "$IMAGE"' in CONTAINER_CHECK
-    assert (ROOT / "scripts" / "podman-build").stat().st_mode & 0o111, "the README runs it"
+    assert (ROOT / "scripts" / "podman-build").stat().st_mode & 0o111, "docs/deploy.md runs it"
 
 
-def test_the_readme_runs_podman_with_the_flags_ci_checks():
-    [run] = [line for line in readme_container_commands() if line.startswith("podman ")]
+def test_the_docs_run_podman_with_the_flags_ci_checks():
+    [run] = [line for line in documented_container_commands() if line.startswith("podman ")]
     words = shlex.split(run)
     assert words[:4] == ["podman", "--runtime", "runc", "run"]
     assert words[-3:] == ["-p", "8080:8080", "mockswitch"]

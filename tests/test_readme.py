@@ -1,80 +1,118 @@
-"""The README is where users look: it must name every setting and every function served."""
+"""The README and docs/ are where users look: they must name every setting and every function
+served, their tables must be the ones rendered from the declarations, their examples must be
+the ones the suite runs, and their links must lead somewhere."""
 
 import re
 import shlex
-import urllib.request
 from pathlib import Path
 
-from mockswitch.cli import build_parser
-from mockswitch.config import OPTIONS
-from mockswitch.switch.messages import load_messages
-from mockswitch.testing import ServerThread
+import pytest
 
-README = (Path(__file__).resolve().parent.parent / "README.md").read_text()
+from mockswitch.cli import build_parser, reference
+from mockswitch.config import OPTIONS
+from mockswitch.endpoints import FUNCTIONS
+from mockswitch.switch.messages import load_messages
+
+ROOT = Path(__file__).resolve().parent.parent
+README = (ROOT / "README.md").read_text()
+DOCS = {path.name: path.read_text() for path in sorted((ROOT / "docs").glob("*.md"))}
+EVERY_DOC = {"README.md": README, **{f"docs/{name}": text for name, text in DOCS.items()}}
+
+
+def test_the_readme_is_short_enough_to_finish():
+    assert len(README.splitlines()) <= 300
+
+
+@pytest.mark.parametrize("name", sorted(reference.TABLES))
+def test_the_generated_tables_are_the_committed_ones(name):
+    file, _ = reference.TABLES[name]
+    text = DOCS[file]
+    assert reference.rendered(text, name) == text, (
+        f"docs/{file}'s {name} table has drifted: run python -m mockswitch.cli.reference"
+    )
 
 
 def test_the_settings_table_lists_every_setting_with_its_variable_and_default():
     rows = {
-        line.split("|")[1].strip(" `"): line
-        for line in README.splitlines()
+        line.split("|")[1].strip(" `").split(" ")[0]: line
+        for line in DOCS["configuration.md"].splitlines()
         if line.startswith("| `--")
     }
     missing = [o.cli for o in OPTIONS if o.cli not in rows]
-    assert missing == [], "add these to the README's settings table"
+    assert missing == [], "add these to docs/configuration.md's settings table"
     for option in OPTIONS:
         assert f"`{option.env}`" in rows[option.cli]
 
 
-def test_the_readmes_pytest_examples_are_the_example_tests_that_run():
-    examples = Path(__file__).resolve().parent / "examples"
-    for name in (
-        "test_journal_example.py",
-        "test_retry_example.py",
-        "test_stub_example.py",
-        "test_dialler_example.py",
-    ):
-        text = (examples / name).read_text()
-        code = text[text.index('"""', 3) + 3 :].strip("\n")  # without the module docstring
-        assert code in README, f"the README's copy of tests/examples/{name} has drifted"
+def test_the_function_table_lists_every_function_served():
+    listed = re.findall(r"^\| `([a-z/]+)` \|", DOCS["api.md"], re.M)
+    assert listed == list(FUNCTIONS)
 
 
-def _real_switch_section() -> str:
-    start = README.index("## Using mockswitch with a real switch")
-    return README[start : README.index("\n## ", start + 1)]
+def example_code(path: Path) -> str:
+    text = path.read_text()
+    return text[text.index('"""', 3) + 3 :].strip("\n")  # without the module docstring
 
 
-def _blocks(text: str, language: str) -> list[str]:
+@pytest.mark.parametrize(
+    "path", sorted((ROOT / "tests" / "examples").glob("test_*.py")), ids=lambda p: p.name
+)
+def test_the_docs_pytest_examples_are_the_example_tests_that_run(path):
+    """Each example test is shown whole in exactly one doc, and the doc's copy is that file."""
+    code = example_code(path)
+    shown_in = [name for name, text in EVERY_DOC.items() if code in text]
+    assert len(shown_in) == 1, f"the docs' copy of tests/examples/{path.name} has drifted"
+    assert f"tests/examples/{path.name}" in EVERY_DOC[shown_in[0]]
+
+
+def blocks(text: str, language: str) -> list[str]:
     return re.findall(rf"```{language}\n(.*?)```", text, re.DOTALL)
 
 
-def test_the_real_switch_sections_commands_parse_and_its_files_load(tmp_path):
-    section = _real_switch_section()
+def test_the_real_switch_docs_commands_parse_and_its_files_load(tmp_path):
+    """Its curl examples run in tests/test_doc_examples.py; here its mockswitch commands."""
+    text = DOCS["real-switch.md"]
     commands = [
         shlex.split(line)[1:]
-        for block in _blocks(section, "sh")
+        for block in blocks(text, "sh")
         for line in block.splitlines()
         if line.startswith("mockswitch ")
     ]
     assert [c[0] for c in commands] == ["serve", "serve", "verify"]
     for argv in commands:
         build_parser().parse_args(argv)  # exits (a failure) on a flag that does not exist
-    (messages,) = _blocks(section, "json")
+    (messages,) = blocks(text, "json")
     path = tmp_path / "messages.json"
     path.write_text(messages)
     assert len(load_messages(str(path)).overrides) == 1
 
 
-def test_the_real_switch_sections_curl_examples_answer_as_shown():
-    section = _real_switch_section()
-    (block,) = _blocks(section, "sh")[:1]
-    lines = block.splitlines()
-    with ServerThread() as server:
-        for line in lines:
-            if line.startswith("curl"):
-                argv = shlex.split(line)
-                url = argv[2].replace("localhost:8080", server.url.removeprefix("http://"))
-                data = argv[4].encode() if "-d" in argv else None
-                with urllib.request.urlopen(f"http://{url.removeprefix('http://')}", data) as r:
-                    answer = r.read().decode()
-            elif line.startswith("# {"):
-                assert answer == line.removeprefix("# ")
+def test_the_readme_runs_the_test_command_ci_runs():
+    ci = (ROOT / ".ci" / "run").read_text().splitlines()
+    assert "pip install -e '.[test]'" in ci
+    assert "pytest" in ci
+    assert "pip install -e '.[test]' && pytest" in README.split("## Running the tests", 1)[1]
+
+
+def anchor(heading: str) -> str:
+    """GitHub's anchor for a heading: lower case, punctuation gone, spaces to dashes."""
+    return re.sub(r"[^\w\- ]", "", heading.strip().lower()).replace(" ", "-")
+
+
+def anchors(text: str) -> set[str]:
+    text = re.sub(r"^```.*?^```", "", text, flags=re.M | re.S)  # a # in code is no heading
+    return {anchor(h) for h in re.findall(r"^#+ (.*)$", text, re.M)}
+
+
+@pytest.mark.parametrize("name", sorted(EVERY_DOC))
+def test_every_link_between_the_docs_leads_somewhere(name):
+    base = (ROOT / name).parent
+    broken = []
+    for target in re.findall(r"\]\(([^)\s]+)\)", EVERY_DOC[name]):
+        if re.match(r"[a-z]+:", target):
+            continue  # a web address
+        file, _, fragment = target.partition("#")
+        path = (base / file).resolve() if file else ROOT / name
+        if not path.exists() or (fragment and fragment not in anchors(path.read_text())):
+            broken.append(target)
+    assert broken == []

@@ -1,4 +1,4 @@
-"""Take the README's screenshots of the dashboard: `python docs/screenshots/take.py`.
+"""Take docs/dashboard.md's screenshots of the dashboard: `python docs/screenshots/take.py`.
 
 Starts mockswitch on a free port of 127.0.0.1, makes a few calls (a campaign edited, an
 unknown parameter, an injected fault, injected latency), and saves PNGs beside this file:

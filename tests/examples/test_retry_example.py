@@ -1,4 +1,4 @@
-"""The README's retry example: make the switch fail twice, and check that your code retries.
+"""docs/faults.md's retry example: make the switch fail twice, and check that your code retries.
 
 `mockswitch.add_fault(...)` adds a rule to this test's own copy of the switch; it is gone
 when the test ends. A rule matches calls (`match`), says what happens (`action`), and when

@@ -1,4 +1,4 @@
-"""The README's stub example: a function mockswitch does not simulate, answered by a stub.
+"""docs/real-switch.md's stub example: a function mockswitch does not simulate, answered by a stub.
 
 `mockswitch.add_stub(...)` declares it for this test's own tenant; it is gone when the test
 ends. The stub is served like any function: authentication, the journal, fault rules.
