@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from mockswitch.enswitch.versions import API_VERSIONS, Version, parse_version
+from mockswitch.simulator.clock import MAX_SPEED, ClockError, parse_time
 
 DEFAULT_DB = "mockswitch.sqlite3"
 # The data set shipped with mockswitch: package data beside this file, so that it is found
@@ -83,6 +84,24 @@ def _port(text: str) -> int:
     if value > 65535:
         raise ValueError(f"{value} is not a TCP port")
     return value
+
+
+def _speed(text: str) -> float:
+    value = _number(0)(text)
+    if not 0 < value <= MAX_SPEED:
+        raise ValueError(f"{value:g} is not a speed: more than 0 and at most {MAX_SPEED:g}")
+    return value
+
+
+def _moment(text: str) -> str:
+    """An ISO 8601 time (kept as given; empty for the server's start)."""
+    text = text.strip()
+    if text:
+        try:
+            parse_time(text, "clock_start")
+        except ClockError as error:
+            raise ValueError(error.message) from None
+    return text
 
 
 def _text(text: str) -> str:
@@ -333,6 +352,39 @@ class Settings:
         _integer(0),
         0,
         "seed of the fault rules' dice when a rule names none: same seed, same faults",
+        "N",
+    )
+    clock: str = setting(
+        _choice("virtual", "real"),
+        "virtual",
+        "each tenant's clock, which drives the bulk dialler: virtual moves only when told "
+        "(POST /_mock/clock/advance), real follows wall time times --clock-speed",
+        "MODE",
+    )
+    clock_speed: float = setting(
+        _speed,
+        1.0,
+        f"how much faster than wall time a real clock runs (more than 0, at most {MAX_SPEED:g})",
+        "FACTOR",
+    )
+    clock_start: str = setting(
+        _moment,
+        "",
+        "the clocks' time at start (and after a reset), ISO 8601 such as "
+        "2026-12-07T09:00:00Z (default: the server's start, to the second)",
+        "ISO8601",
+    )
+    outcomes: str = setting(
+        _text,
+        "",
+        "the dialler's outcome rules to start with: a JSON or YAML file, or the document "
+        "itself, as PUT /_mock/outcomes takes it",
+        "FILE",
+    )
+    dials_max: int = setting(
+        _integer(0),
+        100000,
+        "keep only the newest N dials (the dialler's attempts) per tenant; 0 keeps all",
         "N",
     )
     sync: str = setting(

@@ -1,5 +1,6 @@
-"""A JSON or YAML document read from a file given at start (stubs, messages), or a one-line
-error naming the file: the one reader, so every such file fails the same way."""
+"""A JSON or YAML document given at start (stubs, messages, faults, outcomes), from a file or
+inline, or a one-line error naming it: the one reader, so every such document fails the same
+way."""
 
 from __future__ import annotations
 
@@ -18,3 +19,16 @@ def read_document(path: str, error: type[Exception]) -> Any:
     except (yaml.YAMLError, UnicodeDecodeError) as failure:
         # YAML's message spans several lines, with a caret: one line is enough here.
         raise error(f"{path}: not valid JSON or YAML: {' '.join(str(failure).split())}") from None
+
+
+def read_source(source: str, inline_name: str, error: type[Exception]) -> tuple[Any, str]:
+    """The document in `source`, a path or the document itself (one that starts with `[` or
+    `{`, as an environment variable gives it), and how to name it in an error."""
+    if not source.lstrip().startswith(("[", "{")):
+        return read_document(source, error), source
+    try:
+        return yaml.safe_load(source), inline_name
+    except yaml.YAMLError as failure:
+        raise error(
+            f"{inline_name}: not valid JSON or YAML: {' '.join(str(failure).split())}"
+        ) from None

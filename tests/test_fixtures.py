@@ -95,7 +95,11 @@ def test_a_yaml_file_works_as_well_as_json(tmp_path):
     folder = copy_fixtures(tmp_path)
     queues = json.loads((folder / "queues.json").read_text())
     (folder / "queues.json").unlink()
-    lines = [f"- {{id: {q['id']}, customer: {q['customer']}, name: {q['name']!r}}}" for q in queues]
+    lines = [
+        f"- {{id: {q['id']}, customer: {q['customer']}, name: {q['name']!r}, "
+        f"agents: {q['agents']}}}"
+        for q in queues
+    ]
     (folder / "queues.yaml").write_text("\n".join(lines) + "\n")
     assert load_dataset(folder).rows == load_dataset(FIXTURES).rows
 

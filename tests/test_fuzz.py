@@ -11,7 +11,11 @@ tenant, and the control API), schemathesis generates requests that fit the docum
 
 Most generated credentials are wrong, so some cases are sent as a real user (owner, user,
 globex) on a real campaign (123, 124, 200), to reach the checks and handlers behind the 401;
-the last test checks that 200, 201, 204, 400, 401 and 404 envelopes were all reached. The
+the last test checks that 200, 201, 204, 400, 401 and 404 envelopes were all reached. So that
+this never hangs on luck, every Enswitch operation is first sent one explicit, valid call
+(`EXPLICIT`: the owner on campaign 124, with `validation=1` where the function takes it), which
+a read answers 200 and a change 201 without changing anything: bulk/campaigns/create and
+bulk/campaigns/list need no campaign, so 201 and 200 are reached whatever else happened. The
 Enswitch functions are fuzzed again on a server with `http_status = mirror` and a `prefix`,
 which change their statuses and paths.
 
@@ -45,7 +49,7 @@ from typing import Any
 import pytest
 import requests
 import schemathesis
-from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis import HealthCheck, Phase, example, given, settings
 from hypothesis import strategies as st
 from hypothesis.errors import Unsatisfiable
 from schemathesis import GenerationMode
@@ -98,6 +102,7 @@ MIRROR_LABELS = [
     label for label in _labels(build_document(Settings(**MIRROR))) if "/api/json/" in label
 ]
 REACHED: Counter[str] = Counter()  # the envelope codes the fuzzed calls were answered with
+EXPLICIT_ANSWERS: dict[str, str | None] = {}  # each explicit call's envelope code, by case
 CASES = [("defaults", label) for label in LABELS] + [("mirror", label) for label in MIRROR_LABELS]
 
 
@@ -180,13 +185,47 @@ def _as_someone(case: Any, user: str | None, campaign: int | None) -> None:
         case.body.update(given)
 
 
-def _no_internal_error_envelope(case: Any, response: schemathesis.Response) -> None:
+# A valid value for each parameter a function needs (its required ones, the flag that stands
+# instead of a list, `validation`), as the default cast accepts them; `id` and `campaign` are
+# the campaign `_as_someone` is given.
+EXPLICIT = {
+    "name": "example",
+    "dtype": "forward",
+    "dnumber": "2125550111",
+    "dnumbers": "2125550111",
+    "status": "pending",
+    "all": "1",
+    "validation": "1",
+}
+
+
+def _explicit_case(operation: Any) -> Any:
+    """One valid call of the operation's function, sent before any generated case."""
+    function = FUNCTIONS[operation.path.split("/api/json/", 1)[1].strip("/")]
+    values = {
+        param.name: EXPLICIT[param.name]
+        for param in function.parameters
+        if param.name in EXPLICIT
+        and (param.required or param.name == "validation" or param.instead_of)
+    }
+    tenant = {"tenant": "fuzz"} if "{tenant}" in operation.path else {}
+    if operation.method.upper() == "GET":
+        return operation.Case(path_parameters=tenant, query=values)
+    return operation.Case(
+        path_parameters=tenant, body=values, media_type="application/x-www-form-urlencoded"
+    )
+
+
+def _no_internal_error_envelope(case: Any, response: schemathesis.Response) -> str | None:
+    """The envelope's code, if the answer is one; never 500."""
     content_type = response.headers.get("content-type", [""])[0]  # lower case, lists
     if "/api/json/" in case.path and content_type.startswith("application/json"):
         entries = response.json().get("responses") or [{}]
         code = entries[0].get("code")
         assert code != "500", f"an internal error envelope: {response.text}"
         REACHED[code] += 1
+        return code
+    return None
 
 
 def _remove_added_faults(base: str, case: Any, session: requests.Session) -> None:
@@ -235,10 +274,15 @@ def test_fuzz(servers, errors, session, config, label, mode):
         try:
             response = case.call(base_url=running.url, session=session, timeout=10)
             case.validate_response(response, checks=CHECKS)
-            _no_internal_error_envelope(case, response)
+            code = _no_internal_error_envelope(case, response)
+            if case is explicit:
+                EXPLICIT_ANSWERS[f"{config}:{label}:{mode.value}"] = code
         finally:
             _remove_added_faults(running.url, case, session)
 
+    explicit = _explicit_case(operation) if "/api/json/" in operation.path else None
+    if explicit is not None:  # reach the checks and handlers at least once
+        fuzz = example(case=explicit, user="owner", campaign=124)(fuzz)
     before = len(errors.records)
     try:
         fuzz()
@@ -253,6 +297,15 @@ def test_the_fuzzing_went_past_authentication_and_validation():
     """Run after the cases above: the calls reached every stage of the switch."""
     if not REACHED:
         pytest.skip("run with the fuzz cases")
+    # Each explicit call is valid: a read answers 200, a validated change 201; or 404 once a
+    # generated case has deleted campaign 124 (campaigns/create and list need no campaign).
+    valid = ("200", "201", "404")
+    wrong = {case: code for case, code in EXPLICIT_ANSWERS.items() if code not in valid}
+    assert EXPLICIT_ANSWERS
+    assert not wrong, wrong
+    creates = {case: code for case, code in EXPLICIT_ANSWERS.items() if "campaigns/create" in case}
+    assert creates, "bulk/campaigns/create was not fuzzed"
+    assert set(creates.values()) == {"201"}, creates
     assert set(REACHED) >= {"200", "201", "204", "400", "401", "404"}, REACHED
 
 

@@ -218,7 +218,10 @@ def test_the_same_seed_gives_the_same_database_byte_for_byte(tmp_path):
 #       --generate 300 --seed 5
 #   python -c "from pathlib import Path; from tests.test_generator import dump_digest;
 #              print(dump_digest(Path('/tmp/g.sqlite3')))"
-RECORDED_DUMP_300_SEED_5 = "e391bba66b3d6b05c160a0838d46b1fae24c21b64867b910ab86b6f0816accee"
+# Recorded again when the simulator was merged (its tables, time groups' opening times and
+# queues' agents change the database): the simulator's generator from before the speed work
+# and the one after make this same database.
+RECORDED_DUMP_300_SEED_5 = "994349b6f79aa15ea39bef6a2f803efa8bea794074d7ce9cfb4cd10d3e2d3d90"
 
 
 def test_the_generated_database_is_the_one_recorded(tmp_path, capsys):

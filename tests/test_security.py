@@ -176,6 +176,12 @@ def _body(method: str, path: str) -> dict[str, Any]:
         return {"json": RULE}
     if method == "POST" and path.endswith("/stubs"):
         return {"json": {"function": "people/list", "data": []}}
+    if path.endswith("/clock/advance"):
+        return {"json": {"seconds": 1}}
+    if method == "PUT" and path.endswith("/clock"):
+        return {"json": {"mode": "virtual"}}
+    if method == "PUT" and path.endswith("/outcomes"):
+        return {"json": {"rules": [], "seed": 1}}
     if method == "PUT":
         return {"json": {"fixed_ms": 1}}
     return {}

@@ -270,3 +270,42 @@ def test_stopping_the_server_answers_an_open_long_poll_at_once(monkeypatch):
         503,
         {"timed_out": True, "wanted": 1, "count": 0, "calls": []},
     )
+
+
+SIMULATED = "2026-12-07T09:00:00Z"
+
+
+def test_the_sync_client_moves_the_clock_sets_outcomes_and_reads_dials():
+    with ServerThread(clock_start=SIMULATED) as running:
+        client = running.client("sim")
+        assert client.set_outcomes([{"dnumber": "*", "outcome": "busy"}], seed=3) == {
+            "rules": [{"dnumber": "*", "outcome": "busy"}],
+            "seed": 3,
+        }
+        assert client.outcomes()["seed"] == 3
+        assert client.clock() == {"now": SIMULATED, "mode": "virtual", "speed": 1.0}
+        assert client.advance(60)["now"] == "2026-12-07T09:01:00Z"
+        found = client.dials(campaign=124)
+        assert [d["outcome"] for d in found] == ["busy", "busy"]
+        assert client.dials(campaign=124, limit=1, offset=1) == found[1:]
+        assert client.dials(dnumber=found[0]["dnumber"]) == found[:1]
+        moved = client.set_clock(now="2026-12-07T10:00:00+00:00", mode="virtual")
+        assert moved == {"now": "2026-12-07T10:00:00Z", "mode": "virtual", "speed": 1.0}
+        with pytest.raises(ControlApiError) as refused:
+            client.set_clock(now=SIMULATED)
+        assert refused.value.status == 409
+        assert client.set_clock(mode="real", speed=2)["mode"] == "real"
+
+
+async def test_the_async_client_moves_the_clock_too():
+    from datetime import UTC, datetime
+
+    with ServerThread(clock_start=SIMULATED) as running:
+        client = AsyncMockswitchClient(running.url, "sim")
+        await client.set_outcomes([{"dnumber": "*", "outcome": "noanswer"}])
+        assert (await client.advance(120))["now"] == "2026-12-07T09:02:00Z"
+        assert {d["outcome"] for d in await client.dials()} == {"noanswer"}
+        assert (await client.outcomes())["rules"] == [{"dnumber": "*", "outcome": "noanswer"}]
+        later = datetime(2026, 12, 7, 11, tzinfo=UTC)
+        assert (await client.set_clock(now=later))["now"] == "2026-12-07T11:00:00Z"
+        assert (await client.clock())["now"] == "2026-12-07T11:00:00Z"

@@ -336,3 +336,64 @@ def test_the_page_is_accessible(dashboard: Dashboard, scheme: str):
     assert unnamed == []
     expect(page.get_by_label("Filter calls")).to_be_visible()
     expect(page.get_by_label("Applies to")).to_be_visible()
+
+
+TIMES = "\u00d7"  # the multiplication sign of the buttons' "▶ 60x"
+
+
+def _count(page: Page, campaign: int, status: str):
+    return page.locator(
+        f'[data-campaign="{campaign}"] .progress-count[data-status="{status}"] strong'
+    )
+
+
+def test_campaign_progress_and_the_clock_buttons(dashboard: Dashboard):
+    page = dashboard.open().page
+    client = dashboard.client
+    start = client.clock()
+    expect(page.locator("#clock-mode")).to_have_text("paused (virtual)")
+    expect(page.locator("#clock-now")).to_have_attribute("datetime", start["now"])
+    # Campaign 123 as seeded: 2 pending, 1 success, 1 failed (and 1 cancelled).
+    for status, count in (
+        ("pending", "2"),
+        ("success", "1"),
+        ("failed", "1"),
+        ("in_progress", "0"),
+    ):
+        expect(_count(page, 123, status)).to_have_text(count)
+
+    client.set_outcomes([{"dnumber": "*", "outcome": "key"}])
+    dashboard.api("bulk/campaigns/update", id=123, enabled=1, timegroup=0, attempts=1)
+    page.get_by_role("button", name="+1 min").click()  # both answer and press a key
+    expect(_count(page, 123, "success")).to_have_text("3")
+    expect(_count(page, 123, "pending")).to_have_text("0")
+    moved = client.clock()
+    assert moved["mode"] == "virtual"
+    expect(page.locator("#clock-now")).to_have_attribute("datetime", moved["now"])
+    assert len(client.dials(campaign=123)) == 2
+
+    # Play at 60x: the page follows the dialler without a call or a reload.
+    client.set_outcomes([{"dnumber": "*", "outcome": "noanswer"}])
+    numbers = ",".join(f"21255590{n:02d}" for n in range(40))
+    dashboard.api("bulk/destinations/create", campaign=123, dnumbers=numbers)
+    expect(_count(page, 123, "pending")).to_have_text("40")
+    page.evaluate("window.notReloaded = true")
+    page.get_by_role("button", name=f"▶ 60{TIMES}").click()
+    expect(page.locator("#clock-mode")).to_have_text(f"running 60{TIMES}")
+    assert (client.clock()["mode"], client.clock()["speed"]) == ("real", 60.0)
+    expect(page.get_by_role("button", name=f"▶ 60{TIMES}")).to_have_attribute(
+        "aria-pressed", "true"
+    )
+    expect(_count(page, 123, "in_progress")).to_have_text("5", timeout=15000)  # maximum 5
+    # 30 s calls, 0.5 s at 60x: the numbers fail (attempts=1) as the page watches.
+    expect(_count(page, 123, "failed")).not_to_have_text("1", timeout=15000)
+    page.get_by_role("button", name="Pause").click()
+    expect(page.locator("#clock-mode")).to_have_text("paused (virtual)")
+    assert client.clock()["mode"] == "virtual"
+    page.get_by_role("button", name=f"▶ 10{TIMES}").click()
+    expect(page.locator("#clock-mode")).to_have_text(f"running 10{TIMES}")
+    page.get_by_role("button", name=f"▶ 1{TIMES}").click()
+    expect(page.locator("#clock-mode")).to_have_text(f"running 1{TIMES}")
+    page.get_by_role("button", name="+1 min").click()  # stops the clock, then steps
+    expect(page.locator("#clock-mode")).to_have_text("paused (virtual)")
+    assert page.evaluate("window.notReloaded") is True

@@ -28,6 +28,7 @@ from mockswitch.dataset.fixtures import load_dataset
 from mockswitch.dataset.generator import Progress, generate
 from mockswitch.errors import FixtureError
 from mockswitch.faults.files import FaultFileError
+from mockswitch.simulator.files import OutcomeFileError
 from mockswitch.store import DatabaseFileError, SchemaMismatch, Store
 from mockswitch.stubs import StubFileError
 from mockswitch.switch.calllog import JsonFormatter
@@ -49,6 +50,7 @@ REFUSALS = (
     FaultFileError,
     StubFileError,
     MessagesFileError,
+    OutcomeFileError,
 )
 
 

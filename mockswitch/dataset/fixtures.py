@@ -20,6 +20,7 @@ import yaml
 from mockswitch.dataset.tables import BY_NAME, REQUIRED, TABLES, Column, Table
 from mockswitch.enswitch.dnumbers import dnumber_problem
 from mockswitch.errors import FixtureError
+from mockswitch.simulator.opening import OpeningError, OpeningHours
 
 SUFFIXES = (".json", ".yaml", ".yml")
 Row = dict[str, Any]
@@ -82,6 +83,7 @@ def _checked(
     _check_references(rows, files, problems)
     _check_customer_tree(rows, files, problems)
     _check_campaign_destinations(rows, files, problems)
+    _check_dialler_fields(rows, files, problems)
     if problems:
         raise FixtureError(_summarise(source, problems))
     return Dataset(rows, source, fingerprint_of(rows), generated)
@@ -303,3 +305,19 @@ def _check_campaign_destinations(
                 f"{_row_name(table, campaign, files)}, field 'dnumber': "
                 f"{campaign['dnumber']!r} {problem} (dtype {campaign['dtype']!r})"
             )
+
+
+def _check_dialler_fields(
+    rows: dict[str, list[Row]], files: dict[str, str], problems: list[str]
+) -> None:
+    """What the dialler reads: time groups' opening times, queues' agents."""
+    for group in rows["timegroups"]:
+        try:
+            OpeningHours.parse(group["days"], group["start"], group["end"], group["timezone"])
+        except OpeningError as error:
+            where = _row_name(BY_NAME["timegroups"], group, files)
+            problems.append(f"{where}, field {error.field!r}: {error.message}")
+    for queue in rows["queues"]:
+        if queue["agents"] < 0:
+            where = _row_name(BY_NAME["queues"], queue, files)
+            problems.append(f"{where}, field 'agents': must be 0 or more, not {queue['agents']}")

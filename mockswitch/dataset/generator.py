@@ -150,6 +150,15 @@ _PHONE_NAMES = (
 )
 _QUEUE_NAMES = ("Support", "Sales", "Billing", "Renewals team", "Bookings", "Complaints")
 _TIMEGROUP_NAMES = ("Business hours", "Weekdays", "Weekends", "Evenings", "Lunch break")
+_WEEKDAYS = ["mon", "tue", "wed", "thu", "fri"]
+# What the dialler reads, by the time group's name: its days, start and end (UTC).
+_OPENING_TIMES: dict[str, tuple[list[str], str, str]] = {
+    "Business hours": (_WEEKDAYS, "09:00", "17:00"),
+    "Weekdays": (_WEEKDAYS, "00:00", "24:00"),
+    "Weekends": (["sat", "sun"], "00:00", "24:00"),
+    "Evenings": ([*_WEEKDAYS, "sat", "sun"], "17:00", "22:00"),
+    "Lunch break": (_WEEKDAYS, "12:00", "13:00"),
+}
 _RECORDGROUP_NAMES = ("All calls", "Sales", "Quality review", "Compliance")
 _CAMPAIGN_TOPICS = (
     ("Spring promo", "Tell last year's buyers about the spring range"),
@@ -176,6 +185,17 @@ _QUEUE_KEEPS = (-2, -1, 0, 0, 1, 2)
 _OTHER_KEEPS = (0, 0, 0, 1)
 _MACHINES = ("", "failed", "retry", "success")
 _SUCCESSES = ("answer", "key")
+
+
+def _dialler_fields(kind: str, name: str) -> dict[str, Any]:
+    """A time group's opening times, a queue's agents (from its name: the dice are kept
+    for the rest, so a seed gives the same data set as before these fields existed)."""
+    if kind == "timegroups":
+        days, start, end = _OPENING_TIMES[name]
+        return {"days": list(days), "start": start, "end": end, "timezone": "UTC"}
+    if kind == "queues":
+        return {"agents": 2 + len(name) % 5}
+    return {}
 
 
 @dataclass
@@ -302,7 +322,10 @@ class _Maker:
             ("recordgroups", _RECORDGROUP_NAMES, 0, 2),
         ):
             chosen = rng.sample(names, rng.randint(low, high))
-            owned = [self.add(kind, customer=customer.id, name=name) for name in chosen]
+            owned = [
+                self.add(kind, customer=customer.id, name=name, **_dialler_fields(kind, name))
+                for name in chosen
+            ]
             setattr(customer, kind, owned)
 
     def campaigns(self, customers: list[_Customer], count: int, progress: Progress | None) -> None:

@@ -54,6 +54,8 @@ def _feature(name: str) -> Table:
     return Table(name, (_id(), _customer(), Column("name", str, default="")))
 
 
+WEEK = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
 # In load order: every reference points at a table listed before it.
 TABLES: tuple[Table, ...] = (
     Table("rateplans", (_id(), Column("name", str), Column("features", list, default=[]))),
@@ -87,8 +89,24 @@ TABLES: tuple[Table, ...] = (
         ),
     ),
     _feature("phones"),
-    _feature("queues"),
-    _feature("timegroups"),
+    Table(
+        "queues",
+        # The dialler's agent rule (keep_agents_available) counts these agents.
+        (_id(), _customer(), Column("name", str, default=""), Column("agents", int, default=1)),
+    ),
+    Table(
+        "timegroups",
+        (
+            _id(),
+            _customer(),
+            Column("name", str, default=""),
+            # When the dialler may start calls: these days, from start to end, local time.
+            Column("days", list, default=list(WEEK)),
+            Column("start", str, default="00:00"),
+            Column("end", str, default="24:00"),
+            Column("timezone", str, default="UTC"),
+        ),
+    ),
     _feature("recordgroups"),
     Table(
         "dtypes",

@@ -5,10 +5,9 @@ Either a list of rules, or `{"rules": [...], "default_latency": {...}}`.
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
-import yaml
+from mockswitch.documents import read_source
 
 from .engine import FaultEngine
 from .spec import RuleError
@@ -25,15 +24,7 @@ def load_start_rules(
     `most` rules (the max_fault_rules setting)."""
     if not source.strip():
         return [], None
-    inline = source.lstrip().startswith(("[", "{"))
-    where = "the faults given inline" if inline else source
-    try:
-        text = source if inline else Path(source).read_text(encoding="utf-8")
-        document = yaml.safe_load(text)
-    except OSError as error:
-        raise FaultFileError(f"{where}: cannot be read: {error}") from None
-    except yaml.YAMLError as error:
-        raise FaultFileError(f"{where}: not valid JSON or YAML: {error}") from None
+    document, where = read_source(source, "the faults given inline", FaultFileError)
     if document is None:
         return [], None
     if isinstance(document, list):

@@ -8,6 +8,7 @@ from typing import Any
 from mockswitch.dataset.tables import BY_NAME, REQUIRED
 from mockswitch.domain.records import CAMPAIGN_FIELDS, Campaign
 
+from .changes import Changes
 from .database import Database
 
 _COLUMNS = ", ".join(CAMPAIGN_FIELDS)
@@ -24,9 +25,10 @@ DEFAULTS: dict[str, Any] = {
 class Campaigns:
     """The campaigns of one tenant. Changes must run while holding the database's lock."""
 
-    def __init__(self, db: Database, tenant: int) -> None:
+    def __init__(self, db: Database, tenant: int, changes: Changes | None = None) -> None:
         self._db = db
         self._tenant = tenant
+        self._changes = changes or Changes()
 
     async def get(self, campaign_id: int) -> Campaign | None:
         rows = await self._db.writer.execute_fetchall(
@@ -67,6 +69,7 @@ class Campaigns:
             f"INSERT INTO campaigns (tenant, {names}) VALUES (?, {marks})",
             (self._tenant, *values.values()),
         )
+        self._changes.campaign_changed(campaign_id)
         return campaign_id
 
     async def delete(self, campaign_id: int) -> None:
@@ -77,6 +80,7 @@ class Campaigns:
                 "DELETE FROM destinations WHERE tenant = ? AND campaign = ?", key
             )
             await self._db.writer.execute("DELETE FROM campaigns WHERE tenant = ? AND id = ?", key)
+            await self._changes.campaign_deleted(campaign_id)
 
     async def update(self, campaign_id: int, changes: Mapping[str, Any]) -> None:
         """Set the given fields of one campaign."""
@@ -90,3 +94,4 @@ class Campaigns:
             f"UPDATE campaigns SET {assignments} WHERE tenant = ? AND id = ?",
             (*changes.values(), self._tenant, campaign_id),
         )
+        self._changes.campaign_changed(campaign_id)

@@ -12,6 +12,7 @@ from collections.abc import Sequence
 
 from mockswitch.domain.records import Destination
 
+from .changes import Changes
 from .database import Database
 
 SORTS = ("dnumber", "status")
@@ -21,9 +22,10 @@ _IN_LIST = "dnumber IN (SELECT value FROM json_each(?))"
 class Destinations:
     """The destinations of one tenant. Changes must run while holding the database's lock."""
 
-    def __init__(self, db: Database, tenant: int) -> None:
+    def __init__(self, db: Database, tenant: int, changes: Changes | None = None) -> None:
         self._db = db
         self._tenant = tenant
+        self._changes = changes or Changes()
 
     async def put(self, campaign: int, dnumbers: Sequence[str], status: str) -> int:
         """Add these destinations with `status`, replacing any the campaign already has.
@@ -36,6 +38,7 @@ class Destinations:
             "ON CONFLICT (tenant, campaign, dnumber) DO UPDATE SET status = excluded.status",
             (self._tenant, campaign, status, json.dumps(list(dnumbers))),
         )
+        await self._changes.destinations_changed(campaign, dnumbers)
         return cursor.rowcount
 
     async def set_status(self, campaign: int, status: str, dnumbers: Sequence[str] | None) -> int:
@@ -46,6 +49,7 @@ class Destinations:
             sql += f" AND {_IN_LIST}"
             values += (json.dumps(list(dnumbers)),)
         cursor = await self._db.writer.execute(sql, values)
+        await self._changes.destinations_changed(campaign, dnumbers)
         return cursor.rowcount
 
     async def exists(self, campaign: int, dnumber: str) -> bool:
@@ -63,6 +67,7 @@ class Destinations:
             sql += " AND dnumber = ?"
             values += (dnumber,)
         cursor = await self._db.writer.execute(sql, values)
+        await self._changes.destinations_changed(campaign, None if dnumber is None else [dnumber])
         return cursor.rowcount
 
     async def count(self, campaign: int) -> int:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from mockswitch.dataset.tables import TABLES, Column, Table
 
-SCHEMA_VERSION = "1"
+SCHEMA_VERSION = "2"
 
 SEED_TENANT = 0
 DEFAULT_TENANT = "default"
@@ -43,7 +43,8 @@ _STATIC = (
   id INTEGER PRIMARY KEY,
   name TEXT NOT NULL UNIQUE,
   created_at TEXT NOT NULL,
-  evicted INTEGER NOT NULL DEFAULT 0
+  evicted INTEGER NOT NULL DEFAULT 0,
+  dials_evicted INTEGER NOT NULL DEFAULT 0
 )""",
     """CREATE TABLE IF NOT EXISTS calls (
   id INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -75,7 +76,29 @@ _STATIC = (
     "CREATE INDEX IF NOT EXISTS campaigns_by_customer ON campaigns (tenant, customer, id)",
 )
 
-STATEMENTS: tuple[str, ...] = tuple(_table_ddl(t) for t in TABLES) + _STATIC
+# The dialler's attempts (GET /_mock/dials): not part of the data set, so neither seeded nor
+# copied; numbered per tenant from 1, bounded per tenant like the journal (dials_max). Times
+# are milliseconds since the epoch (UTC), written as text only when read.
+DIALS_DDL = (
+    """CREATE TABLE IF NOT EXISTS dials (
+  tenant INTEGER NOT NULL,
+  id INTEGER NOT NULL,
+  campaign INTEGER NOT NULL,
+  dnumber TEXT NOT NULL,
+  attempt INTEGER NOT NULL,
+  started INTEGER NOT NULL,
+  answered INTEGER,
+  ended INTEGER,
+  outcome TEXT,
+  result TEXT,
+  PRIMARY KEY (tenant, id)
+) WITHOUT ROWID""",
+    # Serves ?campaign= and ?campaign=&dnumber=; ?dnumber= alone scans the tenant's dials
+    # (at most dials_max), where a second index would slow every attempt's insert.
+    "CREATE INDEX IF NOT EXISTS dials_by_campaign ON dials (tenant, campaign, dnumber, id)",
+)
+
+STATEMENTS: tuple[str, ...] = tuple(_table_ddl(t) for t in TABLES) + _STATIC + DIALS_DDL
 
 # Columns added since schema 1 was released: a database made before them gets them added at
 # open (old calls read as neither stubbed nor proxied), so it need not be thrown away.

@@ -23,9 +23,10 @@ log = logging.getLogger("mockswitch.store")
 class Store:
     """The database, opened and seeded, with its tenants."""
 
-    def __init__(self, db: Database, journal: Journal) -> None:
+    def __init__(self, db: Database, journal: Journal, dials_max: int = 0) -> None:
         self.db = db
         self.journal = journal
+        self.dials_max = dials_max
         self._tenants: dict[str, Tenant] = {}
         self.meta: dict[str, str] = {}
 
@@ -40,6 +41,7 @@ class Store:
         journal_max: int = 0,
         journal_body_cap: int = 65536,
         journal_field_cap: int = 16384,
+        dials_max: int = 0,
     ) -> Store:
         """Open the database at `path` and make sure it holds a seeded data set.
 
@@ -51,7 +53,7 @@ class Store:
         journal = Journal(
             db, body_cap=journal_body_cap, field_cap=journal_field_cap, max_entries=journal_max
         )
-        store = cls(db, journal)
+        store = cls(db, journal, dials_max)
         try:
             await store.journal.start()
             await store._load()
@@ -80,7 +82,9 @@ class Store:
 
     async def _load(self) -> None:
         rows = await self.db.writer.execute_fetchall("SELECT id, name FROM tenants")
-        self._tenants = {name: Tenant(self.db, tenant_id, name) for tenant_id, name in rows}
+        self._tenants = {
+            name: Tenant(self.db, tenant_id, name, self.dials_max) for tenant_id, name in rows
+        }
         self.meta = dict(await self.db.writer.execute_fetchall("SELECT key, value FROM meta"))
 
     @asynccontextmanager
@@ -96,6 +100,7 @@ class Store:
             await write_seed(self.db.writer, dataset)
             for tenant in self._tenants.values():
                 await copy_seed(self.db.writer, tenant.id)
+                await tenant.dials.clear()
                 tenant.forget()
         self.meta = dict(await self.db.writer.execute_fetchall("SELECT key, value FROM meta"))
 
@@ -154,7 +159,7 @@ class Store:
             (_LAST_TENANT_ID, str(tenant_id)),
         )
         await copy_seed(self.db.writer, tenant_id)
-        tenant = Tenant(self.db, tenant_id, name)
+        tenant = Tenant(self.db, tenant_id, name, self.dials_max)
         self._tenants[name] = tenant
         return tenant
 
@@ -171,6 +176,7 @@ class Store:
                 return  # gone already; a tenant made under its name starts from the seed
             await copy_seed(self.db.writer, tenant.id)
             await self.journal.clear(tenant.id)
+            await tenant.dials.clear()
             tenant.forget()
 
     async def clear_journal(self, tenant: Tenant) -> None:
@@ -185,6 +191,7 @@ class Store:
                 return False
             await delete_tenant_rows(self.db.writer, tenant.id)
             await self.journal.clear(tenant.id)
+            await tenant.dials.clear()
             await self.db.writer.execute("DELETE FROM tenants WHERE id = ?", (tenant.id,))
             self._tenants.pop(tenant.name, None)
             tenant.dropped = True

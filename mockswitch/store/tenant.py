@@ -8,8 +8,10 @@ from mockswitch.domain.directory import Directory, index_features
 from mockswitch.domain.records import Customer, DestinationType, Person, RatePlan, Role
 
 from .campaigns import Campaigns
+from .changes import Changes
 from .database import Database
 from .destinations import Destinations
+from .dials import Dials
 
 
 class Tenant:
@@ -20,13 +22,15 @@ class Tenant:
     nothing may be written for it any more.
     """
 
-    def __init__(self, db: Database, tenant_id: int, name: str) -> None:
+    def __init__(self, db: Database, tenant_id: int, name: str, dials_max: int = 0) -> None:
         self.id = tenant_id
         self.name = name
         self.dropped = False
         self._db = db
-        self.campaigns = Campaigns(db, tenant_id)
-        self.destinations = Destinations(db, tenant_id)
+        changes = Changes()  # the API's changes reach the tenant's dialler through it
+        self.campaigns = Campaigns(db, tenant_id, changes)
+        self.destinations = Destinations(db, tenant_id, changes)
+        self.dials = Dials(db, tenant_id, changes, self.campaigns, dials_max)
         self._directory: Directory | None = None
 
     async def directory(self) -> Directory:

@@ -13,7 +13,14 @@ with other parameters (`reports.py`).
     server.stop()
 """
 
-from .client import AsyncMockswitchClient, ControlApiError, MockswitchClient, filters
+from .client import (
+    AsyncMockswitchClient,
+    ControlApiError,
+    MockswitchClient,
+    clock_body,
+    dial_filters,
+    filters,
+)
 from .reports import (
     NEAR_MISSES_SHOWN,
     CallAssertionError,
@@ -35,7 +42,9 @@ __all__ = [
     "ControlApiError",
     "MockswitchClient",
     "ServerThread",
+    "clock_body",
     "describe_expectation",
+    "dial_filters",
     "elsewhere_report",
     "filters",
     "near_miss_report",

@@ -13,8 +13,9 @@ import functools
 import json
 import urllib.error
 import urllib.request
-from collections.abc import Callable, Coroutine, Generator, Mapping
+from collections.abc import Callable, Coroutine, Generator, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from operator import itemgetter
 from typing import Any, Concatenate, Generic, ParamSpec, TypeVar, overload
 
@@ -96,6 +97,31 @@ def filters(
     for name, value in (params or {}).items():
         found[f"param.{name}"] = as_sent(value)
     return found
+
+
+def clock_body(
+    mode: str | None = None, now: str | datetime | None = None, speed: float | None = None
+) -> dict[str, Any]:
+    """The body of `PUT /_mock/clock`: only what is given; a datetime is sent in ISO 8601."""
+    body: dict[str, Any] = {}
+    if mode is not None:
+        body["mode"] = mode
+    if now is not None:
+        body["now"] = now.isoformat() if isinstance(now, datetime) else now
+    if speed is not None:
+        body["speed"] = speed
+    return body
+
+
+def dial_filters(
+    campaign: int | None = None,
+    dnumber: str | None = None,
+    limit: int | None = None,
+    offset: int | None = None,
+) -> dict[str, str]:
+    """The query parameters of `GET /_mock/dials`; every argument is optional."""
+    query = {"campaign": campaign, "dnumber": dnumber, "limit": limit, "offset": offset}
+    return {name: str(value) for name, value in query.items() if value is not None}
 
 
 class operation(Generic[P, T]):  # used as a decorator, like `property`
@@ -187,6 +213,41 @@ class _Client(Endpoints):
     clear_faults: operation[[], None] = _bare("DELETE", "/faults")
     stubs: operation[[], list[dict[str, Any]]] = _bare("GET", "/stubs", returns=itemgetter("stubs"))
     clear_stubs: operation[[], None] = _bare("DELETE", "/stubs")
+    clock: operation[[], dict[str, Any]] = _bare(
+        "GET", "/clock", 'The clock: {"now": ..., "mode": ..., "speed": ...}.', returns=_whole
+    )
+    outcomes: operation[[], dict[str, Any]] = _bare("GET", "/outcomes", returns=_whole)
+
+    @operation
+    def set_clock(
+        self, mode: str | None = None, now: str | datetime | None = None, speed: float | None = None
+    ) -> Steps[dict[str, Any]]:
+        """Set the clock's mode, time (forward only) and speed; returns the clock."""
+        return (yield self._ask("PUT", "/clock", body=clock_body(mode, now, speed)))
+
+    @operation
+    def advance(self, seconds: float) -> Steps[dict[str, Any]]:
+        """Move a virtual clock forward; returns once the dialler has caught up."""
+        return (yield self._ask("POST", "/clock/advance", body={"seconds": seconds}))
+
+    @operation
+    def set_outcomes(
+        self, rules: Sequence[Mapping[str, Any]] = (), seed: int = 0
+    ) -> Steps[dict[str, Any]]:
+        """Replace the dialler's outcome rules, e.g. [{"dnumber": "44*", "outcome": "busy"}]."""
+        return (yield self._ask("PUT", "/outcomes", body={"rules": list(rules), "seed": seed}))
+
+    @operation
+    def dials(
+        self,
+        campaign: int | None = None,
+        dnumber: str | None = None,
+        limit: int | None = None,
+        offset: int | None = None,
+    ) -> Steps[list[dict[str, Any]]]:
+        """The dialler's attempts, oldest first (see GET /_mock/dials)."""
+        query = dial_filters(campaign, dnumber, limit, offset)
+        return (yield self._ask("GET", "/dials", query))["dials"]
 
     @operation
     def add_fault(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
 from collections.abc import AsyncIterator
 
@@ -10,6 +12,8 @@ from aiohttp import web
 from mockswitch.config import Settings
 from mockswitch.dataset.fixtures import load_dataset
 from mockswitch.faults.files import load_start_rules
+from mockswitch.simulator import ClockSpec, Simulator, parse_time
+from mockswitch.simulator.files import load_start_outcomes
 from mockswitch.store import Store
 from mockswitch.stubs import read_stub_file
 from mockswitch.switch import Switch
@@ -19,7 +23,7 @@ from mockswitch.switch.proxy import StubRecorder
 
 from . import admin, calls, cors, crosssite, events, slashes
 from .api import enswitch_call
-from .keys import SETTINGS, SWITCH
+from .keys import SETTINGS, SIMULATOR, SWITCH
 from .middleware import errors_as_json
 from .openapi import CONTROL
 from .openapi_control import SCOPES
@@ -80,6 +84,7 @@ async def _switch(app: web.Application) -> AsyncIterator[None]:
     )
     start_stubs = read_stub_file(settings.stubs)
     messages = load_messages(settings.messages)
+    outcomes = load_start_outcomes(settings.outcomes)
     dataset = load_dataset(settings.fixtures_path())
     store = await Store.open(
         settings.db,
@@ -89,6 +94,7 @@ async def _switch(app: web.Application) -> AsyncIterator[None]:
         journal_max=settings.journal_max,
         journal_body_cap=settings.journal_body_cap,
         journal_field_cap=settings.journal_field_cap,
+        dials_max=settings.dials_max,
     )
     forwarder = AiohttpForwarder(settings) if settings.proxy_to else None
     if forwarder is not None:
@@ -108,9 +114,21 @@ async def _switch(app: web.Application) -> AsyncIterator[None]:
         ),
         messages=messages,
     )
+    start = parse_time(settings.clock_start, "clock_start") if settings.clock_start else 0
+    simulator = Simulator(
+        ClockSpec(settings.clock, settings.clock_speed, start),
+        outcomes,
+        store_of=lambda name: tenant.dials if (tenant := store.find(name)) else None,
+        tenants=store.names,
+    )
+    app[SIMULATOR] = simulator
+    real_clocks = asyncio.ensure_future(simulator.run_real_clocks())
     try:
         yield
     finally:
+        real_clocks.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await real_clocks
         if forwarder is not None:
             await forwarder.close()
         await store.close()

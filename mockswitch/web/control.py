@@ -9,7 +9,7 @@ from aiohttp import web
 from mockswitch import __version__
 
 from .declare import BAD, NUMBER, STRING, TOO_MANY, ControlRoutes, object_of, ok
-from .keys import SWITCH
+from .keys import SIMULATOR, SWITCH
 from .tenants import tenant_for_change
 
 routes = ControlRoutes("server")
@@ -59,18 +59,21 @@ async def health(request: web.Request) -> web.Response:
 
 @routes.post(
     "/_mock/reset",
-    "Reset the tenant: data back to the seed, journal cleared, start fault rules back",
+    "Reset the tenant: data back to the seed, journal and dials cleared, the start fault "
+    "rules, outcome rules and clock back",
     ok("Reset.", RESET),
     BAD,
     TOO_MANY,
 )
 async def reset(request: web.Request) -> web.Response:
-    """Put the data back to the seed, clear the journal, restore the start fault rules."""
+    """Put the data back to the seed, clear the journal and the dials, restore the start
+    fault rules, outcome rules and clock."""
     started = time.perf_counter()
     tenant = await tenant_for_change(request)
     switch = request.app[SWITCH]
     await switch.store.reset(tenant)
     switch.reset_faults(tenant)
     switch.beyond.reset(tenant.name)
+    request.app[SIMULATOR].reset(tenant.name)
     took = round((time.perf_counter() - started) * 1000, 3)
     return web.json_response({"status": "reset", "tenant": tenant.name, "took_ms": took})

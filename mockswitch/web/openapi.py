@@ -40,7 +40,7 @@ from mockswitch.enswitch.params import (
 )
 from mockswitch.enswitch.versions import OLDEST, version_text
 
-from . import calls, control, events, faults, metrics, stubs, tenants, ui
+from . import calls, clock, control, dials, events, faults, metrics, stubs, tenants, ui
 from .declare import JSON, TOO_MANY, ControlRoutes, Schema, ok, ref
 from .exchange import CALL_ID_HEADER
 from .keys import SWITCH
@@ -61,6 +61,8 @@ CONTROL: tuple[ControlRoutes, ...] = (
     calls.routes,
     faults.routes,
     stubs.routes,
+    clock.routes,
+    dials.routes,
     events.routes,
     ui.routes,
     tenants.routes,
@@ -127,6 +129,11 @@ def build_document(
             {"name": "faults", "description": "Rules that make calls fail or slow down."},
             {"name": "stubs", "description": "Canned answers for functions not simulated."},
             {"name": "server", "description": "Health, reset, tenants, metrics, this document."},
+            {
+                "name": "simulator",
+                "description": "The bulk dialler's clock, outcome rules and attempts "
+                "(docs/simulator.md).",
+            },
             {"name": "dashboard", "description": "The page at /_mock/ui and what it reads."},
         ],
         "paths": paths,

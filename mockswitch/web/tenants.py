@@ -24,7 +24,7 @@ from .declare import (
     object_of,
     ok,
 )
-from .keys import SWITCH
+from .keys import SIMULATOR, SWITCH
 
 DEFAULT = "default"
 VALID_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}", re.ASCII)
@@ -113,4 +113,5 @@ async def drop_tenant(request: web.Request) -> web.Response:
         raise ControlError(404, f"no tenant called {tenant.name!r}", field="tenant")
     switch.reset_faults(tenant)
     switch.beyond.reset(tenant.name)
+    request.app[SIMULATOR].drop(tenant.name)
     return web.json_response({"status": "dropped", "tenant": tenant.name})

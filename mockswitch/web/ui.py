@@ -5,6 +5,7 @@
     GET /_mock/data/campaigns      every customer with its campaigns, as the API shows them
     GET /_mock/data/functions      the Enswitch functions this server answers, and the
                                    fault action kinds' labels
+    GET /_mock/data/dialler        the clock, and each campaign's progress
 
 The page reads everything else through the control API (`calls`, `events`, `faults`,
 `reset`) with URLs relative to its own, so `/t/<tenant>/_mock/ui` shows that tenant. It
@@ -24,6 +25,7 @@ from mockswitch.endpoints.campaign_access import campaign_data
 from mockswitch.errors import ControlError
 from mockswitch.faults.actions import KINDS as ACTION_KINDS
 
+from .clock import CLOCK
 from .declare import (
     BAD,
     NO_TENANT,
@@ -34,10 +36,13 @@ from .declare import (
     object_of,
     ok,
 )
-from .keys import SWITCH
+from .keys import SIMULATOR, SWITCH
 from .tenants import existing_tenant, tenant_for_change, tenant_name
 
 routes = ControlRoutes("dashboard")
+# A campaign's progress on the dashboard: its destinations by status, its attempts running.
+STATUSES = ("pending", "success", "failed", "cancelled")
+PROGRESS = (*STATUSES, "in_progress")
 
 ASSETS = {
     "ui.js": "text/javascript",
@@ -196,4 +201,42 @@ async def functions(request: web.Request) -> web.Response:
             # The labels the page shows for fault actions: each kind declares its own.
             "fault_kinds": {kind.type: kind.label for kind in ACTION_KINDS.values()},
         }
+    )
+
+
+@routes.get(
+    "/_mock/data/dialler",
+    "The tenant's clock, and each campaign's destinations by status and attempts in progress",
+    ok(
+        "The clock and the campaigns' progress, by campaign id.",
+        object_of(
+            {
+                "clock": CLOCK,
+                "campaigns": {
+                    "type": "object",
+                    "additionalProperties": object_of(
+                        {name: {"type": "integer"} for name in PROGRESS}
+                    ),
+                },
+            }
+        ),
+    ),
+    NO_TENANT,
+)
+async def dialler(request: web.Request) -> web.Response:
+    """The tenant's clock, and per campaign its destinations by status and its attempts in
+    progress (campaigns without destinations are left out)."""
+    tenant = existing_tenant(request)
+    simulator = request.app[SIMULATOR]
+    counts = await tenant.dials.progress()
+    running = simulator.in_progress(tenant.name)
+    campaigns = {
+        str(campaign): {
+            **{status: by_status.get(status, 0) for status in STATUSES},
+            "in_progress": running.get(campaign, 0),
+        }
+        for campaign, by_status in sorted(counts.items())
+    }
+    return web.json_response(
+        {"clock": simulator.clock(tenant.name).as_json(), "campaigns": campaigns}
     )

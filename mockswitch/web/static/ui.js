@@ -29,6 +29,9 @@
   let source = null;
   let reconnectTimer = null;
   let previousCampaigns = null; // id -> campaign, to flash what changed
+  let progress = {}; // campaign id -> {pending, success, failed, cancelled, in_progress}
+  let clockTimer = null;
+  const CLOCK_POLL_MS = 1000; // while a real clock runs, the dialler moves without calls
 
   // ---- small helpers ----------------------------------------------------------------------
 
@@ -530,6 +533,7 @@
           fields.append(el("div", {}, el("dt", {}, field.replaceAll("_", " ")), shown));
         }
         const isNew = previousCampaigns && !before;
+        const done = progress[campaign.id];
         return el(
           "li",
           { class: `campaign${isNew ? " is-new" : ""}`, dataset: { campaign: campaign.id } },
@@ -541,6 +545,7 @@
             el("span", { class: `pill ${campaign.enabled ? "on" : "off"}${changed("enabled") ? " changed" : ""}` }, campaign.enabled ? "Enabled" : "Disabled"),
           ),
           campaign.description ? el("p", { class: `description ${changed("description") || ""}`.trim() }, campaign.description) : null,
+          done ? progressBar(done) : null,
           fields,
         );
       });
@@ -563,7 +568,74 @@
   }
 
   async function loadCampaigns() {
-    renderCampaigns(await api("GET", "data/campaigns"));
+    const [campaigns, dialler] = await Promise.all([api("GET", "data/campaigns"), api("GET", "data/dialler")]);
+    progress = dialler.campaigns;
+    renderClock(dialler.clock);
+    renderCampaigns(campaigns);
+  }
+
+  // ---- the dialler: each campaign's progress, and the clock --------------------------------
+
+  function progressBar(done) {
+    const total = done.pending + done.success + done.failed + done.cancelled || 1;
+    const bar = el("div", { class: "progress-bar", "aria-hidden": "true" });
+    for (const status of ["success", "failed", "cancelled"]) {
+      const part = el("span", { class: `part ${status}` });
+      part.style.width = `${(100 * done[status]) / total}%`; // CSSOM: the CSP forbids style=""
+      bar.append(part);
+    }
+    const count = (status, label) => el("span", { class: `progress-count ${status}`, dataset: { status } }, el("strong", {}, String(done[status])), ` ${label}`);
+    return el(
+      "div",
+      { class: "progress" },
+      bar,
+      el(
+        "p",
+        { class: "progress-counts" },
+        count("pending", "pending"),
+        count("success", "success"),
+        count("failed", "failed"),
+        count("in_progress", "in progress"),
+      ),
+    );
+  }
+
+  function renderClock(clockState) {
+    const now = new Date(clockState.now);
+    const shown = now.toISOString().replace("T", " ").replace(/\.\d+Z$/, " UTC").replace(/Z$/, " UTC");
+    const time = $("clock-now");
+    time.textContent = `${now.toLocaleDateString("en-GB", { weekday: "short", timeZone: "UTC" })} ${shown}`;
+    time.dateTime = clockState.now;
+    const running = clockState.mode === "real";
+    $("clock-mode").textContent = running ? `running ${clockState.speed}×` : "paused (virtual)";
+    $("clock-mode").dataset.mode = clockState.mode;
+    for (const button of document.querySelectorAll("[data-speed]")) {
+      button.setAttribute("aria-pressed", String(running && Number(button.dataset.speed) === clockState.speed));
+    }
+    $("clock-pause").setAttribute("aria-pressed", String(!running));
+    clearTimeout(clockTimer);
+    if (running) clockTimer = setTimeout(refreshSoon, CLOCK_POLL_MS);
+  }
+
+  async function moveClock(method, path, body, message) {
+    try {
+      renderClock(await api(method, path, body));
+      toast(message);
+    } catch (error) {
+      toast(`Could not move the clock: ${error.message}`, true);
+    }
+    await refresh();
+  }
+
+  async function stepClock() {
+    try {
+      const current = await api("GET", "clock");
+      if (current.mode === "real") await api("PUT", "clock", { mode: "virtual" }); // stop it first
+    } catch (error) {
+      toast(`Could not read the clock: ${error.message}`, true);
+      return;
+    }
+    await moveClock("POST", "clock/advance", { seconds: 60 }, "The clock moved one minute");
   }
 
   // Campaigns and rule counters change with calls: read them again, at most one read at a
@@ -631,6 +703,12 @@
       button.addEventListener("click", () => addPreset(button));
     }
     $("filter").addEventListener("input", updateCounts);
+    for (const button of document.querySelectorAll("[data-speed]")) {
+      const speed = Number(button.dataset.speed);
+      button.addEventListener("click", () => moveClock("PUT", "clock", { mode: "real", speed }, `The clock runs at ${speed}×`));
+    }
+    $("clock-pause").addEventListener("click", () => moveClock("PUT", "clock", { mode: "virtual" }, "The clock is paused"));
+    $("clock-step").addEventListener("click", stepClock);
     // The labels first, so that the first rows and rules show them.
     loadFunctions().catch(() => {}).finally(connect);
   }

@@ -1,0 +1,42 @@
+"""The bulk dialler's simulation: a clock per tenant, outcome rules and the dialler's rules.
+
+No aiohttp and no SQL in here: the dialler reads and writes through a `DialStore` (the
+store implements it), and the web layer moves the clocks. Our model of the real dialler is
+written down in docs/simulator.md.
+"""
+
+from .clock import (
+    MAX_SPEED,
+    Clock,
+    ClockError,
+    ClockSpec,
+    check_mode,
+    check_speed,
+    format_ms,
+    parse_time,
+)
+from .dialler import Dialler, DialStore
+from .opening import OpeningError, OpeningHours
+from .outcomes import OUTCOMES, OutcomeError, OutcomeRules
+from .simulator import MAX_ADVANCE_SECONDS, ClockConflict, Simulator
+
+__all__ = [
+    "MAX_ADVANCE_SECONDS",
+    "MAX_SPEED",
+    "OUTCOMES",
+    "Clock",
+    "ClockConflict",
+    "ClockError",
+    "ClockSpec",
+    "DialStore",
+    "Dialler",
+    "OpeningError",
+    "OpeningHours",
+    "OutcomeError",
+    "OutcomeRules",
+    "Simulator",
+    "check_mode",
+    "check_speed",
+    "format_ms",
+    "parse_time",
+]

@@ -1,0 +1,167 @@
+"""The simulator's control API: bad input is a 400 naming the field with nothing changed,
+moves a clock cannot make are 409s, and a real clock runs by itself."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+
+from tests.simulation import MONDAY_9, at, control, dials
+
+CLOCK = {"now": MONDAY_9, "mode": "virtual", "speed": 1.0}
+RULES = {"rules": [{"dnumber": "44200*", "outcome": "busy"}], "seed": 7}
+
+
+@pytest.fixture
+async def client(serve):
+    client = await serve(clock_start=MONDAY_9)
+    await control(client, "PUT", "/_mock/outcomes", RULES)
+    return client
+
+
+async def _unchanged(client) -> None:
+    assert await control(client, "GET", "/_mock/clock") == CLOCK
+    assert await control(client, "GET", "/_mock/outcomes") == RULES
+    assert await dials(client) == []
+
+
+async def _refused(client, method, path, body, field, status=400):
+    for prefix in ("", "/t/other"):
+        found = await control(client, method, prefix + path, body, status=status)
+        assert found["error"]["status"] == status
+        assert found["error"]["field"] == field, found
+        assert found["error"]["message"]
+    await _unchanged(client)
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({"now": "next tuesday"}, "now"),
+        ({"mode": "virtual", "now": "2026-12-07 25:00"}, "now"),
+        ({"now": 1765098000}, "now"),
+        ({"mode": "real", "speed": 0}, "speed"),
+        ({"mode": "real", "speed": -1}, "speed"),
+        ({"mode": "real", "speed": 3600.5}, "speed"),
+        ({"mode": "real", "speed": "fast"}, "speed"),
+        ({"mode": "sundial"}, "mode"),
+        ({"mode": "virtual", "when": MONDAY_9}, "when"),
+        ([], "body"),
+        # every field is checked before any changes: a good mode with a bad speed moves nothing
+        ({"mode": "real", "now": "2026-12-08T00:00:00Z", "speed": 0}, "speed"),
+    ],
+)
+async def test_a_bad_clock_setting_is_a_400_naming_it(client, body, field):
+    await _refused(client, "PUT", "/_mock/clock", body, field)
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"seconds": -1},
+        {"seconds": "30"},
+        {"seconds": None},
+        {"seconds": True},
+        {"seconds": 7 * 24 * 3600 + 1},
+        {},
+    ],
+)
+async def test_a_bad_advance_is_a_400_naming_seconds(client, body):
+    await _refused(client, "POST", "/_mock/clock/advance", body, "seconds")
+
+
+async def test_a_body_that_is_not_json_is_a_400(client):
+    response = await client.post("/_mock/clock/advance", data=b"{seconds: 30")
+    assert response.status == 400
+    assert (await response.json())["error"]["field"] == "body"
+    await _unchanged(client)
+
+
+@pytest.mark.parametrize(
+    ("rules", "field"),
+    [
+        ([{"dnumber": "1*", "outcome": "hangup"}], "rules[0].outcome"),
+        ([{"dnumber": "*", "weights": {"answer": 0, "busy": 0}}], "rules[0].weights"),
+        ([{"dnumber": "*", "weights": {"answer": -1}}], "rules[0].weights.answer"),
+        (
+            [{"dnumber": "*", "outcome": "busy"}, {"dnumber": "4*4", "outcome": "busy"}],
+            "rules[1].dnumber",
+        ),
+    ],
+)
+async def test_a_bad_outcome_rule_is_a_400_naming_it(client, rules, field):
+    await _refused(client, "PUT", "/_mock/outcomes", {"rules": rules, "seed": 1}, field)
+
+
+async def test_a_clock_never_moves_backwards(client):
+    found = await control(
+        client, "PUT", "/_mock/clock", {"now": "2026-12-07T08:59:59Z"}, status=409
+    )
+    assert found == {
+        "error": {"status": 409, "message": "the clock never moves backwards", "field": "now"}
+    }
+    await _unchanged(client)
+
+
+async def test_moving_the_clock_forward_runs_what_is_due_on_the_way(client):
+    moved = await control(
+        client, "PUT", "/_mock/clock", {"mode": "virtual", "now": "2026-12-07T10:00:00Z"}
+    )
+    assert moved == {"now": "2026-12-07T10:00:00Z", "mode": "virtual", "speed": 1.0}
+    found = await dials(client)
+    assert found  # campaigns 124 and 200 ran
+    assert all(at(MONDAY_9) <= at(d["started"]) < at("2026-12-07T10:00:00Z") for d in found)
+
+
+async def test_a_real_clock_runs_by_itself_and_cannot_be_advanced(client):
+    moved = await control(client, "PUT", "/_mock/clock", {"mode": "real", "speed": 60})
+    assert (moved["mode"], moved["speed"]) == ("real", 60.0)
+    refused = await control(client, "POST", "/_mock/clock/advance", {"seconds": 30}, status=409)
+    assert refused["error"]["field"] == "mode"
+    for _ in range(200):  # the dialler catches up with the clock a tick at a time
+        if await dials(client):
+            break
+        await asyncio.sleep(0.05)
+    assert await dials(client)
+    first = await control(client, "GET", "/_mock/clock")
+    await asyncio.sleep(0.2)
+    later = await control(client, "GET", "/_mock/clock")
+    assert at(later["now"]) > at(first["now"]) >= at(MONDAY_9)
+    frozen = await control(client, "PUT", "/_mock/clock", {"mode": "virtual"})
+    await asyncio.sleep(0.1)
+    assert await control(client, "GET", "/_mock/clock") == frozen
+
+
+async def test_real_mode_from_the_start(serve):
+    client = await serve(clock_start=MONDAY_9, clock="real", clock_speed=600)
+    for _ in range(200):
+        if await dials(client):
+            break
+        await asyncio.sleep(0.05)
+    assert await dials(client)  # the demo runs with no call at all
+    clock = await control(client, "GET", "/_mock/clock")
+    assert (clock["mode"], clock["speed"]) == ("real", 600.0)
+
+
+async def test_dials_refuse_bad_filters(client):
+    for query, field in (
+        ({"campaign": "x"}, "campaign"),
+        ({"limit": "-1"}, "limit"),
+        ({"limit": "1001"}, "limit"),
+        ({"offset": "a"}, "offset"),
+        ({"campain": "1"}, "campain"),
+    ):
+        found = await control(client, "GET", "/_mock/dials", status=400, **query)
+        assert found["error"]["field"] == field
+
+
+async def test_the_clock_stops_short_of_the_year_9999(client):
+    await control(client, "PUT", "/_mock/clock", {"now": "9998-12-30T00:00:00Z"})
+    refused = await control(client, "POST", "/_mock/clock/advance", {"seconds": 604800}, status=409)
+    assert refused["error"]["field"] == "seconds"
+    found = await control(
+        client, "PUT", "/_mock/clock", {"now": "9999-01-01T00:00:00Z"}, status=400
+    )
+    assert found["error"]["field"] == "now"
+    assert (await control(client, "GET", "/_mock/clock"))["now"] == "9998-12-30T00:00:00Z"
