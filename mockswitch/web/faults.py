@@ -9,6 +9,7 @@ from mockswitch.faults import FaultEngine, RuleError
 from mockswitch.faults.rules import schemas as rule_schemas
 from mockswitch.faults.spec import ref
 
+from .batches import added, batch_of, check_room, field_at
 from .bodies import json_body
 from .declare import (
     BAD,
@@ -66,26 +67,21 @@ async def _engine(request: web.Request, *, changing: bool) -> FaultEngine:
 async def add_rules(request: web.Request) -> web.Response:
     """Add one rule (an object) or several (an array), all or none; answer what was added."""
     document = await json_body(request)
-    batch = document if isinstance(document, list) else [document]
+    batch = batch_of(document)
     check = FaultEngine()
     for position, rule in enumerate(batch):  # check every rule before adding any
         try:
             check.add(rule)
         except RuleError as error:
-            # In an array, the path starts with the rule's index: `[1].probability`.
-            field = f"[{position}].{error.field}" if document is batch else error.field
+            field = field_at(document, position, error.field)
             raise ControlError(400, error.message, field=field) from None
     engine = await _engine(request, changing=True)  # a tenant is made for good rules only
     # No await from the check to the adding: two batches cannot both pass it.
-    most = request.app[SWITCH].settings.max_fault_rules
-    if len(engine.rules) + len(batch) > most:
-        raise ControlError(
-            429,
-            f"the tenant holds {len(engine.rules)} fault rules and {len(batch)} more would pass "
-            f"the max_fault_rules setting ({most}): remove some first",
-        )
-    added = [engine.add(rule).as_json() for rule in batch]
-    return web.json_response(added if isinstance(document, list) else added[0], status=201)
+    settings = request.app[SWITCH].settings
+    check_room(
+        len(engine.rules), len(batch), settings.max_fault_rules, "fault rules", "max_fault_rules"
+    )
+    return added(document, [engine.add(rule).as_json() for rule in batch])
 
 
 @routes.get(
