@@ -21,7 +21,7 @@ from .declare import (
     object_of,
     ok,
 )
-from .ids import ID, path_id
+from .ids import delete_by_id, get_by_id, no_such, path_id
 from .keys import SWITCH
 from .tenants import existing_tenant, tenant_for_change
 
@@ -30,11 +30,10 @@ routes = ControlRoutes("faults")
 routes.schemas_from(rule_schemas)
 RULE = ref("FaultRule")
 RULES = ref("FaultRules")
-DELETED = routes.schema(
+routes.schema(
     "Deleted",
     object_of({"status": {"const": "deleted"}, "id": {"type": "integer"}}, "status", "id"),
 )
-ONE_RULE = {"id": ID}
 
 
 async def _engine(request: web.Request, *, changing: bool) -> FaultEngine:
@@ -123,33 +122,24 @@ async def set_default_latency(request: web.Request) -> web.Response:
     return web.json_response(engine.as_json())
 
 
-@routes.get(
+@get_by_id(
+    routes,
     "/_mock/faults/{id}",
     "One fault rule, with its counters",
     ok("The rule.", RULE),
-    BAD,
-    Answer(404, "No such rule, or no such tenant."),
-    path_parameters=ONE_RULE,
+    "No such rule, or no such tenant.",
 )
 async def one_rule(request: web.Request) -> web.Response:
     rule_id = path_id(request, "a rule id")
     rule = (await _engine(request, changing=False)).get(rule_id)
     if rule is None:
-        raise ControlError(404, f"no fault rule {rule_id}", field="id")
+        raise no_such(f"fault rule {rule_id}")
     return web.json_response(rule.as_json())
 
 
-@routes.delete(
-    "/_mock/faults/{id}",
-    "Remove one fault rule",
-    ok("Removed.", DELETED),
-    BAD,
-    Answer(404, "No such rule."),
-    TOO_MANY,
-    path_parameters=ONE_RULE,
-)
+@delete_by_id(routes, "/_mock/faults/{id}", "Remove one fault rule", "No such rule.")
 async def delete_rule(request: web.Request) -> web.Response:
     rule_id = path_id(request, "a rule id")
     if not (await _engine(request, changing=True)).remove(rule_id):
-        raise ControlError(404, f"no fault rule {rule_id}", field="id")
+        raise no_such(f"fault rule {rule_id}")
     return web.json_response({"status": "deleted", "id": rule_id})

@@ -25,7 +25,7 @@ from .declare import (
     object_of,
     ok,
 )
-from .ids import ID, path_id
+from .ids import delete_by_id, get_by_id, no_such, path_id
 from .keys import SWITCH
 from .tenants import existing_tenant, tenant_for_change
 
@@ -63,7 +63,6 @@ STUB = routes.schema(
     "Stub", object_of({"id": INTEGER, **STUB_FIELDS}, "id", "function", "responses")
 )
 STUBS = routes.schema("Stubs", object_of({"stubs": {"type": "array", "items": STUB}}, "stubs"))
-DELETED = {"$ref": "#/components/schemas/Deleted"}  # declared by the fault rules' table
 
 
 async def _book(request: web.Request, *, changing: bool) -> StubBook:
@@ -129,33 +128,24 @@ async def clear_stubs(request: web.Request) -> web.Response:
     return web.json_response({"status": "cleared"})
 
 
-@routes.get(
+@get_by_id(
+    routes,
     "/_mock/stubs/{id}",
     "One stub",
     ok("The stub.", STUB),
-    BAD,
-    Answer(404, "No such stub, or no such tenant."),
-    path_parameters={"id": ID},
+    "No such stub, or no such tenant.",
 )
 async def one_stub(request: web.Request) -> web.Response:
     stub_id = path_id(request, "a stub id")
     stub = (await _book(request, changing=False)).get(stub_id)
     if stub is None:
-        raise ControlError(404, f"no stub {stub_id}", field="id")
+        raise no_such(f"stub {stub_id}")
     return web.json_response(stub.as_json())
 
 
-@routes.delete(
-    "/_mock/stubs/{id}",
-    "Remove one stub",
-    ok("Removed.", DELETED),
-    BAD,
-    Answer(404, "No such stub."),
-    TOO_MANY,
-    path_parameters={"id": ID},
-)
+@delete_by_id(routes, "/_mock/stubs/{id}", "Remove one stub", "No such stub.")
 async def delete_stub(request: web.Request) -> web.Response:
     stub_id = path_id(request, "a stub id")
     if not (await _book(request, changing=True)).remove(stub_id):
-        raise ControlError(404, f"no stub {stub_id}", field="id")
+        raise no_such(f"stub {stub_id}")
     return web.json_response({"status": "deleted", "id": stub_id})
