@@ -24,27 +24,30 @@ async def raw(client, method: str, target: str, **kwargs) -> tuple[int, str, byt
     return response.status, response.headers["Content-Type"], await response.read()
 
 
+async def renames_123(client, method: str, target: str, *, name: str, **kwargs) -> None:
+    """The call, sent as `raw` sends it, answers 204 and campaign 123 then holds `name`."""
+    assert await raw(client, method, target, **kwargs) == ANSWERED_204
+    assert await read_campaign(client, 123) == campaign(123, name=name)
+
+
 # -- where the parameters come from ----------------------------------------------------------
 
 
 async def test_get_reads_the_query_string(client):
     target = f"{UPDATE_PATH}?{AUTH};id=123;name=From+the+query"
-    assert await raw(client, "GET", target) == ANSWERED_204
-    assert await read_campaign(client, 123) == campaign(123, name="From the query")
+    await renames_123(client, "GET", target, name="From the query")
 
 
 async def test_post_reads_a_form_body(client):
     body = b"auth_username=user&auth_password=password&id=123&name=From%20the%20body"
     headers = {"Content-Type": "application/x-www-form-urlencoded"}
-    assert await raw(client, "POST", UPDATE_PATH, data=body, headers=headers) == ANSWERED_204
-    assert await read_campaign(client, 123) == campaign(123, name="From the body")
+    await renames_123(client, "POST", UPDATE_PATH, data=body, headers=headers, name="From the body")
 
 
 async def test_post_reads_a_form_body_with_a_charset_and_semicolons(client):
     body = b"auth_username=user;auth_password=password;id=123;name=Semi"
     headers = {"Content-Type": "application/x-www-form-urlencoded; charset=UTF-8"}
-    assert await raw(client, "POST", UPDATE_PATH, data=body, headers=headers) == ANSWERED_204
-    assert await read_campaign(client, 123) == campaign(123, name="Semi")
+    await renames_123(client, "POST", UPDATE_PATH, data=body, headers=headers, name="Semi")
 
 
 async def test_post_through_the_helper_sends_a_form(client):
@@ -77,14 +80,12 @@ async def test_the_query_string_of_a_post_counts_too(client):
     body = b"id=123&name=Split"
     headers = {"Content-Type": "application/x-www-form-urlencoded"}
     target = f"{UPDATE_PATH}?{AUTH}"
-    assert await raw(client, "POST", target, data=body, headers=headers) == ANSWERED_204
-    assert await read_campaign(client, 123) == campaign(123, name="Split")
+    await renames_123(client, "POST", target, data=body, headers=headers, name="Split")
 
 
 async def test_a_post_with_everything_in_the_query_string_and_no_body(client):
     target = f"{UPDATE_PATH}?{AUTH};id=123;name=Query+only"
-    assert await raw(client, "POST", target) == ANSWERED_204
-    assert await read_campaign(client, 123) == campaign(123, name="Query only")
+    await renames_123(client, "POST", target, name="Query only")
 
 
 async def test_the_query_string_of_a_post_counts_with_a_multipart_body(client):
@@ -108,21 +109,18 @@ async def test_the_query_string_of_a_post_counts_with_a_multipart_body(client):
     ],
 )
 async def test_semicolons_ampersands_and_both_mixed_separate_parameters(client, query):
-    assert await raw(client, "GET", f"{UPDATE_PATH}?{query}") == ANSWERED_204
-    assert await read_campaign(client, 123) == campaign(123, name="Sep")
+    await renames_123(client, "GET", f"{UPDATE_PATH}?{query}", name="Sep")
 
 
 async def test_encoded_separators_are_part_of_the_value(client):
     target = f"{UPDATE_PATH}?{AUTH};id=123;name=a%3Bb%26c%3Dd%2Be+f"
-    assert await raw(client, "GET", target) == ANSWERED_204
-    assert await read_campaign(client, 123) == campaign(123, name="a;b&c=d+e f")
+    await renames_123(client, "GET", target, name="a;b&c=d+e f")
 
 
 async def test_a_post_body_may_mix_separators_too(client):
     body = b"auth_username=user;auth_password=password&id=123;name=Mixed"
     headers = {"Content-Type": "application/x-www-form-urlencoded"}
-    assert await raw(client, "POST", UPDATE_PATH, data=body, headers=headers) == ANSWERED_204
-    assert await read_campaign(client, 123) == campaign(123, name="Mixed")
+    await renames_123(client, "POST", UPDATE_PATH, data=body, headers=headers, name="Mixed")
 
 
 # -- paths -----------------------------------------------------------------------------------
@@ -134,8 +132,7 @@ async def test_a_post_body_may_mix_separators_too(client):
 @pytest.mark.parametrize("method", ["GET", "POST"])
 async def test_with_and_without_the_trailing_slash(client, path, method):
     target = f"{path}?{AUTH};id=123;name=Slash"
-    assert await raw(client, method, target) == ANSWERED_204
-    assert await read_campaign(client, 123) == campaign(123, name="Slash")
+    await renames_123(client, method, target, name="Slash")
 
 
 @pytest.mark.parametrize("path", ["/api/json/bulk/campaigns/get/", "/api/json/bulk/campaigns/get"])
