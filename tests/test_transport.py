@@ -7,7 +7,20 @@ import pytest
 from yarl import URL
 
 from tests.cast import CAMPAIGNS, campaign
-from tests.helpers import OK_204, call, envelope, read_campaign
+from tests.helpers import (
+    NO_SUCH_FUNCTION,
+    NOT_AUTHENTICATED,
+    OK_204,
+    RATEPLAN_FORBIDS,
+    ROLE_FORBIDS,
+    VALIDATED,
+    bad,
+    call,
+    envelope,
+    no_campaign,
+    ok,
+    read_campaign,
+)
 
 AUTH = "auth_username=user;auth_password=password"
 UPDATE_PATH = "/api/json/bulk/campaigns/update/"
@@ -15,7 +28,7 @@ JSON_UTF8 = "application/json; charset=utf-8"
 OK_204_BYTES = b'{"responses":[{"code":"204","key":"","message":"OK"}]}'
 # What `raw` gives for a 204: HTTP 200, JSON in UTF-8, the envelope byte for byte.
 ANSWERED_204 = (200, JSON_UTF8, OK_204_BYTES)
-NO_SUCH_FUNCTION = b'{"responses":[{"code":"404","key":"","message":"No such function."}]}'
+NO_SUCH_FUNCTION_BYTES = b'{"responses":[{"code":"404","key":"","message":"No such function."}]}'
 
 
 async def raw(client, method: str, target: str, **kwargs) -> tuple[int, str, bytes]:
@@ -158,55 +171,33 @@ UNKNOWN_FUNCTIONS = [
 @pytest.mark.parametrize("method", ["GET", "POST"])
 async def test_an_unknown_function_is_a_404_envelope(client, method):
     for target in UNKNOWN_FUNCTIONS:
-        assert await raw(client, method, target) == (200, JSON_UTF8, NO_SUCH_FUNCTION), target
+        assert await raw(client, method, target) == (200, JSON_UTF8, NO_SUCH_FUNCTION_BYTES), target
     assert await read_campaign(client, 123) == CAMPAIGNS[123]
 
 
 async def test_an_unknown_function_is_404_even_for_bad_credentials(client):
     target = "/api/json/bulk/campaigns/remove/?auth_username=nobody;auth_password=x"
-    assert await raw(client, "GET", target) == (200, JSON_UTF8, NO_SUCH_FUNCTION)
+    assert await raw(client, "GET", target) == (200, JSON_UTF8, NO_SUCH_FUNCTION_BYTES)
 
 
 # -- the response ----------------------------------------------------------------------------
 
 # One request for each API-level outcome; the HTTP status is 200 for all of them.
 OUTCOMES = [
-    (
-        "200",
-        f"/api/json/bulk/campaigns/get/?{AUTH};id=123",
-        envelope(("200", "", "OK"), data=CAMPAIGNS[123]),
-    ),
-    ("201", f"{UPDATE_PATH}?{AUTH};id=123;validation=1", envelope(("201", "", "OK"))),
+    ("200", f"/api/json/bulk/campaigns/get/?{AUTH};id=123", ok(CAMPAIGNS[123])),
+    ("201", f"{UPDATE_PATH}?{AUTH};id=123;validation=1", VALIDATED),
     ("204", f"{UPDATE_PATH}?{AUTH};id=123", OK_204),
-    ("400", f"{UPDATE_PATH}?{AUTH};id=abc", envelope(("400", "id", "must be an integer"))),
+    ("400", f"{UPDATE_PATH}?{AUTH};id=abc", bad(("id", "must be an integer"))),
     (
         "400 transport",
         f"{UPDATE_PATH}?{AUTH};id=%zz",
-        envelope(("400", "id", "has malformed percent-encoding")),
+        bad(("id", "has malformed percent-encoding")),
     ),
-    (
-        "401",
-        f"{UPDATE_PATH}?auth_username=user;id=123",
-        envelope(("401", "", "The authentication details provided are invalid.")),
-    ),
-    (
-        "402",
-        f"{UPDATE_PATH}?auth_username=viewer;auth_password=password;id=123",
-        envelope(("402", "", "Your role does not allow this.")),
-    ),
-    (
-        "403",
-        f"{UPDATE_PATH}?auth_username=initech;auth_password=password;id=300",
-        envelope(("403", "", "Your rate plan does not allow this.")),
-    ),
-    (
-        "404",
-        f"{UPDATE_PATH}?{AUTH};id=999",
-        envelope(
-            ("404", "", "The campaign does not exist, or you do not have permission to update it.")
-        ),
-    ),
-    ("404 function", "/api/json/nothing/here/", envelope(("404", "", "No such function."))),
+    ("401", f"{UPDATE_PATH}?auth_username=user;id=123", NOT_AUTHENTICATED),
+    ("402", f"{UPDATE_PATH}?auth_username=viewer;auth_password=password;id=123", ROLE_FORBIDS),
+    ("403", f"{UPDATE_PATH}?auth_username=initech;auth_password=password;id=300", RATEPLAN_FORBIDS),
+    ("404", f"{UPDATE_PATH}?{AUTH};id=999", no_campaign("update it")),
+    ("404 function", "/api/json/nothing/here/", NO_SUCH_FUNCTION),
     (
         "413",
         f"{UPDATE_PATH}?{AUTH};id=123;name=" + "x" * 262144,
@@ -247,7 +238,11 @@ async def test_data_follows_the_responses(client):
 
 async def test_mirror_mode_puts_the_envelope_code_in_the_http_status(serve):
     client = await serve(http_status="mirror")
-    assert await raw(client, "GET", "/api/json/nothing/") == (404, JSON_UTF8, NO_SUCH_FUNCTION)
+    assert await raw(client, "GET", "/api/json/nothing/") == (
+        404,
+        JSON_UTF8,
+        NO_SUCH_FUNCTION_BYTES,
+    )
     assert await raw(client, "GET", f"{UPDATE_PATH}?{AUTH};id=abc") == (
         400,
         JSON_UTF8,
@@ -264,6 +259,6 @@ async def test_a_path_prefix_serves_the_api_under_it_as_well(serve):
     assert await raw(client, "GET", "/local/api/json/nothing/") == (
         200,
         JSON_UTF8,
-        NO_SUCH_FUNCTION,
+        NO_SUCH_FUNCTION_BYTES,
     )
     assert await read_campaign(client, 123) == campaign(123, name="Prefixed")
