@@ -43,6 +43,14 @@ async def renames_123(client, method: str, target: str, *, name: str, **kwargs) 
     assert await read_campaign(client, 123) == campaign(123, name=name)
 
 
+async def form_renames_123(
+    client, body: bytes, *, name: str, content_type: str = "application/x-www-form-urlencoded"
+) -> None:
+    """`renames_123` for a form POST of `body` to bulk/campaigns/update."""
+    headers = {"Content-Type": content_type}
+    await renames_123(client, "POST", UPDATE_PATH, data=body, headers=headers, name=name)
+
+
 # -- where the parameters come from ----------------------------------------------------------
 
 
@@ -53,14 +61,14 @@ async def test_get_reads_the_query_string(client):
 
 async def test_post_reads_a_form_body(client):
     body = b"auth_username=user&auth_password=password&id=123&name=From%20the%20body"
-    headers = {"Content-Type": "application/x-www-form-urlencoded"}
-    await renames_123(client, "POST", UPDATE_PATH, data=body, headers=headers, name="From the body")
+    await form_renames_123(client, body, name="From the body")
 
 
 async def test_post_reads_a_form_body_with_a_charset_and_semicolons(client):
     body = b"auth_username=user;auth_password=password;id=123;name=Semi"
-    headers = {"Content-Type": "application/x-www-form-urlencoded; charset=UTF-8"}
-    await renames_123(client, "POST", UPDATE_PATH, data=body, headers=headers, name="Semi")
+    await form_renames_123(
+        client, body, name="Semi", content_type="application/x-www-form-urlencoded; charset=UTF-8"
+    )
 
 
 async def test_post_through_the_helper_sends_a_form(client):
@@ -132,8 +140,7 @@ async def test_encoded_separators_are_part_of_the_value(client):
 
 async def test_a_post_body_may_mix_separators_too(client):
     body = b"auth_username=user;auth_password=password&id=123;name=Mixed"
-    headers = {"Content-Type": "application/x-www-form-urlencoded"}
-    await renames_123(client, "POST", UPDATE_PATH, data=body, headers=headers, name="Mixed")
+    await form_renames_123(client, body, name="Mixed")
 
 
 # -- paths -----------------------------------------------------------------------------------
