@@ -8,9 +8,11 @@ Python. CI sets MOCKSWITCH_REQUIRE_BROWSER=1 (.ci/run): there a missing browser 
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import Browser, sync_playwright
 
 CHROMIUM = Path("/usr/bin/chromium")
 ARGS = [
@@ -35,3 +37,16 @@ def require_chromium() -> Path:
     if os.environ.get(REQUIRED):
         pytest.fail(message)
     pytest.skip(message)
+
+
+def launched_chromium() -> Iterator[Browser]:
+    """A headless chromium for a module's browser fixture to yield from, closed after."""
+    chromium = require_chromium()
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(
+            executable_path=str(chromium), headless=True, args=ARGS
+        )
+        try:
+            yield launched
+        finally:
+            launched.close()

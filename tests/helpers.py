@@ -12,6 +12,17 @@ from aiohttp.test_utils import TestClient
 
 from tests.cast import CUSTOMERS, DESTINATIONS, PASSWORD
 
+# What a journal entry holds, after its request and answer, for a call that no fault, stub or
+# proxy touched and whose body was kept whole.
+UNTOUCHED = {
+    "body_truncated": False,
+    "fault": None,
+    "latency_ms": 0,
+    "truncated": [],
+    "stub": None,
+    "proxied": False,
+}
+
 
 def envelope(*entries: tuple[str, str, str], data: Any = None) -> dict[str, Any]:
     """The whole envelope a test expects: entries of (code, key, message)."""

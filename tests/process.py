@@ -61,6 +61,13 @@ class Server:
         return self.stderr_path.read_text(encoding="utf-8")
 
 
+def json_file(folder: Path, name: str, document: Any) -> str:
+    """Write `document` as JSON to `folder/name`; its path, for a flag such as --stubs."""
+    path = folder / name
+    path.write_text(json.dumps(document), encoding="utf-8")
+    return str(path)
+
+
 @contextmanager
 def serving(
     tmp_path: Path,

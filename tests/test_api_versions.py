@@ -9,7 +9,7 @@ import pytest
 from mockswitch.config import ConfigError, load_settings
 from mockswitch.endpoints import FUNCTIONS
 from tests.cast import CAMPAIGNS, campaign
-from tests.helpers import MASK, OK_204, call, envelope, read_campaign, stored_campaign
+from tests.helpers import MASK, OK_204, UNTOUCHED, call, envelope, read_campaign, stored_campaign
 
 UPDATE = "bulk/campaigns/update"
 CREATE = "bulk/campaigns/create"
@@ -140,12 +140,7 @@ async def test_before_4_2_a_given_keep_agents_available_is_ignored_and_journalle
         "key": "",
         "http_status": 200,
         "body": '{"responses":[{"code":"204","key":"","message":"OK"}]}',
-        "body_truncated": False,
-        "fault": None,
-        "latency_ms": 0,
-        "truncated": [],
-        "stub": None,
-        "proxied": False,
+        **UNTOUCHED,
     }
 
 

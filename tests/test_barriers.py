@@ -43,6 +43,8 @@ UPDATE = "bulk/campaigns/update"
 # Each update sets one field (besides keep_agents_available, which an update without it sets
 # to 0): a wiped change that the journal still lists shows unless a later update hides it.
 FIELDS = ("name", "description", "maximum", "retry", "attempts", "callerid")
+RESET = "/t/racing/_mock/reset"
+CLEAR = "/t/racing/_mock/calls"  # the journal
 TABLES_WITH_TENANTS = ("calls", "campaigns", "destinations", "people")
 
 
@@ -187,51 +189,51 @@ def tenant_ids(db: Path) -> dict[str, int]:
     return dict(rows)
 
 
-async def test_a_reset_cuts_cleanly_through_the_calls_racing_it(tmp_path):
-    async with mockswitch(tmp_path / "reset.sqlite3") as client:
+async def rounds_racing(
+    db: Path, barrier: str, method: str, path: str
+) -> AsyncIterator[tuple[int, list[dict[str, Any]], dict[str, Any], dict[str, Any]]]:
+    """Serves `db` and races ROUNDS rounds of updates on tenant "racing" against one
+    `method path` request each. Yields each round's number, the journal after it, campaign
+    123 as replaying that journal onto the seed gives it, and campaign 123 as read then.
+    Once every round is taken, fails if a call answered before the barrier began is in the
+    journal, or if no call was ever in flight when the barrier answered."""
+    async with mockswitch(db) as client:
         traffic = Traffic(client)
-        disagreements, pre_reset, straddled = [], [], 0
+        answered_before, straddled = [], 0
         for round_ in range(ROUNDS):
-            reset = partial(control, client, "POST", "/t/racing/_mock/reset")
-            before, in_flight = await race(traffic, "racing", round_, reset)
+            request = partial(control, client, method, path)
+            before, in_flight = await race(traffic, "racing", round_, request)
             straddled += in_flight
             calls = await journal(client, "racing")
-            pre_reset += sorted(before & {c["id"] for c in calls})
-            expected = replay(calls)[123]
-            actual = await traffic.campaign_123("racing")
-            if actual != expected:
-                differing = {
-                    k: (expected[k], actual[k]) for k in expected if expected[k] != actual[k]
-                }
-                disagreements.append((round_, differing))
-        assert pre_reset == []
-        assert disagreements == []
-        assert straddled > 0, "no call was in flight when a reset answered: the race never ran"
+            answered_before += sorted(before & {c["id"] for c in calls})
+            yield round_, calls, replay(calls)[123], await traffic.campaign_123("racing")
+    assert answered_before == []
+    assert straddled > 0, f"no call was in flight when {barrier} answered: the race never ran"
+
+
+async def test_a_reset_cuts_cleanly_through_the_calls_racing_it(tmp_path):
+    disagreements = []
+    db = tmp_path / "reset.sqlite3"
+    async for round_, _, expected, actual in rounds_racing(db, "a reset", "POST", RESET):
+        if actual != expected:
+            differing = {k: (expected[k], actual[k]) for k in expected if expected[k] != actual[k]}
+            disagreements.append((round_, differing))
+    assert disagreements == []
 
 
 async def test_a_journal_clear_cuts_cleanly_through_the_calls_racing_it(tmp_path):
-    async with mockswitch(tmp_path / "clear.sqlite3") as client:
-        traffic = Traffic(client)
-        disagreements, pre_clear, straddled = [], [], 0
-        for round_ in range(ROUNDS):
-            clear = partial(control, client, "DELETE", "/t/racing/_mock/calls")
-            before, in_flight = await race(traffic, "racing", round_, clear)
-            straddled += in_flight
-            calls = await journal(client, "racing")
-            pre_clear += sorted(before & {c["id"] for c in calls})
-            # The data before the clear is not known here, but every field a journaled update
-            # touched holds the value of the last one to touch it.
-            written = replay(calls)[123]
-            touched = {"keep_agents_available"} | {
-                name for c in calls if c["function"] == UPDATE for name in c["params"]
-            }
-            actual = await traffic.campaign_123("racing")
-            for field in touched & set(CAMPAIGNS[123]) - {"id"}:
-                if actual[field] != written[field]:
-                    disagreements.append((round_, field, written[field], actual[field]))
-        assert pre_clear == []
-        assert disagreements == []
-        assert straddled > 0, "no call was in flight when a clear answered: the race never ran"
+    # The data before the clear is not known here, but every field a journaled update
+    # touched holds the value of the last one to touch it.
+    disagreements = []
+    db = tmp_path / "clear.sqlite3"
+    async for round_, calls, written, actual in rounds_racing(db, "a clear", "DELETE", CLEAR):
+        touched = {"keep_agents_available"} | {
+            name for c in calls if c["function"] == UPDATE for name in c["params"]
+        }
+        for field in touched & set(CAMPAIGNS[123]) - {"id"}:
+            if actual[field] != written[field]:
+                disagreements.append((round_, field, written[field], actual[field]))
+    assert disagreements == []
 
 
 async def test_calls_in_flight_for_a_dropped_tenant_never_reach_a_later_one(tmp_path):

@@ -13,10 +13,10 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from playwright.sync_api import Browser, sync_playwright
+from playwright.sync_api import Browser
 
 from mockswitch.testing import ServerThread
-from tests.browser import ARGS, require_chromium
+from tests.browser import launched_chromium
 
 DEV_SERVER = "http://localhost:5173"
 WAIT_MS = 10000
@@ -37,15 +37,7 @@ FETCH = """async ([url, headers]) => {
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
-    chromium = require_chromium()
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(
-            executable_path=str(chromium), headless=True, args=ARGS
-        )
-        try:
-            yield launched
-        finally:
-            launched.close()
+    yield from launched_chromium()
 
 
 def fetch_from_dev_server(browser: Browser, server: ServerThread, headers: dict) -> Any:

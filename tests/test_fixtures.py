@@ -226,13 +226,35 @@ def test_every_problem_is_reported_at_once(tmp_path):
     )
 
 
-def test_invalid_json_names_the_file_and_the_place(tmp_path):
+@pytest.mark.parametrize(
+    ("name", "text", "message"),
+    [
+        pytest.param(
+            "queues.json",
+            '[\n  {"id": 500, "customer": 10,}\n]\n',
+            "queues.json: not valid JSON (line 2, column 30): "
+            "Expecting property name enclosed in double quotes",
+            id="invalid JSON names the file and the place",
+        ),
+        pytest.param(
+            "widgets.json",
+            "[]",
+            "widgets.json: not a fixture file this version knows (rateplans, roles, customers, "
+            "people, phones, queues, timegroups, recordgroups, dtypes, campaigns)",
+            id="an unknown file name is refused",
+        ),
+        pytest.param(
+            "queues.yaml",
+            "[]\n",
+            "queues.yaml: queues.json holds the same table",
+            id="two files for one table are refused",
+        ),
+    ],
+)
+def test_a_bad_file_is_refused_by_name(tmp_path, name, text, message):
     folder = copy_fixtures(tmp_path)
-    (folder / "queues.json").write_text('[\n  {"id": 500, "customer": 10,}\n]\n')
-    assert refusal(folder) == (
-        "queues.json: not valid JSON (line 2, column 30): "
-        "Expecting property name enclosed in double quotes"
-    )
+    (folder / name).write_text(text)
+    assert refusal(folder) == message
 
 
 def test_invalid_yaml_names_the_file(tmp_path):
@@ -240,21 +262,6 @@ def test_invalid_yaml_names_the_file(tmp_path):
     (folder / "queues.json").unlink()
     (folder / "queues.yaml").write_text("- {id: 500, customer: [10\n")
     assert refusal(folder).startswith("queues.yaml: not valid YAML: ")
-
-
-def test_an_unknown_file_name_is_refused(tmp_path):
-    folder = copy_fixtures(tmp_path)
-    (folder / "widgets.json").write_text("[]")
-    assert refusal(folder) == (
-        "widgets.json: not a fixture file this version knows (rateplans, roles, customers, "
-        "people, phones, queues, timegroups, recordgroups, dtypes, campaigns)"
-    )
-
-
-def test_two_files_for_one_table_are_refused(tmp_path):
-    folder = copy_fixtures(tmp_path)
-    (folder / "queues.yaml").write_text("[]\n")
-    assert refusal(folder) == "queues.yaml: queues.json holds the same table"
 
 
 def test_a_missing_folder_is_refused(tmp_path):

@@ -15,7 +15,7 @@ import pytest
 from aiohttp.test_utils import TestClient
 
 from tests.helpers import envelope
-from tests.process import Server, free_port, serving
+from tests.process import Server, free_port, json_file, serving
 
 PEOPLE = [{"id": 100, "username": "user"}, {"id": 101, "username": "admin"}]
 UPSTREAM_STUBS = [
@@ -30,9 +30,8 @@ AUTH = {"auth_username": "user", "auth_password": "password"}
 @pytest.fixture
 def upstream(tmp_path: Path) -> Iterator[Server]:
     """The "real switch": a mockswitch process that answers people/* with stubs."""
-    stubs = tmp_path / "upstream-stubs.json"
-    stubs.write_text(json.dumps(UPSTREAM_STUBS))
-    with serving(tmp_path, "--db", ":memory:", "--quiet", "--stubs", str(stubs)) as server:
+    stubs = json_file(tmp_path, "upstream-stubs.json", UPSTREAM_STUBS)
+    with serving(tmp_path, "--db", ":memory:", "--quiet", "--stubs", stubs) as server:
         yield server
 
 

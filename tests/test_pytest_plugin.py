@@ -69,6 +69,14 @@ def test_a_users_tests_use_the_fixtures(pytester: pytest.Pytester, monkeypatch):
     )
 
 
+def run_against_a_server(pytester, monkeypatch, url_suffix, user_tests):
+    """Runs a user's test file with MOCKSWITCH_URL set to a running server's URL + url_suffix."""
+    with ServerThread(api_version="3.13") as server:
+        monkeypatch.setenv("MOCKSWITCH_URL", server.url + url_suffix)
+        pytester.makepyfile(test_app=user_tests)
+        return pytester.runpytest_subprocess(*QUIET_RUN, timeout=60)
+
+
 USER_TESTS_AGAINST_A_CONTAINER = """
 import json
 import os
@@ -102,10 +110,7 @@ def test_the_next_test_starts_from_the_seed_with_an_empty_journal(mockswitch):
 def test_mockswitch_url_points_the_fixtures_at_a_running_server(
     pytester: pytest.Pytester, monkeypatch
 ):
-    with ServerThread(api_version="3.13") as server:
-        monkeypatch.setenv("MOCKSWITCH_URL", server.url + "/")
-        pytester.makepyfile(test_app=USER_TESTS_AGAINST_A_CONTAINER)
-        result = pytester.runpytest_subprocess(*QUIET_RUN, timeout=60)
+    result = run_against_a_server(pytester, monkeypatch, "/", USER_TESTS_AGAINST_A_CONTAINER)
     result.assert_outcomes(passed=2)
 
 
@@ -187,10 +192,9 @@ def test_the_api_suffix_is_dropped(mockswitch, mockswitch_url, mockswitch_api_ur
 def test_a_url_ending_in_the_api_path_is_taken_as_the_server(
     pytester: pytest.Pytester, monkeypatch
 ):
-    with ServerThread(api_version="3.13") as server:
-        monkeypatch.setenv("MOCKSWITCH_URL", server.url + "/api/json/")
-        pytester.makepyfile(test_app=USER_TESTS_AGAINST_AN_API_URL)
-        result = pytester.runpytest_subprocess(*QUIET_RUN, timeout=60)
+    result = run_against_a_server(
+        pytester, monkeypatch, "/api/json/", USER_TESTS_AGAINST_AN_API_URL
+    )
     result.assert_outcomes(passed=1)  # and no teardown error: the tenant was dropped
 
 

@@ -16,7 +16,7 @@ import pytest
 
 from mockswitch.config import DEFAULT_FIXTURES
 from mockswitch.store import Database, DatabaseInUse
-from tests.process import SERVE, free_port, serving
+from tests.process import free_port, serving
 
 UPDATE = (
     "/api/json/bulk/campaigns/update/?auth_username=user;auth_password=password;id=123;name=example"
@@ -24,12 +24,17 @@ UPDATE = (
 OK_204 = b'{"responses":[{"code":"204","key":"","message":"OK"}]}'
 
 
-def run(*arguments: str, cwd: Path, command: str = "serve") -> subprocess.CompletedProcess:
-    """`python -m mockswitch COMMAND ...` to its end; serve gets a free port of its own."""
+def run(
+    *arguments: str, cwd: Path, command: str = "serve", port: int | None = None
+) -> subprocess.CompletedProcess:
+    """`python -m mockswitch COMMAND ...` to its end; serve gets `port`, else a free one."""
     environ = {k: v for k, v in os.environ.items() if not k.startswith("MOCKSWITCH_")}
-    port = ("--host", "127.0.0.1", "--port", str(free_port())) if command == "serve" else ()
+    if command == "serve":
+        listen = ("--host", "127.0.0.1", "--port", str(port or free_port()))
+    else:
+        listen = ()
     return subprocess.run(
-        [sys.executable, "-m", "mockswitch", command, *port, *arguments],
+        [sys.executable, "-m", "mockswitch", command, *listen, *arguments],
         cwd=cwd,
         env=environ,
         capture_output=True,
@@ -174,16 +179,7 @@ def test_a_busy_port_stops_the_start_before_any_database_file(tmp_path):
         busy.bind(("127.0.0.1", 0))
         busy.listen()
         port = busy.getsockname()[1]
-        environ = {k: v for k, v in os.environ.items() if not k.startswith("MOCKSWITCH_")}
-        finished = subprocess.run(
-            [*SERVE, "--host", "127.0.0.1", "--port", str(port), "--db", "switch.sqlite3"],
-            cwd=tmp_path,
-            env=environ,
-            capture_output=True,
-            text=True,
-            timeout=60,
-            check=False,
-        )
+        finished = run("--db", "switch.sqlite3", cwd=tmp_path, port=port)
     assert (finished.returncode, finished.stderr) == (
         2,
         f"mockswitch: cannot listen on 127.0.0.1:{port}: Address already in use (another "

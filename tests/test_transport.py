@@ -7,7 +7,20 @@ import pytest
 from yarl import URL
 
 from tests.cast import CAMPAIGNS, campaign
-from tests.helpers import OK_204, call, envelope, read_campaign
+from tests.helpers import (
+    NO_SUCH_FUNCTION,
+    NOT_AUTHENTICATED,
+    OK_204,
+    RATEPLAN_FORBIDS,
+    ROLE_FORBIDS,
+    VALIDATED,
+    bad,
+    call,
+    envelope,
+    no_campaign,
+    ok,
+    read_campaign,
+)
 
 AUTH = "auth_username=user;auth_password=password"
 UPDATE_PATH = "/api/json/bulk/campaigns/update/"
@@ -15,7 +28,7 @@ JSON_UTF8 = "application/json; charset=utf-8"
 OK_204_BYTES = b'{"responses":[{"code":"204","key":"","message":"OK"}]}'
 # What `raw` gives for a 204: HTTP 200, JSON in UTF-8, the envelope byte for byte.
 ANSWERED_204 = (200, JSON_UTF8, OK_204_BYTES)
-NO_SUCH_FUNCTION = b'{"responses":[{"code":"404","key":"","message":"No such function."}]}'
+NO_SUCH_FUNCTION_BYTES = b'{"responses":[{"code":"404","key":"","message":"No such function."}]}'
 
 
 async def raw(client, method: str, target: str, **kwargs) -> tuple[int, str, bytes]:
@@ -24,27 +37,38 @@ async def raw(client, method: str, target: str, **kwargs) -> tuple[int, str, byt
     return response.status, response.headers["Content-Type"], await response.read()
 
 
+async def renames_123(client, method: str, target: str, *, name: str, **kwargs) -> None:
+    """The call, sent as `raw` sends it, answers 204 and campaign 123 then holds `name`."""
+    assert await raw(client, method, target, **kwargs) == ANSWERED_204
+    assert await read_campaign(client, 123) == campaign(123, name=name)
+
+
+async def form_renames_123(
+    client, body: bytes, *, name: str, content_type: str = "application/x-www-form-urlencoded"
+) -> None:
+    """`renames_123` for a form POST of `body` to bulk/campaigns/update."""
+    headers = {"Content-Type": content_type}
+    await renames_123(client, "POST", UPDATE_PATH, data=body, headers=headers, name=name)
+
+
 # -- where the parameters come from ----------------------------------------------------------
 
 
 async def test_get_reads_the_query_string(client):
     target = f"{UPDATE_PATH}?{AUTH};id=123;name=From+the+query"
-    assert await raw(client, "GET", target) == ANSWERED_204
-    assert await read_campaign(client, 123) == campaign(123, name="From the query")
+    await renames_123(client, "GET", target, name="From the query")
 
 
 async def test_post_reads_a_form_body(client):
     body = b"auth_username=user&auth_password=password&id=123&name=From%20the%20body"
-    headers = {"Content-Type": "application/x-www-form-urlencoded"}
-    assert await raw(client, "POST", UPDATE_PATH, data=body, headers=headers) == ANSWERED_204
-    assert await read_campaign(client, 123) == campaign(123, name="From the body")
+    await form_renames_123(client, body, name="From the body")
 
 
 async def test_post_reads_a_form_body_with_a_charset_and_semicolons(client):
     body = b"auth_username=user;auth_password=password;id=123;name=Semi"
-    headers = {"Content-Type": "application/x-www-form-urlencoded; charset=UTF-8"}
-    assert await raw(client, "POST", UPDATE_PATH, data=body, headers=headers) == ANSWERED_204
-    assert await read_campaign(client, 123) == campaign(123, name="Semi")
+    await form_renames_123(
+        client, body, name="Semi", content_type="application/x-www-form-urlencoded; charset=UTF-8"
+    )
 
 
 async def test_post_through_the_helper_sends_a_form(client):
@@ -77,14 +101,12 @@ async def test_the_query_string_of_a_post_counts_too(client):
     body = b"id=123&name=Split"
     headers = {"Content-Type": "application/x-www-form-urlencoded"}
     target = f"{UPDATE_PATH}?{AUTH}"
-    assert await raw(client, "POST", target, data=body, headers=headers) == ANSWERED_204
-    assert await read_campaign(client, 123) == campaign(123, name="Split")
+    await renames_123(client, "POST", target, data=body, headers=headers, name="Split")
 
 
 async def test_a_post_with_everything_in_the_query_string_and_no_body(client):
     target = f"{UPDATE_PATH}?{AUTH};id=123;name=Query+only"
-    assert await raw(client, "POST", target) == ANSWERED_204
-    assert await read_campaign(client, 123) == campaign(123, name="Query only")
+    await renames_123(client, "POST", target, name="Query only")
 
 
 async def test_the_query_string_of_a_post_counts_with_a_multipart_body(client):
@@ -108,21 +130,17 @@ async def test_the_query_string_of_a_post_counts_with_a_multipart_body(client):
     ],
 )
 async def test_semicolons_ampersands_and_both_mixed_separate_parameters(client, query):
-    assert await raw(client, "GET", f"{UPDATE_PATH}?{query}") == ANSWERED_204
-    assert await read_campaign(client, 123) == campaign(123, name="Sep")
+    await renames_123(client, "GET", f"{UPDATE_PATH}?{query}", name="Sep")
 
 
 async def test_encoded_separators_are_part_of_the_value(client):
     target = f"{UPDATE_PATH}?{AUTH};id=123;name=a%3Bb%26c%3Dd%2Be+f"
-    assert await raw(client, "GET", target) == ANSWERED_204
-    assert await read_campaign(client, 123) == campaign(123, name="a;b&c=d+e f")
+    await renames_123(client, "GET", target, name="a;b&c=d+e f")
 
 
 async def test_a_post_body_may_mix_separators_too(client):
     body = b"auth_username=user;auth_password=password&id=123;name=Mixed"
-    headers = {"Content-Type": "application/x-www-form-urlencoded"}
-    assert await raw(client, "POST", UPDATE_PATH, data=body, headers=headers) == ANSWERED_204
-    assert await read_campaign(client, 123) == campaign(123, name="Mixed")
+    await form_renames_123(client, body, name="Mixed")
 
 
 # -- paths -----------------------------------------------------------------------------------
@@ -134,8 +152,7 @@ async def test_a_post_body_may_mix_separators_too(client):
 @pytest.mark.parametrize("method", ["GET", "POST"])
 async def test_with_and_without_the_trailing_slash(client, path, method):
     target = f"{path}?{AUTH};id=123;name=Slash"
-    assert await raw(client, method, target) == ANSWERED_204
-    assert await read_campaign(client, 123) == campaign(123, name="Slash")
+    await renames_123(client, method, target, name="Slash")
 
 
 @pytest.mark.parametrize("path", ["/api/json/bulk/campaigns/get/", "/api/json/bulk/campaigns/get"])
@@ -161,55 +178,33 @@ UNKNOWN_FUNCTIONS = [
 @pytest.mark.parametrize("method", ["GET", "POST"])
 async def test_an_unknown_function_is_a_404_envelope(client, method):
     for target in UNKNOWN_FUNCTIONS:
-        assert await raw(client, method, target) == (200, JSON_UTF8, NO_SUCH_FUNCTION), target
+        assert await raw(client, method, target) == (200, JSON_UTF8, NO_SUCH_FUNCTION_BYTES), target
     assert await read_campaign(client, 123) == CAMPAIGNS[123]
 
 
 async def test_an_unknown_function_is_404_even_for_bad_credentials(client):
     target = "/api/json/bulk/campaigns/remove/?auth_username=nobody;auth_password=x"
-    assert await raw(client, "GET", target) == (200, JSON_UTF8, NO_SUCH_FUNCTION)
+    assert await raw(client, "GET", target) == (200, JSON_UTF8, NO_SUCH_FUNCTION_BYTES)
 
 
 # -- the response ----------------------------------------------------------------------------
 
 # One request for each API-level outcome; the HTTP status is 200 for all of them.
 OUTCOMES = [
-    (
-        "200",
-        f"/api/json/bulk/campaigns/get/?{AUTH};id=123",
-        envelope(("200", "", "OK"), data=CAMPAIGNS[123]),
-    ),
-    ("201", f"{UPDATE_PATH}?{AUTH};id=123;validation=1", envelope(("201", "", "OK"))),
+    ("200", f"/api/json/bulk/campaigns/get/?{AUTH};id=123", ok(CAMPAIGNS[123])),
+    ("201", f"{UPDATE_PATH}?{AUTH};id=123;validation=1", VALIDATED),
     ("204", f"{UPDATE_PATH}?{AUTH};id=123", OK_204),
-    ("400", f"{UPDATE_PATH}?{AUTH};id=abc", envelope(("400", "id", "must be an integer"))),
+    ("400", f"{UPDATE_PATH}?{AUTH};id=abc", bad(("id", "must be an integer"))),
     (
         "400 transport",
         f"{UPDATE_PATH}?{AUTH};id=%zz",
-        envelope(("400", "id", "has malformed percent-encoding")),
+        bad(("id", "has malformed percent-encoding")),
     ),
-    (
-        "401",
-        f"{UPDATE_PATH}?auth_username=user;id=123",
-        envelope(("401", "", "The authentication details provided are invalid.")),
-    ),
-    (
-        "402",
-        f"{UPDATE_PATH}?auth_username=viewer;auth_password=password;id=123",
-        envelope(("402", "", "Your role does not allow this.")),
-    ),
-    (
-        "403",
-        f"{UPDATE_PATH}?auth_username=initech;auth_password=password;id=300",
-        envelope(("403", "", "Your rate plan does not allow this.")),
-    ),
-    (
-        "404",
-        f"{UPDATE_PATH}?{AUTH};id=999",
-        envelope(
-            ("404", "", "The campaign does not exist, or you do not have permission to update it.")
-        ),
-    ),
-    ("404 function", "/api/json/nothing/here/", envelope(("404", "", "No such function."))),
+    ("401", f"{UPDATE_PATH}?auth_username=user;id=123", NOT_AUTHENTICATED),
+    ("402", f"{UPDATE_PATH}?auth_username=viewer;auth_password=password;id=123", ROLE_FORBIDS),
+    ("403", f"{UPDATE_PATH}?auth_username=initech;auth_password=password;id=300", RATEPLAN_FORBIDS),
+    ("404", f"{UPDATE_PATH}?{AUTH};id=999", no_campaign("update it")),
+    ("404 function", "/api/json/nothing/here/", NO_SUCH_FUNCTION),
     (
         "413",
         f"{UPDATE_PATH}?{AUTH};id=123;name=" + "x" * 262144,
@@ -250,7 +245,11 @@ async def test_data_follows_the_responses(client):
 
 async def test_mirror_mode_puts_the_envelope_code_in_the_http_status(serve):
     client = await serve(http_status="mirror")
-    assert await raw(client, "GET", "/api/json/nothing/") == (404, JSON_UTF8, NO_SUCH_FUNCTION)
+    assert await raw(client, "GET", "/api/json/nothing/") == (
+        404,
+        JSON_UTF8,
+        NO_SUCH_FUNCTION_BYTES,
+    )
     assert await raw(client, "GET", f"{UPDATE_PATH}?{AUTH};id=abc") == (
         400,
         JSON_UTF8,
@@ -267,6 +266,6 @@ async def test_a_path_prefix_serves_the_api_under_it_as_well(serve):
     assert await raw(client, "GET", "/local/api/json/nothing/") == (
         200,
         JSON_UTF8,
-        NO_SUCH_FUNCTION,
+        NO_SUCH_FUNCTION_BYTES,
     )
     assert await read_campaign(client, 123) == campaign(123, name="Prefixed")

@@ -17,10 +17,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
-from playwright.sync_api import Browser, Page, Route, expect, sync_playwright
+from playwright.sync_api import Browser, Page, Route, expect
 
 from mockswitch.testing import MockswitchClient, ServerThread
-from tests.browser import ARGS, require_chromium
+from tests.browser import launched_chromium
 
 WAIT_MS = 5000  # for anything the page shows; the events arrive in milliseconds
 AUTH = {"auth_username": "user", "auth_password": "password"}
@@ -34,15 +34,7 @@ def server() -> Iterator[ServerThread]:
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
-    chromium = require_chromium()
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(
-            executable_path=str(chromium), headless=True, args=ARGS
-        )
-        try:
-            yield launched
-        finally:
-            launched.close()
+    yield from launched_chromium()
 
 
 @dataclass

@@ -14,7 +14,7 @@ import pytest
 
 from mockswitch.cli import main
 from mockswitch.endpoints import FUNCTIONS
-from tests.process import Server, free_port, serving
+from tests.process import Server, free_port, json_file, serving
 
 THEIR_MESSAGE = "Invalid retry specified."
 DIFFERING = {
@@ -52,9 +52,8 @@ def switch(tmp_path: Path) -> Iterator[Server]:
 
 @pytest.fixture
 def differing_switch(tmp_path: Path) -> Iterator[Server]:
-    messages = tmp_path / "their-messages.json"
-    messages.write_text(json.dumps(DIFFERING))
-    with serving(tmp_path, "--db", ":memory:", "--quiet", "--messages", str(messages)) as server:
+    messages = json_file(tmp_path, "their-messages.json", DIFFERING)
+    with serving(tmp_path, "--db", ":memory:", "--quiet", "--messages", messages) as server:
         yield server
 
 

@@ -30,7 +30,7 @@ from .declare import (
     object_of,
     ok,
 )
-from .ids import ID, path_id
+from .ids import get_by_id, no_such, path_id
 from .keys import SWITCH
 from .tenants import existing_tenant, tenant_for_change
 
@@ -318,13 +318,12 @@ async def end_long_polls(app: web.Application) -> None:
     app[SWITCH].store.journal.end_waits()
 
 
-@routes.get(
+@get_by_id(
+    routes,
     "/_mock/calls/{id}",
     "One recorded call",
     ok("The call.", CALL),
-    BAD,
-    Answer(404, "No such call in this tenant's journal, or no such tenant."),
-    path_parameters={"id": ID},
+    "No such call in this tenant's journal, or no such tenant.",
 )
 async def one_call(request: web.Request) -> web.Response:
     tenant = existing_tenant(request)
@@ -334,7 +333,7 @@ async def one_call(request: web.Request) -> web.Response:
     if call_id <= LARGEST:  # SQLite ids are 64-bit: asking for more fails instead of missing
         call = await request.app[SWITCH].store.journal.get(tenant.id, call_id)
     if call is None:
-        raise ControlError(404, f"no call {text} in this tenant's journal", field="id")
+        raise no_such(f"call {text} in this tenant's journal")
     return web.json_response(call)
 
 

@@ -9,6 +9,7 @@ from mockswitch.faults import FaultEngine, RuleError
 from mockswitch.faults.rules import schemas as rule_schemas
 from mockswitch.faults.spec import ref
 
+from .batches import added, batch_of, check_room, field_at
 from .bodies import json_body
 from .declare import (
     BAD,
@@ -20,7 +21,7 @@ from .declare import (
     object_of,
     ok,
 )
-from .ids import ID, path_id
+from .ids import delete_by_id, get_by_id, no_such, path_id
 from .keys import SWITCH
 from .tenants import existing_tenant, tenant_for_change
 
@@ -29,11 +30,10 @@ routes = ControlRoutes("faults")
 routes.schemas_from(rule_schemas)
 RULE = ref("FaultRule")
 RULES = ref("FaultRules")
-DELETED = routes.schema(
+routes.schema(
     "Deleted",
     object_of({"status": {"const": "deleted"}, "id": {"type": "integer"}}, "status", "id"),
 )
-ONE_RULE = {"id": ID}
 
 
 async def _engine(request: web.Request, *, changing: bool) -> FaultEngine:
@@ -66,26 +66,21 @@ async def _engine(request: web.Request, *, changing: bool) -> FaultEngine:
 async def add_rules(request: web.Request) -> web.Response:
     """Add one rule (an object) or several (an array), all or none; answer what was added."""
     document = await json_body(request)
-    batch = document if isinstance(document, list) else [document]
+    batch = batch_of(document)
     check = FaultEngine()
     for position, rule in enumerate(batch):  # check every rule before adding any
         try:
             check.add(rule)
         except RuleError as error:
-            # In an array, the path starts with the rule's index: `[1].probability`.
-            field = f"[{position}].{error.field}" if document is batch else error.field
+            field = field_at(document, position, error.field)
             raise ControlError(400, error.message, field=field) from None
     engine = await _engine(request, changing=True)  # a tenant is made for good rules only
     # No await from the check to the adding: two batches cannot both pass it.
-    most = request.app[SWITCH].settings.max_fault_rules
-    if len(engine.rules) + len(batch) > most:
-        raise ControlError(
-            429,
-            f"the tenant holds {len(engine.rules)} fault rules and {len(batch)} more would pass "
-            f"the max_fault_rules setting ({most}): remove some first",
-        )
-    added = [engine.add(rule).as_json() for rule in batch]
-    return web.json_response(added if isinstance(document, list) else added[0], status=201)
+    settings = request.app[SWITCH].settings
+    check_room(
+        len(engine.rules), len(batch), settings.max_fault_rules, "fault rules", "max_fault_rules"
+    )
+    return added(document, [engine.add(rule).as_json() for rule in batch])
 
 
 @routes.get(
@@ -127,33 +122,24 @@ async def set_default_latency(request: web.Request) -> web.Response:
     return web.json_response(engine.as_json())
 
 
-@routes.get(
+@get_by_id(
+    routes,
     "/_mock/faults/{id}",
     "One fault rule, with its counters",
     ok("The rule.", RULE),
-    BAD,
-    Answer(404, "No such rule, or no such tenant."),
-    path_parameters=ONE_RULE,
+    "No such rule, or no such tenant.",
 )
 async def one_rule(request: web.Request) -> web.Response:
     rule_id = path_id(request, "a rule id")
     rule = (await _engine(request, changing=False)).get(rule_id)
     if rule is None:
-        raise ControlError(404, f"no fault rule {rule_id}", field="id")
+        raise no_such(f"fault rule {rule_id}")
     return web.json_response(rule.as_json())
 
 
-@routes.delete(
-    "/_mock/faults/{id}",
-    "Remove one fault rule",
-    ok("Removed.", DELETED),
-    BAD,
-    Answer(404, "No such rule."),
-    TOO_MANY,
-    path_parameters=ONE_RULE,
-)
+@delete_by_id(routes, "/_mock/faults/{id}", "Remove one fault rule", "No such rule.")
 async def delete_rule(request: web.Request) -> web.Response:
     rule_id = path_id(request, "a rule id")
     if not (await _engine(request, changing=True)).remove(rule_id):
-        raise ControlError(404, f"no fault rule {rule_id}", field="id")
+        raise no_such(f"fault rule {rule_id}")
     return web.json_response({"status": "deleted", "id": rule_id})

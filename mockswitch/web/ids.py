@@ -1,15 +1,20 @@
-"""The `{id}` in a control path (a call, a fault rule): digits, read without surprises."""
+"""The `{id}` in a control path (a call, a fault rule, a stub): digits, read without surprises,
+and how the routes that take one declare it."""
 
 from __future__ import annotations
+
+from collections.abc import Callable
 
 from aiohttp import web
 
 from mockswitch.errors import ControlError
+from mockswitch.faults.spec import ref
 
 from .call_query import LARGEST
-from .declare import PathParameter
+from .declare import BAD, TOO_MANY, Answer, ControlRoutes, Handler, PathParameter, ok
 
 ID = PathParameter({"type": "string", "pattern": "^[0-9]+$"}, "1")
+DELETED = ref("Deleted")  # declared by the fault rules' table
 
 
 def path_id(request: web.Request, what: str) -> int:
@@ -19,3 +24,30 @@ def path_id(request: web.Request, what: str) -> int:
         raise ControlError(400, f"{what} is an integer", field="id")
     digits = text.lstrip("0") or "0"  # int() refuses 4300 digits, leading zeros included
     return int(digits) if len(digits) <= len(str(LARGEST)) else LARGEST + 1
+
+
+def get_by_id(
+    routes: ControlRoutes, path: str, summary: str, answer: Answer, missing: str
+) -> Callable[[Handler], Handler]:
+    """Declare a GET of one item by its `{id}`: 400 for a bad id, 404 (`missing`) for none."""
+    return routes.get(path, summary, answer, BAD, Answer(404, missing), path_parameters={"id": ID})
+
+
+def delete_by_id(
+    routes: ControlRoutes, path: str, summary: str, missing: str
+) -> Callable[[Handler], Handler]:
+    """Declare a DELETE of one item by its `{id}`, answering `{"status": "deleted", "id": N}`."""
+    return routes.delete(
+        path,
+        summary,
+        ok("Removed.", DELETED),
+        BAD,
+        Answer(404, missing),
+        TOO_MANY,
+        path_parameters={"id": ID},
+    )
+
+
+def no_such(what: str) -> ControlError:
+    """The 404 for an `{id}` that names nothing: `no_such(f"stub {stub_id}")`."""
+    return ControlError(404, f"no {what}", field="id")

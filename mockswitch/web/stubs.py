@@ -11,6 +11,7 @@ from mockswitch.enswitch.codes import CODES
 from mockswitch.errors import ControlError
 from mockswitch.stubs import FUNCTION_NAME, StubBook, StubError, parse_stub
 
+from .batches import added, batch_of, check_room, field_at
 from .bodies import json_body
 from .declare import (
     BAD,
@@ -24,7 +25,7 @@ from .declare import (
     object_of,
     ok,
 )
-from .ids import ID, path_id
+from .ids import delete_by_id, get_by_id, no_such, path_id
 from .keys import SWITCH
 from .tenants import existing_tenant, tenant_for_change
 
@@ -62,7 +63,6 @@ STUB = routes.schema(
     "Stub", object_of({"id": INTEGER, **STUB_FIELDS}, "id", "function", "responses")
 )
 STUBS = routes.schema("Stubs", object_of({"stubs": {"type": "array", "items": STUB}}, "stubs"))
-DELETED = {"$ref": "#/components/schemas/Deleted"}  # declared by the fault rules' table
 
 
 async def _book(request: web.Request, *, changing: bool) -> StubBook:
@@ -90,31 +90,24 @@ async def _book(request: web.Request, *, changing: bool) -> StubBook:
 async def add_stubs(request: web.Request) -> web.Response:
     """Add one stub (an object) or several (an array), all or none; answer what was added."""
     document = await json_body(request, request.app[SWITCH].settings.max_request_bytes)
-    batch = document if isinstance(document, list) else [document]
+    batch = batch_of(document)
     for position, declaration in enumerate(batch):  # check every stub before adding any
         try:
             stub = parse_stub(declaration)
         except StubError as error:
-            field = f"[{position}].{error.field}" if document is batch else error.field
+            field = field_at(document, position, error.field)
             raise ControlError(400, error.message, field=field) from None
         if stub.function in FUNCTIONS:
             raise ControlError(
                 409,
                 f"{stub.function} is simulated by mockswitch and cannot be stubbed; use a fault "
                 "rule (POST /_mock/faults) to change its answer",
-                field=f"[{position}].function" if document is batch else "function",
+                field=field_at(document, position, "function"),
             )
     book = await _book(request, changing=True)
     # No await from the check to the adding: two batches cannot both pass it.
-    most = request.app[SWITCH].settings.max_stubs
-    if len(book) + len(batch) > most:
-        raise ControlError(
-            429,
-            f"the tenant holds {len(book)} stubs and {len(batch)} more would pass the "
-            f"max_stubs setting ({most}): remove some first",
-        )
-    added = [book.add(declaration).as_json() for declaration in batch]
-    return web.json_response(added if isinstance(document, list) else added[0], status=201)
+    check_room(len(book), len(batch), request.app[SWITCH].settings.max_stubs, "stubs", "max_stubs")
+    return added(document, [book.add(declaration).as_json() for declaration in batch])
 
 
 @routes.get("/_mock/stubs", "The tenant's stubs, in order", ok("The stubs.", STUBS), NO_TENANT)
@@ -135,33 +128,24 @@ async def clear_stubs(request: web.Request) -> web.Response:
     return web.json_response({"status": "cleared"})
 
 
-@routes.get(
+@get_by_id(
+    routes,
     "/_mock/stubs/{id}",
     "One stub",
     ok("The stub.", STUB),
-    BAD,
-    Answer(404, "No such stub, or no such tenant."),
-    path_parameters={"id": ID},
+    "No such stub, or no such tenant.",
 )
 async def one_stub(request: web.Request) -> web.Response:
     stub_id = path_id(request, "a stub id")
     stub = (await _book(request, changing=False)).get(stub_id)
     if stub is None:
-        raise ControlError(404, f"no stub {stub_id}", field="id")
+        raise no_such(f"stub {stub_id}")
     return web.json_response(stub.as_json())
 
 
-@routes.delete(
-    "/_mock/stubs/{id}",
-    "Remove one stub",
-    ok("Removed.", DELETED),
-    BAD,
-    Answer(404, "No such stub."),
-    TOO_MANY,
-    path_parameters={"id": ID},
-)
+@delete_by_id(routes, "/_mock/stubs/{id}", "Remove one stub", "No such stub.")
 async def delete_stub(request: web.Request) -> web.Response:
     stub_id = path_id(request, "a stub id")
     if not (await _book(request, changing=True)).remove(stub_id):
-        raise ControlError(404, f"no stub {stub_id}", field="id")
+        raise no_such(f"stub {stub_id}")
     return web.json_response({"status": "deleted", "id": stub_id})
