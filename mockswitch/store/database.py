@@ -136,7 +136,6 @@ class Database:
         await cls._check_version(writer)
         for statement in schema.STATEMENTS:
             await writer.execute(statement)
-        await cls._add_columns(writer)
         await writer.execute(
             "INSERT OR IGNORE INTO meta (key, value) VALUES ('schema_version', ?)",
             (schema.SCHEMA_VERSION,),
@@ -161,15 +160,6 @@ class Database:
     async def read(self, sql: str, parameters: Sequence[Any] = ()) -> list[Any]:
         """The rows of a query run on the read-only connection, off the event loop's thread."""
         return list(await self.reader.execute_fetchall(sql, parameters))
-
-    @staticmethod
-    async def _add_columns(writer: Writer) -> None:
-        for table, column, declaration in schema.ADDED_COLUMNS:
-            present = {
-                row[1] for row in await writer.execute_fetchall(f"PRAGMA table_info({table})")
-            }
-            if column not in present:
-                await writer.execute(f"ALTER TABLE {table} ADD COLUMN {column} {declaration}")
 
     async def close(self) -> None:
         """Finish the pending commit, then close both connections."""

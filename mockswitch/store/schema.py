@@ -99,10 +99,3 @@ DIALS_DDL = (
 )
 
 STATEMENTS: tuple[str, ...] = tuple(_table_ddl(t) for t in TABLES) + _STATIC + DIALS_DDL
-
-# Columns added since schema 1 was released: a database made before them gets them added at
-# open (old calls read as neither stubbed nor proxied), so it need not be thrown away.
-ADDED_COLUMNS = (
-    ("calls", "stub", "INTEGER"),
-    ("calls", "proxied", "INTEGER NOT NULL DEFAULT 0"),
-)
