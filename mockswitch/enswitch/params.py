@@ -11,7 +11,6 @@ from __future__ import annotations
 import re
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
-from functools import lru_cache
 from typing import Any, Protocol
 
 from mockswitch.errors import EnswitchError, Problem, invalid
@@ -202,7 +201,7 @@ def validate(
     Parameters the table does not know, and those added after `api_version`, are ignored as
     the real switch ignores them (`unknown_parameters` lists them for the journal).
     """
-    known = known_names(tuple(table), api_version)
+    known = known_names(table, api_version)
     values: dict[str, Any] = {}
     problems: list[Problem] = []
     for param in table:
@@ -253,11 +252,19 @@ def unknown_parameters(
     table: Sequence[Param], pairs: Pairs, api_version: tuple[int, int] = (99, 0)
 ) -> tuple[str, ...]:
     """The names in `pairs` that `table` does not know (for the journal, even on errors)."""
-    known = known_names(tuple(table), api_version)
+    known = known_names(table, api_version)
     return tuple(n for n, _ in pairs if n not in known and n not in AUTH_PARAMETERS)
 
 
-@lru_cache(maxsize=256)  # function tables x API versions: a handful
-def known_names(table: tuple[Param, ...], api_version: tuple[int, int]) -> frozenset[str]:
+# By the table's identity, not its value: hashing a table hashes every Param in it, which
+# cost more than the rest of the validation (measured: 34 hashes per update).
+_KNOWN: dict[tuple[int, tuple[int, int]], tuple[Sequence[Param], frozenset[str]]] = {}
+
+
+def known_names(table: Sequence[Param], api_version: tuple[int, int]) -> frozenset[str]:
     """The parameters a table knows in an API version: worked out once, asked on every call."""
-    return frozenset(p.name for p in table if p.since <= api_version)
+    key = (id(table), api_version)
+    found = _KNOWN.get(key)
+    if found is None or found[0] is not table:  # the table is kept, so its id is not reused
+        found = _KNOWN[key] = (table, frozenset(p.name for p in table if p.since <= api_version))
+    return found[1]

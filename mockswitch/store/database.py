@@ -88,6 +88,8 @@ class Database:
         self._flushing: asyncio.Task[None] | None = None
         self._write_batch: Callable[[list[Sequence[Any]]], Awaitable[None]] | None = None
         self._after_commit: list[Callable[[], None]] = []
+        # Counts the rollbacks: what memory keeps of rows (campaigns.py) is stale after one.
+        self.undone = 0
 
     @classmethod
     async def open(cls, path: str, synchronous: str = "NORMAL") -> Database:
@@ -185,6 +187,7 @@ class Database:
         try:
             yield
         except BaseException:
+            self.undone += 1
             await self.writer.execute("ROLLBACK TO change")
             await self.writer.execute("RELEASE change")
             raise
@@ -248,6 +251,7 @@ class Database:
             callback()
 
     async def _rollback_quietly(self) -> None:
+        self.undone += 1
         try:
             await self.writer.rollback()
         except Exception:

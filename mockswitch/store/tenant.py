@@ -42,6 +42,7 @@ class Tenant:
     def forget(self) -> None:
         """Drop what is cached, after the tenant's data was replaced."""
         self._directory = None
+        self.campaigns.forget()
 
 
 async def load_directory(db: Database, tenant: int) -> Directory:

@@ -14,6 +14,7 @@ tenants are counted, not labelled (the pytest plugin makes one per test).
 from __future__ import annotations
 
 from collections.abc import Collection
+from typing import Any
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
 from prometheus_client.exposition import choose_encoder
@@ -33,6 +34,9 @@ class Metrics:
 
     def __init__(self, functions: Collection[str]) -> None:
         self._functions = frozenset(functions)
+        # Each label set's counter and histogram, looked up once: prometheus_client's
+        # `labels()` costs more than the count itself. The label values are few (see above).
+        self._series: dict[tuple[str, str, str], tuple[Any, Any]] = {}
         self.registry = CollectorRegistry()
         self.calls = Counter(
             "mockswitch_calls",
@@ -62,9 +66,15 @@ class Metrics:
 
     def observe(self, record: CallRecord) -> None:
         """Count one call that has just been answered."""
-        function = _function_label(record, self._functions)
-        self.calls.labels(function, code_label(record), fault_label(record)).inc()
-        self.duration.labels(function).observe(record.duration_ms / 1000)
+        labels = (_function_label(record, self._functions), code_label(record), fault_label(record))
+        series = self._series.get(labels)
+        if series is None:
+            series = self._series[labels] = (
+                self.calls.labels(*labels),
+                self.duration.labels(labels[0]),
+            )
+        series[0].inc()
+        series[1].observe(record.duration_ms / 1000)
 
     def exposition(self, accept: str, journal_calls: int, tenants: int) -> tuple[bytes, str]:
         """The text a scrape gets, in the format its Accept header asks for, and its type."""
