@@ -9,12 +9,21 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 import pytest
-from aiohttp.test_utils import TestClient
+from aiohttp.test_utils import TestClient, TestServer
 
 from mockswitch.config import Settings
 from mockswitch.web import create_app
+from mockswitch.web.runner import LaneRunner
 
 Serve = Callable[..., Awaitable[TestClient]]
+
+
+class LaneTestServer(TestServer):
+    """aiohttp's test server, run as `mockswitch serve` runs: the direct lane in front of the
+    router (mockswitch/web/direct.py), so that every test's API calls take it."""
+
+    async def _make_runner(self, **kwargs: Any) -> LaneRunner:
+        return LaneRunner(self.app, **kwargs)
 
 
 @pytest.fixture
@@ -24,7 +33,7 @@ def serve(aiohttp_client) -> Serve:
     async def start(**settings: Any) -> TestClient:
         settings.setdefault("db", ":memory:")
         settings.setdefault("quiet", True)
-        return await aiohttp_client(create_app(Settings(**settings)))
+        return await aiohttp_client(LaneTestServer(create_app(Settings(**settings))))
 
     return start
 

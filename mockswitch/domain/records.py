@@ -50,7 +50,7 @@ class DestinationType:
     dnumber: str  # the rule a dnumber must follow: number, phone, queue, text or sipuri
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)  # per call: not frozen (docs/architecture.md, "Per-call records")
 class Campaign:
     id: int
     customer: int

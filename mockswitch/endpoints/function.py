@@ -35,7 +35,7 @@ VALIDATION = Param(
 )
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)  # per call: not frozen (docs/architecture.md, "Per-call records")
 class Call:
     """What a handler works with: checked arguments, who is calling, and their tenant."""
 
@@ -99,7 +99,7 @@ def bulk_function(
     )
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)  # per call: not frozen (docs/architecture.md, "Per-call records")
 class Executed:
     """The outcome of a call, with what the journal wants to know about it."""
 

@@ -32,7 +32,7 @@ VALIDATED = Success("201")
 DONE = Success("204")
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)  # per call: not frozen (docs/architecture.md, "Per-call records")
 class Reply:
     """An answer ready to send: HTTP status, body bytes, and the envelope's code and key.
 

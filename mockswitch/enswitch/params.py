@@ -175,7 +175,7 @@ class Param:
     instead_of: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)  # per call: not frozen (docs/architecture.md, "Per-call records")
 class Arguments:
     """A request's parameters after validation."""
 

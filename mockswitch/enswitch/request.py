@@ -174,7 +174,8 @@ def masked_query(raw: bytes) -> str:
         return raw.decode("utf-8", "backslashreplace")
     # No escapes: a name is what it looks like (a `+` would make it another name). The
     # pieces of the split keep their offsets in `raw`, separators included.
-    kept, start, offset = [], 0, 0
+    kept: list[bytes] = []
+    start = offset = 0
     for piece in raw.replace(b";", b"&").split(b"&"):
         name, equals, _ = piece.partition(b"=")
         if equals and name in _SECRETS:

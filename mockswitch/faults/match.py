@@ -9,7 +9,7 @@ from typing import Any
 from .spec import Field, RuleError, Schema, Text, fields_of, object_schema, scalar_text, text
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)  # per call: not frozen (docs/architecture.md, "Per-call records")
 class CallFacts:
     """What a rule can see of a call."""
 

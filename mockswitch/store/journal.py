@@ -62,7 +62,7 @@ def format_time(moment: datetime | None = None) -> str:
     return moment.strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)  # per call: not frozen (docs/architecture.md, "Per-call records")
 class CallRecord:
     """One call as the journal keeps it."""
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)  # per call: not frozen (docs/architecture.md, "Per-call records")
 class ApiRequest:
     """An Enswitch call as it arrived, before anything was made of it."""
 

@@ -43,7 +43,7 @@ from mockswitch.switch.request import ApiRequest
 log = logging.getLogger("mockswitch.calls")
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)  # per call: not frozen (docs/architecture.md, "Per-call records")
 class ApiReply:
     reply: Reply
     call_id: int  # the journal's number for the call; 0 when it could not be recorded
@@ -245,7 +245,7 @@ class Switch:
             log.info("%s", calllog.human_line(fields), extra={calllog.CALL: fields})
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)  # per call: not frozen (docs/architecture.md, "Per-call records")
 class _Handled:
     """An answer before any fault has its say, with what the journal wants to know of it."""
 
@@ -256,7 +256,7 @@ class _Handled:
     proxied: bool = False
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)  # per call: not frozen (docs/architecture.md, "Per-call records")
 class _Call:
     """What is known of a call while it is being answered."""
 

@@ -5,19 +5,28 @@ from __future__ import annotations
 from aiohttp import web
 
 from mockswitch.faults import Action
-from mockswitch.switch import ApiRequest
+from mockswitch.switch import ApiRequest, Switch
 
 from .exchange import AiohttpExchange
 from .keys import SWITCH
 from .slashes import clean_function
-from .tenants import tenant_for_change
+from .tenants import tenant_name, tenant_named
 
 NORMAL = Action()  # delivers the switch's answer as it is
 
 
 async def enswitch_call(request: web.Request) -> web.StreamResponse:
+    """The routed handler of every API path."""
     switch = request.app[SWITCH]
-    tenant = await tenant_for_change(request)
+    return await answer(request, switch, tenant_name(request), request.match_info["function"])
+
+
+async def answer(
+    request: web.Request, switch: Switch, tenant: str, function: str
+) -> web.StreamResponse:
+    """Hand the call to `switch` for `tenant`, and deliver its answer (through the tenant's
+    fault, if one strikes); `function` is the path's part after `/api/json/`."""
+    tenant_of_call = await tenant_named(switch, tenant)
     limit = switch.settings.max_request_bytes
     # The raw query, exactly as sent: `;` separators and percent escapes are the parser's job.
     query = request.raw_path.partition("?")[2].encode("latin-1", "replace")
@@ -26,13 +35,13 @@ async def enswitch_call(request: web.Request) -> web.StreamResponse:
         ApiRequest(
             method=request.method,
             path=request.path,
-            function=clean_function(request.match_info["function"]),
+            function=clean_function(function),
             query=query,
             body=body,
             content_type=request.headers.get("Content-Type", ""),
             too_large=too_large or len(query) > limit,
         ),
-        tenant,
+        tenant_of_call,
     )
     exchange = AiohttpExchange(request, answered.call_id)
     await (answered.fault or NORMAL).deliver(answered.reply, exchange)

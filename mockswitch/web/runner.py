@@ -18,6 +18,8 @@ from aiohttp import web
 from mockswitch.config import Settings
 
 from .app import create_app
+from .direct import DirectLane
+from .keys import SETTINGS
 
 
 class ListenError(Exception):
@@ -73,7 +75,7 @@ async def serving(settings: Settings, sockets: list[socket.socket]) -> AsyncIter
     The data set is loaded before the sockets listen. Leaving the block waits for the calls
     in flight, then flushes the journal and closes the database.
     """
-    runner = web.AppRunner(
+    runner = LaneRunner(
         create_app(settings),
         handle_signals=False,
         access_log=None,
@@ -92,6 +94,15 @@ async def serving(settings: Settings, sockets: list[socket.socket]) -> AsyncIter
         yield f"http://{host}:{port}"
     finally:
         await runner.cleanup()
+
+
+class LaneRunner(web.AppRunner):
+    """aiohttp's runner, with the direct lane in front of the application's router."""
+
+    async def _make_server(self) -> web.Server:
+        server = await super()._make_server()
+        server.request_handler = DirectLane(self.app, server.request_handler, self.app[SETTINGS])
+        return server
 
 
 def quiet_aiohttp_logs() -> None:

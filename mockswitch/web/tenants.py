@@ -13,6 +13,7 @@ from aiohttp import web
 
 from mockswitch.errors import ControlError
 from mockswitch.store import Tenant
+from mockswitch.switch import Switch
 
 from .declare import (
     INTEGER,
@@ -70,8 +71,11 @@ def existing_tenant(request: web.Request) -> Tenant:
 
 async def tenant_for_change(request: web.Request) -> Tenant:
     """The request's tenant, created from the seed if this is its first use."""
-    name = tenant_name(request)
-    switch = request.app[SWITCH]
+    return await tenant_named(request.app[SWITCH], tenant_name(request))
+
+
+async def tenant_named(switch: Switch, name: str) -> Tenant:
+    """The tenant called `name` (a valid name), created from the seed on its first use."""
     if switch.store.find(name) is None and len(switch.store.names()) >= switch.settings.max_tenants:
         raise ControlError(
             429,
