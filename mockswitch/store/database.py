@@ -1,12 +1,13 @@
 """The SQLite connections, and the batched commit that every change waits for.
 
-One writer connection carries all changes, so their order is the order they were made; it
-runs on the event loop's thread (`Writer`), because its statements take less time than a
-hand-off to a worker thread would. A change runs uncommitted, holding `lock`; `commit` then
-queues its journal row, and a single flush per event-loop turn inserts every queued row and
-commits them together. A caller awaits the flush that holds its row: nothing is answered
-before it is durable, and under load a thousand calls share one commit instead of paying
-for a thousand.
+One writer connection carries all changes, so their order is the order they were made; a
+change's statements run on the event loop's thread (`Writer`), because they take less time
+than a hand-off to a worker thread would. A change runs uncommitted, holding `lock`; `commit`
+then queues its journal row, and a single flush per event-loop turn inserts every queued row
+and commits them together, on a thread of its own while the flush holds `lock` (SQLite lets
+go of the GIL as it writes, so the loop answers other calls meanwhile). A caller awaits the
+flush that holds its row: nothing is answered before it is durable, and under load a
+thousand calls share one commit instead of paying for a thousand.
 
 A second, read-only connection serves the control API's queries, so a slow journal query
 never holds up the calls being answered (WAL lets it read while the writer writes).
@@ -15,9 +16,10 @@ never holds up the calls being answered (WAL lets it read while the writer write
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import logging
 import sqlite3
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Sequence
+from collections.abc import AsyncIterator, Callable, Iterable, Sequence
 from contextlib import asynccontextmanager
 from typing import Any
 from urllib.parse import quote
@@ -86,7 +88,10 @@ class Database:
         self._waiters: list[asyncio.Future[None]] = []
         self._flush_scheduled = False
         self._flushing: asyncio.Task[None] | None = None
-        self._write_batch: Callable[[list[Sequence[Any]]], Awaitable[None]] | None = None
+        self._write_batch: Callable[[list[Sequence[Any]]], None] | None = None
+        # The batched commit's INSERT and COMMIT run here, off the event loop's thread:
+        # SQLite lets go of the GIL while it works, so the loop answers other calls meanwhile.
+        self._committer = concurrent.futures.ThreadPoolExecutor(1, "mockswitch-commit")
         self._after_commit: list[Callable[[], None]] = []
         # Counts the rollbacks: what memory keeps of rows (campaigns.py) is stale after one.
         self.undone = 0
@@ -100,7 +105,7 @@ class Database:
         leaving the disk as it was.
         """
         if path == MEMORY:
-            memory = Writer(sqlite3.connect(MEMORY))
+            memory = Writer(sqlite3.connect(MEMORY, check_same_thread=False))
             try:
                 await cls._prepare_schema(memory, synchronous)
             except BaseException:
@@ -113,7 +118,10 @@ class Database:
         writer: Writer | None = None
         reader: aiosqlite.Connection | None = None
         try:
-            writer = Writer(sqlite3.connect(location))
+            # Used by the commit thread too, never at the same time as by a change: both hold
+            # the write lock. (A read on the loop's thread may overlap a commit: SQLite's
+            # serialized mode makes that safe, and it sees what it would have seen anyway.)
+            writer = Writer(sqlite3.connect(location, check_same_thread=False))
             await cls._prepare_schema(writer, synchronous)
             # The read connection opens a URI: the path is percent-encoded, or a `?`, `#` or
             # `%` in it would be read as the URI's query, fragment or an escape.
@@ -173,6 +181,7 @@ class Database:
                     await self.reader.close()
                 await self.writer.close()
             finally:  # whatever failed above, the file is free for the next start
+                self._committer.shutdown(wait=True)
                 if self.hold is not None:
                     self.hold.release()
 
@@ -193,8 +202,9 @@ class Database:
             raise
         await self.writer.execute("RELEASE change")
 
-    def set_batch_writer(self, write: Callable[[list[Sequence[Any]]], Awaitable[None]]) -> None:
-        """What writes the queued journal rows, in the commit's transaction (the journal)."""
+    def set_batch_writer(self, write: Callable[[list[Sequence[Any]]], None]) -> None:
+        """What writes the queued journal rows, in the commit's transaction (the journal);
+        it runs on the commit thread, with the write lock held."""
         self._write_batch = write
 
     def after_commit(self, callback: Callable[[], None]) -> None:
@@ -232,9 +242,7 @@ class Database:
             rows, self._batch = self._batch, []
             waiters, self._waiters = self._waiters, []
             try:
-                if rows and self._write_batch is not None:
-                    await self._write_batch(rows)
-                await self.writer.commit()
+                await self._on_commit_thread(rows)
             except Exception as error:  # disk full, I/O error: every waiter learns of it
                 log.exception(
                     "commit failed; %d calls answered with an internal error", len(waiters)
@@ -249,6 +257,20 @@ class Database:
                 waiter.set_result(None)
         for callback in self._after_commit:
             callback()
+
+    async def _on_commit_thread(self, rows: list[Sequence[Any]]) -> None:
+        done = self._committer.submit(self._write_and_commit, rows)
+        try:
+            await asyncio.wrap_future(done)
+        except asyncio.CancelledError:
+            # The lock must not be let go while the thread still uses the connection.
+            concurrent.futures.wait([done])
+            raise
+
+    def _write_and_commit(self, rows: list[Sequence[Any]]) -> None:
+        if rows and self._write_batch is not None:
+            self._write_batch(rows)
+        self.writer.connection.commit()
 
     async def _rollback_quietly(self) -> None:
         self.undone += 1

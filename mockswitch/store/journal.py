@@ -190,8 +190,10 @@ class Journal:
         self._next_id += 1
         return call_id, self.db.commit(row)
 
-    async def _write(self, rows: list[Sequence[Any]]) -> None:
-        await self.db.writer.executemany(_INSERT, rows)
+    def _write(self, rows: list[Sequence[Any]]) -> None:
+        """Insert the batch's rows and apply retention (on the commit thread: see database.py)."""
+        connection = self.db.writer.connection
+        connection.executemany(_INSERT, rows)
         if not self.max_entries:
             return
         for row in rows:
@@ -199,12 +201,12 @@ class Journal:
         for tenant in {row[1] for row in rows}:
             excess = self._sizes[tenant] - self.max_entries
             if excess > 0:
-                await self.db.writer.execute(
+                connection.execute(
                     "DELETE FROM calls WHERE id IN "
                     "(SELECT id FROM calls WHERE tenant = ? ORDER BY id LIMIT ?)",
                     (tenant, excess),
                 )
-                await self.db.writer.execute(
+                connection.execute(
                     "UPDATE tenants SET evicted = evicted + ? WHERE id = ?", (excess, tenant)
                 )
                 self._sizes[tenant] = self.max_entries

@@ -8,6 +8,7 @@ once the data set is loaded, so nothing connects before the server is ready.
 
 from __future__ import annotations
 
+import gc
 import logging
 import socket
 from collections.abc import AsyncIterator
@@ -91,6 +92,10 @@ async def serving(settings: Settings, sockets: list[socket.socket]) -> AsyncIter
         for sock in sockets:
             await web.SockSite(runner, sock, backlog=settings.backlog).start()
         host, port = runner.addresses[0][:2]
+        # What start-up made (modules, the data set, aiohttp's tables) lives as long as the
+        # server: frozen, the collector's full passes no longer walk it, which took the
+        # longest pauses out of the answers' tail (docs/benchmarks.md).
+        gc.freeze()
         yield f"http://{host}:{port}"
     finally:
         await runner.cleanup()
