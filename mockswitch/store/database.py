@@ -25,6 +25,7 @@ from urllib.parse import quote
 import aiosqlite
 
 from . import schema
+from .checkpoints import Checkpointer
 from .dbfile import DatabaseFileError, Hold, check, discard
 
 log = logging.getLogger("mockswitch.store")
@@ -76,6 +77,7 @@ class Database:
         reader: aiosqlite.Connection | Writer,
         path: str,
         hold: Hold | None = None,
+        checkpointer: Checkpointer | None = None,
     ) -> None:
         self.writer = writer
         self.reader = reader
@@ -88,6 +90,9 @@ class Database:
         self._flushing: asyncio.Task[None] | None = None
         self._write_batch: Callable[[list[Sequence[Any]]], Awaitable[None]] | None = None
         self._after_commit: list[Callable[[], None]] = []
+        self._checkpointer = checkpointer  # None in memory
+        if checkpointer is not None:
+            self._after_commit.append(checkpointer.committed)
 
     @classmethod
     async def open(cls, path: str, synchronous: str = "NORMAL") -> Database:
@@ -117,6 +122,9 @@ class Database:
             # `%` in it would be read as the URI's query, fragment or an escape.
             reader = await aiosqlite.connect(f"file:{quote(str(location))}?mode=ro", uri=True)
             await reader.execute("PRAGMA busy_timeout = 5000")
+            # The writer never checkpoints: a checkpoint in a commit would run on the event
+            # loop's thread, between two batches, holding every call up (checkpoints.py).
+            await writer.execute("PRAGMA wal_autocheckpoint = 0")
         except BaseException as error:
             for connection in (reader, writer):
                 if connection is not None:
@@ -127,7 +135,9 @@ class Database:
             if isinstance(error, sqlite3.Error):
                 raise DatabaseFileError(f"--db {location}: {error}") from None
             raise
-        return cls(writer, reader, path, hold)
+        checkpointer = Checkpointer(str(location), synchronous)
+        checkpointer.start()
+        return cls(writer, reader, path, hold, checkpointer)
 
     @classmethod
     async def _prepare_schema(cls, writer: Writer, synchronous: str) -> None:
@@ -166,6 +176,8 @@ class Database:
         try:
             await self.flush()
         finally:
+            if self._checkpointer is not None:
+                self._checkpointer.stop()  # the writer's close checkpoints what is left
             try:
                 if self.reader is not self.writer:
                     await self.reader.close()
