@@ -52,14 +52,17 @@ class Store:
         journal_body_cap: int = 65536,
         journal_field_cap: int = 16384,
         dials_max: int = 0,
+        build: bool = False,
     ) -> Store:
         """Open the database at `path` and make sure it holds a seeded data set.
 
         A new database is seeded from `dataset`. An existing one keeps its data (that is
         what makes it durable) unless `reseed` is set or its seed came from fixture files
-        that have changed since: then every tenant is reset to `dataset`.
+        that have changed since: then every tenant is reset to `dataset`. With `build`
+        (`mockswitch seed`), a file that does not exist yet is built fast beside its name
+        and moved into place at `close` (store/building.py).
         """
-        db = await Database.open(path, synchronous)
+        db = await Database.open(path, synchronous, build)
         journal = Journal(
             db, body_cap=journal_body_cap, field_cap=journal_field_cap, max_entries=journal_max
         )
@@ -77,6 +80,8 @@ class Store:
             store.sweeper.start()
             if DEFAULT_TENANT not in store._tenants:
                 await store._create_whole(DEFAULT_TENANT)
+            await store.db.flush()
+            store.db.complete = True
         except BaseException:
             await store.close()
             raise
