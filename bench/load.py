@@ -38,6 +38,7 @@ class Mix:
     invalid: int = 0
     gets: int = 0
     pause_ms: int = 0
+    prefix: str = ""  # before every path: "/t/NAME" sends the calls to a tenant
 
 
 @dataclass
@@ -101,7 +102,7 @@ def cycle(mix: Mix) -> list[str]:
             if credit[k] > credit[best]:
                 best = k
         credit[best] -= 1
-        paths.append(makers[best](i))
+        paths.append(mix.prefix + makers[best](i))
     return paths
 
 
@@ -130,6 +131,7 @@ def run_wrk(
         str(mix.valid),
         str(mix.invalid),
         str(mix.gets),
+        mix.prefix,
     ]
     process = subprocess.Popen(
         argv, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True

@@ -1,8 +1,9 @@
 -- wrk script for mockswitch's benchmark: a weighted, deterministic mix of Enswitch calls.
 --
---   wrk -t1 -c50 -d10s -s bench/wrk/mix.lua http://127.0.0.1:PORT -- VALID INVALID GETS
+--   wrk -t1 -c50 -d10s -s bench/wrk/mix.lua http://127.0.0.1:PORT -- VALID INVALID GETS [PREFIX]
 --
--- VALID, INVALID and GETS are weights (default 1 0 0: valid updates only). The mix is a
+-- VALID, INVALID and GETS are weights (default 1 0 0: valid updates only); PREFIX goes
+-- before every path ("/t/NAME": a tenant's calls). The mix is a
 -- repeating cycle of 100 requests built once per thread in init(): no per-request string
 -- work, so wrk spends its core on the sockets. done() prints one line starting with
 -- BENCH_JSON that the benchmark parses (latencies in microseconds).
@@ -34,6 +35,7 @@ end
 function init(args)
   local weights = {tonumber(args[1] or "1"), tonumber(args[2] or "0"), tonumber(args[3] or "0")}
   local makers = {valid, invalid, get}
+  local prefix = args[4] or ""
   local total = weights[1] + weights[2] + weights[3]
   -- Spread the kinds evenly over the cycle (a Bresenham-like interleave), not in blocks.
   local credit = {0, 0, 0}
@@ -44,7 +46,7 @@ function init(args)
       if credit[k] > credit[best] then best = k end
     end
     credit[best] = credit[best] - 1
-    requests[i] = wrk.format("GET", makers[best](i))
+    requests[i] = wrk.format("GET", prefix .. makers[best](i))
   end
   position = 0
 end

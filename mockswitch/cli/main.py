@@ -267,7 +267,9 @@ async def _seed(settings: Settings, args: argparse.Namespace) -> int:
                 f"in {time.perf_counter() - generating:.1f}s",
                 file=sys.stderr,
             )
-    store = await Store.open(settings.db, dataset, reseed=True, synchronous=settings.sync.upper())
+    store = await Store.open(
+        settings.db, dataset, reseed=True, synchronous=settings.sync.upper(), build=True
+    )
     await store.close()
     took = time.perf_counter() - started
     counts = ", ".join(f"{len(rows)} {table}" for table, rows in dataset.rows.items())

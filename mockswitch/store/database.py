@@ -27,6 +27,9 @@ from urllib.parse import quote
 import aiosqlite
 
 from . import schema
+from .building import PRAGMAS as BUILDING_PRAGMAS
+from .building import Building
+from .checkpoints import Checkpointer
 from .dbfile import DatabaseFileError, Hold, check, discard
 
 log = logging.getLogger("mockswitch.store")
@@ -78,6 +81,8 @@ class Database:
         reader: aiosqlite.Connection | Writer,
         path: str,
         hold: Hold | None = None,
+        checkpointer: Checkpointer | None = None,
+        building: Building | None = None,
     ) -> None:
         self.writer = writer
         self.reader = reader
@@ -95,14 +100,20 @@ class Database:
         self._after_commit: list[Callable[[], None]] = []
         # Counts the rollbacks: what memory keeps of rows (campaigns.py) is stale after one.
         self.undone = 0
+        self._building = building  # a new file built beside its name (building.py)
+        self.complete = building is None  # a build is moved into place only once complete
+        self._checkpointer = checkpointer  # None in memory
+        if checkpointer is not None:
+            self._after_commit.append(checkpointer.committed)
 
     @classmethod
-    async def open(cls, path: str, synchronous: str = "NORMAL") -> Database:
+    async def open(cls, path: str, synchronous: str = "NORMAL", build: bool = False) -> Database:
         """Open (creating if needed) the database at `path`, or a private one in memory.
 
         A file is checked before anything is written and locked before it is opened: an
         unusable path or a file another process holds raises `DatabaseFileError` (one line),
-        leaving the disk as it was.
+        leaving the disk as it was. With `build`, a file that does not exist yet is built
+        beside its name and moved into place at `close`, once `complete` (building.py).
         """
         if path == MEMORY:
             memory = Writer(sqlite3.connect(MEMORY, check_same_thread=False))
@@ -115,36 +126,49 @@ class Database:
         location = check(path)
         existed = location.exists()
         hold = Hold.take(location)
+        building = Building(location) if build and Building.wanted(location) else None
+        file = location if building is None else building.path
         writer: Writer | None = None
         reader: aiosqlite.Connection | None = None
         try:
             # Used by the commit thread too, never at the same time as by a change: both hold
             # the write lock. (A read on the loop's thread may overlap a commit: SQLite's
             # serialized mode makes that safe, and it sees what it would have seen anyway.)
-            writer = Writer(sqlite3.connect(location, check_same_thread=False))
-            await cls._prepare_schema(writer, synchronous)
+            writer = Writer(sqlite3.connect(file, check_same_thread=False))
+            await cls._prepare_schema(writer, synchronous, building is not None)
             # The read connection opens a URI: the path is percent-encoded, or a `?`, `#` or
             # `%` in it would be read as the URI's query, fragment or an escape.
-            reader = await aiosqlite.connect(f"file:{quote(str(location))}?mode=ro", uri=True)
+            reader = await aiosqlite.connect(f"file:{quote(str(file))}?mode=ro", uri=True)
             await reader.execute("PRAGMA busy_timeout = 5000")
+            # The writer never checkpoints: a checkpoint in a commit would run on the event
+            # loop's thread, between two batches, holding every call up (checkpoints.py).
+            await writer.execute("PRAGMA wal_autocheckpoint = 0")
         except BaseException as error:
             for connection in (reader, writer):
                 if connection is not None:
                     await connection.close()
             if not existed:  # leave no half-made file behind
                 discard(location)
+            if building is not None:
+                building.abandon()
             hold.release()
             if isinstance(error, sqlite3.Error):
                 raise DatabaseFileError(f"--db {location}: {error}") from None
             raise
-        return cls(writer, reader, path, hold)
+        if building is not None:  # no log to checkpoint until it is whole
+            return cls(writer, reader, path, hold, building=building)
+        checkpointer = Checkpointer(str(location), synchronous)
+        checkpointer.start()
+        return cls(writer, reader, path, hold, checkpointer)
 
     @classmethod
-    async def _prepare_schema(cls, writer: Writer, synchronous: str) -> None:
-        for pragma in schema.PRAGMAS:
+    async def _prepare_schema(
+        cls, writer: Writer, synchronous: str, building: bool = False
+    ) -> None:
+        for pragma in BUILDING_PRAGMAS if building else schema.PRAGMAS:
             await writer.execute(pragma.format(synchronous=synchronous))
         await cls._check_version(writer)
-        for statement in schema.STATEMENTS:
+        for statement in schema.TABLE_STATEMENTS if building else schema.STATEMENTS:
             await writer.execute(statement)
         await writer.execute(
             "INSERT OR IGNORE INTO meta (key, value) VALUES ('schema_version', ?)",
@@ -176,12 +200,20 @@ class Database:
         try:
             await self.flush()
         finally:
+            if self._checkpointer is not None:
+                self._checkpointer.stop()  # the writer's close checkpoints what is left
             try:
                 if self.reader is not self.writer:
                     await self.reader.close()
+                if self._building is not None and self.complete:
+                    self._building.finish(self.writer.connection)
                 await self.writer.close()
+                if self._building is not None and self.complete:
+                    self._building.move_into_place()
             finally:  # whatever failed above, the file is free for the next start
                 self._committer.shutdown(wait=True)
+                if self._building is not None and self._building.path.exists():
+                    self._building.abandon()  # not complete, or failed on the way
                 if self.hold is not None:
                     self.hold.release()
 

@@ -221,6 +221,13 @@ class Dials:
 
     # -- the control API ---------------------------------------------------------------------
 
+    def move_to(self, tenant: int, campaigns: Campaigns) -> None:
+        """Read and write the dials of `tenant` from now on (a reset moved the tenant to a
+        new id with no dials: see `Tenant.move_to`); the caller holds the write lock."""
+        self._tenant = tenant
+        self._campaigns = campaigns
+        self._size = None
+
     async def clear(self) -> None:
         """Delete the tenant's dials (the caller holds the write lock)."""
         await self._db.writer.execute("DELETE FROM dials WHERE tenant = ?", (self._tenant,))

@@ -13,7 +13,7 @@ import contextlib
 import json
 import time
 from collections import defaultdict
-from collections.abc import AsyncGenerator, Sequence
+from collections.abc import AsyncGenerator, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -229,37 +229,45 @@ class Journal:
         return asyncio.shield(self._committed)
 
     async def wait(
-        self, tenant: int, where: CallFilter, wanted: int, seconds: float, page_max: int
+        self,
+        tenant: Callable[[], int],
+        where: CallFilter,
+        wanted: int,
+        seconds: float,
+        page_max: int,
     ) -> tuple[int, Page]:
         """Long poll: once `wanted` calls match, or `seconds` pass, or the server stops, how
-        many match and the first page of them. Looks again at each commit, not on a timer."""
+        many match and the first page of them. Looks again at each commit, not on a timer,
+        at the tenant's id of the moment (`tenant()`: a reset moves a tenant to a new id)."""
         deadline = asyncio.get_running_loop().time() + seconds
         while True:
             next_commit = self.next_commit()  # taken before looking: no commit slips by
-            matched = await self.count(tenant, where)
+            matched = await self.count(tenant(), where)
             remaining = deadline - asyncio.get_running_loop().time()
             if matched >= wanted or remaining <= 0 or self.closing:
                 break
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(next_commit, remaining)
-        return matched, await self.page(tenant, where, page_max)
+        return matched, await self.page(tenant(), where, page_max)
 
     def end_waits(self) -> None:
         """Wake every long poll for good (the server is stopping)."""
         self.closing = True
         self._wake()
 
-    def forget(self, tenant: int) -> None:
-        """Drop the size kept for a tenant whose journal was just cleared."""
+    def abandon(self, tenant: int) -> None:
+        """Forget a tenant id's journal (the caller holds the write lock): its rows still
+        queued for the next commit are taken out of it (they are of calls made before the
+        barrier), and its size is dropped. Its stored rows are the caller's to delete."""
+        self.db.discard_queued(lambda row: row[1] == tenant)
         self._sizes.pop(tenant, None)
 
     async def clear(self, tenant: int) -> None:
         """Delete a tenant's journal (the caller holds the write lock), the rows still
         queued for the next commit included: they are of calls made before the clear."""
-        self.db.discard_queued(lambda row: row[1] == tenant)
+        self.abandon(tenant)
         await self.db.writer.execute("DELETE FROM calls WHERE tenant = ?", (tenant,))
         await self.db.writer.execute("UPDATE tenants SET evicted = 0 WHERE id = ?", (tenant,))
-        self.forget(tenant)
 
     async def page(
         self,

@@ -99,3 +99,6 @@ DIALS_DDL = (
 )
 
 STATEMENTS: tuple[str, ...] = tuple(_table_ddl(t) for t in TABLES) + _STATIC + DIALS_DDL
+# The secondary indexes, in the order above: a new file built in bulk makes them last.
+INDEXES = tuple(s for s in STATEMENTS if s.startswith("CREATE INDEX"))
+TABLE_STATEMENTS = tuple(s for s in STATEMENTS if s not in INDEXES)

@@ -27,10 +27,10 @@ class Tenant:
         self.name = name
         self.dropped = False
         self._db = db
-        changes = Changes()  # the API's changes reach the tenant's dialler through it
-        self.campaigns = Campaigns(db, tenant_id, changes)
-        self.destinations = Destinations(db, tenant_id, changes)
-        self.dials = Dials(db, tenant_id, changes, self.campaigns, dials_max)
+        self._changes = Changes()  # the API's changes reach the tenant's dialler through it
+        self.campaigns = Campaigns(db, tenant_id, self._changes)
+        self.destinations = Destinations(db, tenant_id, self._changes)
+        self.dials = Dials(db, tenant_id, self._changes, self.campaigns, dials_max)
         self._directory: Directory | None = None
 
     async def directory(self) -> Directory:
@@ -38,6 +38,17 @@ class Tenant:
         if self._directory is None:
             self._directory = await load_directory(self._db, self.id)
         return self._directory
+
+    def move_to(self, tenant_id: int) -> None:
+        """Serve this tenant from the rows under `tenant_id` from now on: a reset filled them
+        with the seed (store/slices.py), and the old id's rows are deleted. The caller holds
+        the write lock, in the reset's transaction. The dials object stays the one the
+        dialler holds, moved along."""
+        self.id = tenant_id
+        self.campaigns = Campaigns(self._db, tenant_id, self._changes)
+        self.destinations = Destinations(self._db, tenant_id, self._changes)
+        self.dials.move_to(tenant_id, self.campaigns)
+        self.forget()
 
     def forget(self) -> None:
         """Drop what is cached, after the tenant's data was replaced."""

@@ -68,7 +68,8 @@ class Switch:
         self.settings = settings
         self._api_version = settings.api_version_tuple
         self._start_faults = (tuple(fault_rules), default_latency)
-        self._faults: dict[int, FaultEngine] = {}  # by tenant id: never reused
+        # By tenant, not by its id, which a reset moves; a dropped tenant's are popped.
+        self._faults: dict[Tenant, FaultEngine] = {}
         # Stubs and --proxy-to: the functions this switch does not simulate.
         self.beyond = beyond or Beyond(status_mode=settings.http_status)
         self.messages = messages or Messages()
@@ -76,17 +77,17 @@ class Switch:
 
     def faults(self, tenant: Tenant) -> FaultEngine:
         """The tenant's fault rules, starting as the rules given at start."""
-        engine = self._faults.get(tenant.id)
+        engine = self._faults.get(tenant)
         if engine is None:
             rules, latency = self._start_faults
             engine = FaultEngine(rules, latency, seed=self.settings.faults_seed)
-            self._faults[tenant.id] = engine
+            self._faults[tenant] = engine
         return engine
 
     def reset_faults(self, tenant: Tenant) -> None:
         """Back to the rules given at start, with their counters and dice reset (and gone
         for good, once the tenant is dropped)."""
-        self._faults.pop(tenant.id, None)
+        self._faults.pop(tenant, None)
 
     async def handle(self, request: ApiRequest, tenant: Tenant) -> ApiReply:
         """Answer one call to `tenant` and record it; nothing here raises."""

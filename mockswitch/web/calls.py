@@ -302,7 +302,7 @@ async def wait_for_calls(request: web.Request) -> web.Response:
     waiting.count += 1  # before any await: the check and the count are one step
     try:
         matched, page = await journal.wait(
-            tenant.id, query.where, wanted, timeout, switch.settings.calls_page_max
+            lambda: tenant.id, query.where, wanted, timeout, switch.settings.calls_page_max
         )
     finally:
         waiting.count -= 1

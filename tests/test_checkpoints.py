@@ -1,0 +1,122 @@
+"""WAL checkpoints run off the event loop's thread, and keep the log from growing for ever.
+
+The writer never checkpoints (`wal_autocheckpoint = 0`, so never in a commit on the loop's
+thread); `store/checkpoints.py` does, from its own thread and connection. The step is
+driven directly on real files where its outcome is checked, and the thread through a real
+store, watched until it has done its work.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import sqlite3
+import threading
+
+import pytest
+
+from mockswitch.config import Settings
+from mockswitch.dataset.fixtures import load_dataset
+from mockswitch.store import Store
+from mockswitch.store.checkpoints import LIMIT_PAGES, RESTART_PAGES, Checkpointer
+
+
+def log_pages(path: str) -> int:
+    """How many pages the write-ahead log holds now (a PASSIVE checkpoint reports it)."""
+    conn = sqlite3.connect(path)
+    try:
+        return conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()[1]
+    finally:
+        conn.close()
+
+
+@pytest.fixture
+def writer(tmp_path):
+    path = str(tmp_path / "db.sqlite3")
+    conn = sqlite3.connect(path)
+    conn.execute("PRAGMA journal_mode = WAL")
+    conn.execute("PRAGMA wal_autocheckpoint = 0")  # as the store's writer
+    conn.execute("CREATE TABLE t (x TEXT)")
+    conn.commit()
+    try:
+        yield path, conn
+    finally:
+        conn.close()
+
+
+def fill(conn: sqlite3.Connection, pages: int) -> None:
+    conn.executemany("INSERT INTO t VALUES (?)", [("x" * 4000,)] * pages)
+    conn.commit()
+
+
+def checkpoint_once(path: str) -> None:
+    checkpoints = sqlite3.connect(path)
+    try:
+        Checkpointer._checkpoint(checkpoints)
+    finally:
+        checkpoints.close()
+
+
+async def test_the_store_writer_leaves_checkpoints_to_their_thread(tmp_path):
+    store = await Store.open(str(tmp_path / "db.sqlite3"), load_dataset(Settings().fixtures_path()))
+    try:
+        assert await store.db.writer.execute_fetchall("PRAGMA wal_autocheckpoint") == [(0,)]
+        names = {thread.name for thread in threading.enumerate()}
+        assert "mockswitch-checkpoints" in names
+    finally:
+        await store.close()
+    assert "mockswitch-checkpoints" not in {thread.name for thread in threading.enumerate()}
+
+
+def test_a_long_log_is_copied_and_started_afresh(writer):
+    path, conn = writer
+    fill(conn, RESTART_PAGES + 100)
+    assert log_pages(path) > RESTART_PAGES
+    checkpoint_once(path)
+    fill(conn, 3)  # the next commit writes from the start of the log
+    assert log_pages(path) < 10
+
+
+def test_a_log_held_by_a_reader_is_restarted_once_free(writer):
+    # A reader in the middle of a read keeps the log from being restarted (it may need its
+    # pages); the checkpoint gives up quickly instead of stalling the writer behind it, and
+    # the next one, once the reader is done, restarts the log.
+    path, conn = writer
+    fill(conn, 10)
+    reader = sqlite3.connect(path)
+    reader.execute("BEGIN")
+    reader.execute("SELECT COUNT(*) FROM t").fetchone()  # holds its snapshot
+    fill(conn, LIMIT_PAGES + 100)
+    checkpoint_once(path)
+    fill(conn, 3)
+    assert log_pages(path) > LIMIT_PAGES  # not restarted under the reader
+    reader.execute("COMMIT")
+    reader.close()
+    checkpoint_once(path)
+    fill(conn, 3)
+    assert log_pages(path) < 10
+
+
+async def test_steady_writes_through_the_store_keep_the_log_bounded(tmp_path):
+    # Each round writes about a thousand pages and commits; the checkpoint thread, woken by
+    # the commits, restarts the log: it never holds much more than one round's pages.
+    db = tmp_path / "steady.sqlite3"
+    store = await Store.open(str(db), load_dataset(Settings().fixtures_path()))
+    try:
+        await store.db.writer.execute("CREATE TABLE filler (x TEXT)")
+        wal = f"{db}-wal"
+        largest = 0
+        for _ in range(30):
+            async with store.lock:
+                await store.db.writer.executemany(
+                    "INSERT INTO filler VALUES (?)", [("y" * 4000,)] * 1000
+                )
+                await store.db.writer.execute("DELETE FROM filler")
+            await store.db.commit()
+            await asyncio.sleep(0.05)  # the checkpoint thread's turn
+            largest = max(largest, await asyncio.to_thread(os.path.getsize, wal))
+        rounds_pages = 30 * 1000
+        # Without restarts the log would hold every round's pages (120 MB and more).
+        assert largest < rounds_pages * 4096 / 4
+    finally:
+        await store.close()
