@@ -98,5 +98,9 @@ class ControlError(Exception):
         return {"error": error}
 
 
+class ListenError(Exception):
+    """The server's address cannot be bound; the message (one line) says which and why."""
+
+
 class FixtureError(Exception):
     """A data set that cannot be loaded; the message names the file, record and field."""

@@ -26,7 +26,7 @@ from mockswitch.config import (
 )
 from mockswitch.dataset.fixtures import load_dataset
 from mockswitch.dataset.generator import Progress, generate
-from mockswitch.errors import FixtureError
+from mockswitch.errors import FixtureError, ListenError
 from mockswitch.faults.files import FaultFileError
 from mockswitch.simulator.files import OutcomeFileError
 from mockswitch.store import DatabaseFileError, SchemaMismatch, Store
@@ -34,7 +34,6 @@ from mockswitch.stubs import StubFileError
 from mockswitch.switch.calllog import JsonFormatter
 from mockswitch.switch.messages import MessagesFileError, load_messages
 from mockswitch.testing import DEFAULT_URL, URL_VARIABLE, MockswitchClient
-from mockswitch.web.runner import ListenError, bind, quiet_aiohttp_logs, serving
 
 log = logging.getLogger("mockswitch")
 
@@ -225,10 +224,15 @@ def _configure_logging(settings: Settings) -> None:
     else:
         handler.setFormatter(logging.Formatter("%(asctime)s %(name)s %(message)s"))
     logging.basicConfig(level=logging.INFO, handlers=[handler])
+    from mockswitch.web.runner import quiet_aiohttp_logs  # the web layer: serve's alone
+
     quiet_aiohttp_logs()
 
 
 async def _serve(settings: Settings) -> int:
+    # Imported here: the other commands (seed above all) do without aiohttp's import time.
+    from mockswitch.web.runner import bind, serving
+
     # The address first: a busy port stops the start before the database file is touched.
     sockets = bind(settings.host, settings.port)
     async with serving(settings, sockets) as url:

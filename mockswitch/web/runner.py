@@ -17,14 +17,11 @@ from contextlib import asynccontextmanager
 from aiohttp import web
 
 from mockswitch.config import Settings
+from mockswitch.errors import ListenError
 
 from .app import create_app
 from .direct import DirectLane
 from .keys import SETTINGS
-
-
-class ListenError(Exception):
-    """The address cannot be bound; the message (one line) says which and why."""
 
 
 def bind(host: str, port: int) -> list[socket.socket]:
