@@ -5,8 +5,7 @@ read, and the writer keeps it in step (write-through). An update applies its cha
 kept row when each value already has its column's type (else SQLite may convert it, so the
 row is read again); a delete drops it; anything that replaces the tenant's rows wholesale (a
 seed, a reset) or undoes writes (a rollback) drops them all. SQL stays the source of truth:
-a row that is not kept is read again. An update's UPDATE is deferred to the next commit
-(`Database.defer`), which runs it before the journal rows, in the same transaction.
+a row that is not kept is read again.
 """
 
 from __future__ import annotations
@@ -62,10 +61,10 @@ class Campaigns:
         kept = self._fresh().get(campaign_id)
         if kept is not None:
             return kept
-        rows = await self._db.writer.execute_fetchall(
+        rows = self._db.writer.connection.execute(
             f"SELECT {_COLUMNS} FROM campaigns WHERE tenant = ? AND id = ?",
             (self._tenant, campaign_id),
-        )
+        ).fetchall()
         if not rows:
             return None  # nothing kept: a create may add it
         campaign = self._kept[campaign_id] = Campaign(*rows[0])
@@ -125,9 +124,7 @@ class Campaigns:
         if not changes:
             return
         assignments = ", ".join(f"{name} = ?" for name in changes)
-        # Run by the next commit, with the call's journal row (database.py, `defer`): the
-        # table has no constraint an update could break, so only the disk can fail it.
-        self._db.defer(
+        await self._db.writer.execute(
             f"UPDATE campaigns SET {assignments} WHERE tenant = ? AND id = ?",
             (*changes.values(), self._tenant, campaign_id),
         )

@@ -4,10 +4,10 @@ One writer connection carries all changes, so their order is the order they were
 change's statements run on the event loop's thread (`Writer`), because they take less time
 than a hand-off to a worker thread would. A change runs uncommitted, holding `lock`; `commit`
 then queues its journal row, and a single flush per event-loop turn inserts every queued row
-and commits them together, on a thread of its own while the flush holds `lock` (SQLite lets
-go of the GIL as it writes, so the loop answers other calls meanwhile). A caller awaits the
-flush that holds its row: nothing is answered before it is durable, and under load a
-thousand calls share one commit instead of paying for a thousand.
+and commits them together. (On a thread of its own, the commit cost more than it saved:
+the loop thread waited for the GIL at every hand-off, measured in docs/benchmarks.md.) A
+caller awaits the flush that holds its row: nothing is answered before it is durable, and
+under load a thousand calls share one commit instead of paying for a thousand.
 
 A second, read-only connection serves the control API's queries, so a slow journal query
 never holds up the calls being answered (WAL lets it read while the writer writes).
@@ -16,10 +16,9 @@ never holds up the calls being answered (WAL lets it read while the writer write
 from __future__ import annotations
 
 import asyncio
-import concurrent.futures
 import logging
 import sqlite3
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Sequence
+from collections.abc import AsyncIterator, Callable, Iterable, Sequence
 from contextlib import asynccontextmanager
 from typing import Any
 from urllib.parse import quote
@@ -44,35 +43,25 @@ class SchemaMismatch(Exception):
 class Writer:
     """The writer connection, run on the event loop's own thread, awaited like aiosqlite's.
 
-    Its statements are short (a point read or write, a WAL commit without fsync):
-    microseconds of SQLite, where a round trip to aiosqlite's worker thread costs a loop turn
-    and a GIL hand-off, paid while holding the write lock (benchmarked in docs/benchmarks.md).
-    Each first waits for the commit in flight on the commit thread and runs the statements
-    deferred since (`Database.settle`), so it sees, and comes after, every change made before.
+    Its statements are short (a point read or write, a batch of journal rows, a WAL commit
+    without fsync): microseconds of SQLite, where a round trip to aiosqlite's worker thread
+    costs a loop turn and a GIL hand-off, paid while holding the write lock (benchmarked in
+    docs/benchmarks.md). Long work on it (seeding, resetting a large tenant) blocks the loop.
     """
 
     def __init__(self, connection: sqlite3.Connection) -> None:
         self.connection = connection
-        self.settle: Callable[[], Awaitable[None]] | None = None  # set by its Database
 
     async def execute(self, sql: str, parameters: Sequence[Any] = ()) -> sqlite3.Cursor:
-        if self.settle is not None:
-            await self.settle()
         return self.connection.execute(sql, parameters)
 
     async def execute_fetchall(self, sql: str, parameters: Sequence[Any] = ()) -> list[Any]:
-        if self.settle is not None:
-            await self.settle()
         return self.connection.execute(sql, parameters).fetchall()
 
     async def executemany(self, sql: str, rows: Iterable[Sequence[Any]]) -> sqlite3.Cursor:
-        if self.settle is not None:
-            await self.settle()
         return self.connection.executemany(sql, rows)
 
     async def commit(self) -> None:
-        if self.settle is not None:
-            await self.settle()
         self.connection.commit()
 
     async def rollback(self) -> None:
@@ -104,13 +93,6 @@ class Database:
         self._flush_scheduled = False
         self._flushing: asyncio.Task[None] | None = None
         self._write_batch: Callable[[list[Sequence[Any]]], None] | None = None
-        # Statements a change left for the next commit to run, in order (see `defer`).
-        self._deferred: list[tuple[str, Sequence[Any]]] = []
-        # The batched commit's statements run here, off the event loop's thread: SQLite lets
-        # go of the GIL while it works, and the loop answers other calls meanwhile.
-        self._committer = concurrent.futures.ThreadPoolExecutor(1, "mockswitch-commit")
-        self._in_flight: asyncio.Future[None] | None = None  # the commit thread's work
-        writer.settle = self.settle
         self._after_commit: list[Callable[[], None]] = []
         # Counts the rollbacks: what memory keeps of rows (campaigns.py) is stale after one.
         self.undone = 0
@@ -130,7 +112,7 @@ class Database:
         beside its name and moved into place at `close`, once `complete` (building.py).
         """
         if path == MEMORY:
-            memory = Writer(sqlite3.connect(MEMORY, check_same_thread=False))
+            memory = Writer(sqlite3.connect(MEMORY))
             try:
                 await cls._prepare_schema(memory, synchronous)
             except BaseException:
@@ -145,10 +127,7 @@ class Database:
         writer: Writer | None = None
         reader: aiosqlite.Connection | None = None
         try:
-            # Used by the commit thread too, never at the same time as by a change: both hold
-            # the write lock. (A read on the loop's thread may overlap a commit: SQLite's
-            # serialized mode makes that safe, and it sees what it would have seen anyway.)
-            writer = Writer(sqlite3.connect(file, check_same_thread=False))
+            writer = Writer(sqlite3.connect(file))
             await cls._prepare_schema(writer, synchronous, building is not None)
             # The read connection opens a URI: the path is percent-encoded, or a `?`, `#` or
             # `%` in it would be read as the URI's query, fragment or an escape.
@@ -225,7 +204,6 @@ class Database:
                 if self._building is not None and self.complete:
                     self._building.move_into_place()
             finally:  # whatever failed above, the file is free for the next start
-                self._committer.shutdown(wait=True)
                 if self._building is not None and self._building.path.exists():
                     self._building.abandon()  # not complete, or failed on the way
                 if self.hold is not None:
@@ -236,7 +214,6 @@ class Database:
         """Make the writes inside all-or-nothing; hold `lock` around it."""
         # Outside a transaction, SAVEPOINT would start one that its RELEASE commits at once,
         # ahead of the batched commit and of the call's journal row: open one to join it.
-        await self.settle()  # the deferred statements may open the transaction themselves
         if not self.writer.connection.in_transaction:
             await self.writer.execute("BEGIN")
         await self.writer.execute("SAVEPOINT change")
@@ -250,8 +227,7 @@ class Database:
         await self.writer.execute("RELEASE change")
 
     def set_batch_writer(self, write: Callable[[list[Sequence[Any]]], None]) -> None:
-        """What writes the queued journal rows, in the commit's transaction (the journal);
-        it runs on the commit thread, with the write lock held."""
+        """What writes the queued journal rows, in the commit's transaction (the journal)."""
         self._write_batch = write
 
     def after_commit(self, callback: Callable[[], None]) -> None:
@@ -273,27 +249,6 @@ class Database:
             asyncio.get_running_loop().call_soon(self._start_flush)
         return future
 
-    def defer(self, sql: str, parameters: Sequence[Any]) -> None:
-        """Leave a change's statement to the next commit (the caller holds `lock`).
-
-        The hot path's one write, an update's UPDATE, runs on the commit thread with the
-        journal rows, in the same transaction, in the order the changes were made; until
-        then, memory holds the changed row (campaigns.py). Anything else that uses the
-        writer runs the deferred statements first (`settle`), so it sees them and comes
-        after them.
-        """
-        self._deferred.append((sql, parameters))
-
-    async def settle(self) -> None:
-        """Wait for the commit in flight, then run the statements deferred since, in order,
-        in the open transaction: the writer is then the loop thread's to use."""
-        while self._in_flight is not None:
-            await asyncio.wait([self._in_flight])
-        if self._deferred:
-            deferred, self._deferred = self._deferred, []
-            for sql, parameters in deferred:
-                self.writer.connection.execute(sql, parameters)
-
     def discard_queued(self, unwanted: Callable[[Sequence[Any]], bool]) -> None:
         """Take the queued journal rows that `unwanted` picks out of the next commit (the
         caller holds `lock`). A reset, a clear or a drop does this: its change must not be
@@ -305,67 +260,39 @@ class Database:
         self._flushing = asyncio.ensure_future(self._flush())
 
     async def _flush(self) -> None:
-        # Under the lock: no change is half made when the batch is taken. Then the lock is
-        # free while the commit thread works: changes go on, deferring their statements and
-        # queueing their rows for the next batch (anything that needs the writer waits, in
-        # `settle`, for this commit to end).
         async with self.lock:
-            await self.settle()  # the commit before this one, if it still runs
             self._flush_scheduled = False
-            deferred, self._deferred = self._deferred, []
             rows, self._batch = self._batch, []
             waiters, self._waiters = self._waiters, []
-            self._in_flight = in_flight = asyncio.ensure_future(
-                self._on_commit_thread(deferred, rows)
-            )
-        try:
-            await in_flight
-        except Exception as error:  # disk full, I/O error: every waiter learns of it
-            log.exception("commit failed; %d calls answered with an internal error", len(waiters))
-            self._rollback_quietly()
-            for waiter in waiters:
-                if not waiter.done():
-                    waiter.set_exception(error)
-            return
-        finally:
-            self._in_flight = None
+            try:
+                if rows and self._write_batch is not None:
+                    self._write_batch(rows)
+                await self.writer.commit()
+            except Exception as error:  # disk full, I/O error: every waiter learns of it
+                log.exception(
+                    "commit failed; %d calls answered with an internal error", len(waiters)
+                )
+                await self._rollback_quietly()
+                for waiter in waiters:
+                    if not waiter.done():
+                        waiter.set_exception(error)
+                return
         for waiter in waiters:
             if not waiter.done():
                 waiter.set_result(None)
         for callback in self._after_commit:
             callback()
 
-    async def _on_commit_thread(
-        self, deferred: list[tuple[str, Sequence[Any]]], rows: list[Sequence[Any]]
-    ) -> None:
-        done = self._committer.submit(self._write_and_commit, deferred, rows)
+    async def _rollback_quietly(self) -> None:
+        self.undone += 1
         try:
-            await asyncio.wrap_future(done)
-        except asyncio.CancelledError:
-            # Nothing else may use the connection while the thread still does.
-            concurrent.futures.wait([done])
-            raise
-
-    def _write_and_commit(
-        self, deferred: list[tuple[str, Sequence[Any]]], rows: list[Sequence[Any]]
-    ) -> None:
-        connection = self.writer.connection
-        for sql, parameters in deferred:
-            connection.execute(sql, parameters)
-        if rows and self._write_batch is not None:
-            self._write_batch(rows)
-        connection.commit()
-
-    def _rollback_quietly(self) -> None:
-        self.undone += 1  # what memory kept of the rows is stale
-        try:
-            self.writer.connection.rollback()
+            await self.writer.rollback()
         except Exception:
             log.exception("rollback failed")
 
     async def flush(self) -> None:
         """Commit whatever is queued now (used at shutdown and before maintenance)."""
-        if self._flush_scheduled or self._batch or self._waiters or self._deferred:
+        if self._flush_scheduled or self._batch or self._waiters:
             await self.commit()
         if self._flushing is not None:
             await asyncio.shield(self._flushing)

@@ -191,7 +191,7 @@ class Journal:
         return call_id, self.db.commit(row)
 
     def _write(self, rows: list[Sequence[Any]]) -> None:
-        """Insert the batch's rows and apply retention (on the commit thread: see database.py)."""
+        """Insert the batch's rows and apply retention, in the commit's transaction."""
         connection = self.db.writer.connection
         connection.executemany(_INSERT, rows)
         if not self.max_entries:
