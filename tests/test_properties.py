@@ -31,7 +31,15 @@ from mockswitch.enswitch.envelope import (
     success_reply,
 )
 from mockswitch.enswitch.params import AUTH_PARAMETERS, Arguments, unknown_parameters, validate
-from mockswitch.enswitch.request import FORM, MULTIPART, parse_parameters
+from mockswitch.enswitch.request import (
+    FORM,
+    MULTIPART,
+    _decode_pieces,
+    _masked_escaped,
+    _plain_pairs,
+    masked_query,
+    parse_parameters,
+)
 from mockswitch.errors import EnswitchError, Problem
 
 PROPERTIES = settings(
@@ -274,3 +282,32 @@ def test_a_success_envelope_has_data_after_responses_only_with_data(code, data):
     # Compact, as the switch sends it: no spaces after separators.
     assert body == json.dumps(json.loads(body), separators=(",", ":"), ensure_ascii=False).encode()
     assert success_reply(Success(code, data), "enswitch").status == 200
+
+
+# -- the quick paths read exactly what the careful ones do ---------------------------------------
+
+# Bytes built from the pieces that matter to reading and masking: separators, `=`, `+`, `%`
+# escapes good and bad, the secret's name and near misses, UTF-8 and not, NUL.
+PIECES = st.lists(
+    st.sampled_from(
+        [b"&", b";", b"=", b"+", b"%41", b"%4", b"%", b"%00", b"a", b"id", b"\xc3\xa9", b"\xff",
+         b"\x00", b"auth_password", b"auth_password=", b"xauth_password", b"auth%5Fpassword"]
+    ),
+    max_size=14,
+).map(b"".join)
+
+
+@given(raw=PIECES)
+@example(raw=b"auth_password=x&auth_password=y;b=auth_password=z")
+def test_the_quick_reading_of_a_query_is_the_careful_one(raw):
+    problems: list[Problem] = []
+    careful = list(_decode_pieces(raw, problems))
+    quick = _plain_pairs(raw)
+    # The quick reading declines what it cannot read alike: then the careful one runs.
+    assert quick is None or (quick, problems) == (careful, [])
+
+
+@given(raw=PIECES)
+@example(raw=b"auth_password=x&auth_password=y;b=auth_password=z")
+def test_the_quick_masking_of_a_query_is_the_careful_one(raw):
+    assert masked_query(raw) == _masked_escaped(raw)

@@ -162,7 +162,7 @@ SECRET_PARAMETERS = frozenset({"auth_password"})
 MASK = "********"
 
 
-_SECRETS = tuple(name.encode() for name in SECRET_PARAMETERS)
+_SECRET_NAMES = tuple(name.encode() + b"=" for name in sorted(SECRET_PARAMETERS))
 _MASK = MASK.encode()
 
 
@@ -170,20 +170,24 @@ def masked_query(raw: bytes) -> str:
     """The query string as sent, with the value of every secret parameter masked."""
     if b"%" in raw:  # a name may be escaped: decode each one to know it
         return _masked_escaped(raw)
-    if not any(secret in raw for secret in _SECRETS):
-        return raw.decode("utf-8", "backslashreplace")
-    # No escapes: a name is what it looks like (a `+` would make it another name). The
-    # pieces of the split keep their offsets in `raw`, separators included.
-    kept: list[bytes] = []
-    start = offset = 0
-    for piece in raw.replace(b";", b"&").split(b"&"):
-        name, equals, _ = piece.partition(b"=")
-        if equals and name in _SECRETS:
-            kept += (raw[start : offset + len(name) + 1], _MASK)
-            start = offset + len(piece)
-        offset += len(piece) + 1
-    kept.append(raw[start:])
-    return b"".join(kept).decode("utf-8", "backslashreplace")
+    # No escapes: a name is what it looks like (with a `+` it would be another name), so
+    # each secret is its name and `=` where a piece starts.
+    for secret in _SECRET_NAMES:
+        start = raw.find(secret)
+        while start != -1:
+            if start == 0 or raw[start - 1] in b"&;":
+                value = start + len(secret)
+                raw = raw[:value] + _MASK + raw[_piece_end(raw, value) :]
+                start = raw.find(secret, value + len(_MASK))
+            else:
+                start = raw.find(secret, start + 1)
+    return raw.decode("utf-8", "backslashreplace")
+
+
+def _piece_end(raw: bytes, start: int) -> int:
+    """Where the piece that holds `start` ends: at the next separator, or the end."""
+    ends = [end for end in (raw.find(b"&", start), raw.find(b";", start)) if end >= 0]
+    return min(ends) if ends else len(raw)
 
 
 def _masked_escaped(raw: bytes) -> str:

@@ -74,6 +74,11 @@ class FaultEngine:
     def set_default_latency(self, document: Any) -> None:
         self.default_latency = None if document is None else parse_latency(document)
 
+    @property
+    def may_act(self) -> bool:
+        """Whether any call could get a decision: a rule, or a default latency."""
+        return bool(self.rules) or self.default_latency is not None
+
     def decide(self, call: CallFacts) -> Decision | None:
         """The fault for this call, or None when it goes through untouched."""
         for rule in self.rules:

@@ -164,6 +164,35 @@ class Journal:
         """Queue `call` and number it; the future is done once the call is committed,
         with every change made before it."""
         call_id = self._next_id
+        self._next_id += 1
+        params = _encode_params(call.params)
+        unknown = json.dumps(list(call.unknown)) if call.unknown else "[]"
+        texts = (call.path, call.function, call.query, params, unknown, call.username, call.key)
+        if sum(map(len, texts)) <= self.field_cap and len(call.body) <= self.body_cap:
+            # The usual call: nothing to cut (JSON is never shorter than the texts it holds).
+            row = (
+                call_id,
+                tenant,
+                call.at,
+                call.method,
+                call.path,
+                call.function,
+                call.query,
+                params,
+                unknown,
+                call.username,
+                call.code,
+                call.key,
+                call.http_status,
+                call.body,
+                0,
+                None if call.fault is None else json.dumps(call.fault),
+                call.latency_ms,
+                call.duration_ms,
+                call.stub,
+                int(call.proxied),
+            )
+            return call_id, self.db.commit(row)
         cut = Cutter(self.field_cap, self.body_cap)  # every text bounded: see cuts.py
         row = (
             call_id,
@@ -187,7 +216,6 @@ class Journal:
             call.stub,
             int(call.proxied),
         )
-        self._next_id += 1
         return call_id, self.db.commit(row)
 
     def _write(self, rows: list[Sequence[Any]]) -> None:

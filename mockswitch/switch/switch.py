@@ -107,8 +107,9 @@ class Switch:
         given = dict(pairs)  # each name's last value: what the checks and the rules read
         decision = None
         if not tenant.dropped:
-            facts = CallFacts(request.function, request.method, given)
-            decision = self.faults(tenant).decide(facts)
+            engine = self.faults(tenant)
+            if engine.may_act:  # no rules, no default latency: nothing to ask
+                decision = engine.decide(CallFacts(request.function, request.method, given))
         if decision is not None and decision.latency_ms > 0:
             await asyncio.sleep(decision.latency_ms / 1000)
         fault = decision.action if decision else None

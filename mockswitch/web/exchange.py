@@ -21,14 +21,19 @@ class AiohttpExchange:
     def __init__(self, request: web.Request, call_id: int) -> None:
         self.request = request
         self.headers = {CALL_ID_HEADER: str(call_id)}
-        # What the handler returns; after a reset or close nothing of it is ever sent.
-        self.response: web.StreamResponse = web.Response(status=200)
+        # What the handler returns; None until answered (after a reset, a close or a
+        # hang, the handler returns a placeholder, of which nothing is ever sent).
+        self.answered: web.StreamResponse | None = None
+
+    @property
+    def response(self) -> web.StreamResponse:
+        return self.answered if self.answered is not None else web.Response(status=200)
 
     def _headers(self, reply: Reply) -> dict[str, str]:
         return {**self.headers, "Content-Type": reply.content_type, **dict(reply.headers)}
 
     async def respond(self, reply: Reply) -> None:
-        self.response = web.Response(
+        self.answered = web.Response(
             body=reply.body, status=reply.status, headers=self._headers(reply)
         )
 
@@ -37,7 +42,7 @@ class AiohttpExchange:
         response.content_length = len(reply.body)
         size = max(1, -(-len(reply.body) // chunks))
         pieces = [reply.body[i : i + size] for i in range(0, len(reply.body), size)]
-        self.response = response
+        self.answered = response
         try:
             await response.prepare(self.request)
             for piece in pieces:

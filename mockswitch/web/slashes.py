@@ -25,6 +25,8 @@ _RUNS = re.compile(r"//+")
 def clean_function(name: str) -> str:
     """The function's name without empty segments: `/bulk//campaigns/get/` is
     `bulk/campaigns/get`."""
+    if "//" not in name:  # the usual case: at most a slash at either end
+        return name.strip("/")
     return "/".join(segment for segment in name.split("/") if segment)
 
 
