@@ -396,6 +396,13 @@ class Settings:
     log_format: str = setting(
         _choice("human", "json"), "human", "one log line per call, for people or as JSON", "FORMAT"
     )
+    event_loop: str = setting(
+        _choice("auto", "asyncio", "uvloop"),
+        "auto",
+        "the event loop serve runs on: auto takes uvloop when it is installed "
+        "(pip install 'mockswitch[fast]'), else asyncio's own",
+        "LOOP",
+    )
     quiet: bool = setting(_boolean, False, "do not log each call", flag=False)
     cors_origins: str = setting(
         _origins,

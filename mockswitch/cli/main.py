@@ -16,6 +16,7 @@ from typing import Any, TextIO
 from mockswitch import __version__
 from mockswitch.cli.calls import show_calls
 from mockswitch.cli.failure import USAGE, failed
+from mockswitch.cli.loops import LoopUnavailable, choose_loop
 from mockswitch.config import (
     API_VERSIONS,
     ConfigError,
@@ -50,6 +51,7 @@ REFUSALS = (
     StubFileError,
     MessagesFileError,
     OutcomeFileError,
+    LoopUnavailable,
 )
 
 
@@ -210,7 +212,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     }
     command = commands[args.command]
     try:
-        return asyncio.run(command(settings))
+        if args.command != "serve":
+            return asyncio.run(command(settings))
+        with asyncio.Runner(loop_factory=choose_loop(settings.event_loop)[1]) as runner:
+            return runner.run(command(settings))
     except REFUSALS as error:
         return failed(error, USAGE)
     except OSError as error:
@@ -238,7 +243,8 @@ async def _serve(settings: Settings) -> int:
     async with serving(settings, sockets) as url:
         print(
             f"mockswitch {__version__} serving {url}/api/json/ "
-            f"(database {settings.db}, Enswitch {settings.api_version}); Ctrl-C stops",
+            f"(database {settings.db}, Enswitch {settings.api_version}, "
+            f"event loop {choose_loop(settings.event_loop)[0]}); Ctrl-C stops",
             flush=True,
         )
         stop = asyncio.Event()
