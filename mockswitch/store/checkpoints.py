@@ -8,13 +8,12 @@ the usual (docs/benchmarks.md). So the writer turns automatic checkpoints off, a
 runs them, on a connection of its own: PASSIVE ones, which neither wait for the writer nor
 make it wait, soon after commits have added to the log.
 
-A PASSIVE checkpoint copies the log but never lets SQLite start it again from the beginning
-while the writer keeps writing: under steady writes (a reset in a loop) the log would grow
-without end, and every read with it. So once the log is past `RESTART_PAGES` and a PASSIVE
-checkpoint has copied all of it, a RESTART checkpoint has the next commit start the log
-afresh. It takes the write lock for a moment only, with nothing left to copy (a writer that
-wants the lock meanwhile waits for it; this side waits at most `RESTART_WAIT_MS`). Only a log
-past `LIMIT_PAGES` that the PASSIVE ones never caught up with is copied under the lock.
+A checkpoint of another kind (RESTART, FULL, TRUNCATE) would take the write lock, and the
+writer, which must never wait on the loop's thread, got "database is locked" behind it (the
+dialler's large batches, docs/benchmarks.md (g)). PASSIVE ones suffice: once one has copied
+the whole log and no reader still needs it, the writer's next commit starts the log again
+from the beginning (SQLite does so itself), and `journal_size_limit` then cuts the file back
+to `LOG_BYTES`, so a burst of writes does not leave a large log behind.
 """
 
 from __future__ import annotations
@@ -27,10 +26,9 @@ log = logging.getLogger("mockswitch.store")
 
 # At most this often (seconds): a checkpoint copies what the commits of the pause added.
 PAUSE = 0.1
-RESTART_PAGES = 1000  # SQLite's own threshold for its automatic checkpoints (4 MB)
-RESTART_WAIT_MS = 20  # how long the RESTART waits for the writer, else it tries later
-CATCH_UP_TRIES = 5  # PASSIVE checkpoints in a row while commits keep adding to the log
-LIMIT_PAGES = 4 * RESTART_PAGES  # a log this long is restarted even if not caught up
+# What the log file is cut back to when the writer starts it again (the writer's
+# `journal_size_limit`): a burst of writes does not leave a large file behind.
+LOG_BYTES = 64 * 1024 * 1024
 
 
 class Checkpointer:
@@ -63,7 +61,6 @@ class Checkpointer:
         connection = sqlite3.connect(self._path)
         try:
             connection.execute(f"PRAGMA synchronous = {self._synchronous}")
-            connection.execute(f"PRAGMA busy_timeout = {RESTART_WAIT_MS}")
             while True:
                 self._committed.wait()
                 if self._stopping.is_set():
@@ -80,14 +77,5 @@ class Checkpointer:
 
     @staticmethod
     def _checkpoint(connection: sqlite3.Connection) -> None:
-        for _ in range(CATCH_UP_TRIES):
-            _, pages, copied = connection.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
-            if pages < RESTART_PAGES:
-                return
-            # All copied, or never catching up with the writes: then the rest is copied
-            # holding the write lock, so that the log stops growing.
-            if copied == pages or pages >= LIMIT_PAGES:
-                busy, _, _ = connection.execute("PRAGMA wal_checkpoint(RESTART)").fetchone()
-                if busy:
-                    log.debug("the log is in use (%d pages); restarting it later", pages)
-                return
+        # PASSIVE: copies what no reader still needs, and never takes the write lock.
+        connection.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()

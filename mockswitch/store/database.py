@@ -28,7 +28,7 @@ import aiosqlite
 from . import schema
 from .building import PRAGMAS as BUILDING_PRAGMAS
 from .building import Building
-from .checkpoints import Checkpointer
+from .checkpoints import LOG_BYTES, Checkpointer
 from .dbfile import DatabaseFileError, Hold, check, discard
 
 log = logging.getLogger("mockswitch.store")
@@ -136,6 +136,7 @@ class Database:
             # The writer never checkpoints: a checkpoint in a commit would run on the event
             # loop's thread, between two batches, holding every call up (checkpoints.py).
             await writer.execute("PRAGMA wal_autocheckpoint = 0")
+            await writer.execute(f"PRAGMA journal_size_limit = {LOG_BYTES}")
         except BaseException as error:
             for connection in (reader, writer):
                 if connection is not None:
