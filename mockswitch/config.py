@@ -397,10 +397,11 @@ class Settings:
         _choice("human", "json"), "human", "one log line per call, for people or as JSON", "FORMAT"
     )
     event_loop: str = setting(
-        _choice("auto", "asyncio", "uvloop"),
-        "auto",
-        "the event loop serve runs on: auto takes uvloop when it is installed "
-        "(pip install 'mockswitch[fast]'), else asyncio's own",
+        _choice("asyncio", "uvloop", "auto"),
+        "asyncio",
+        "the event loop serve runs on: asyncio's own; uvloop (pip install "
+        "'mockswitch[fast]'): more calls a second, a worse tail beside a large reset "
+        "(docs/benchmarks.md); auto: uvloop when it is installed",
         "LOOP",
     )
     quiet: bool = setting(_boolean, False, "do not log each call", flag=False)

@@ -1,6 +1,6 @@
-"""`--event-loop`: serve runs on uvloop when it is installed (or asked for), else on asyncio's
-own, and says which at start. Both loops answer alike, faults that act on the connection
-included (the test extra installs uvloop, so both are tested here)."""
+"""`--event-loop`: serve runs on asyncio's own loop by default, on uvloop when asked for (or,
+with `auto`, when installed), and says which at start. Both loops answer alike, faults that
+act on the connection included (the test extra installs uvloop, so both are tested here)."""
 
 from __future__ import annotations
 
@@ -23,6 +23,9 @@ DONE = {"responses": [{"code": "204", "key": "", "message": "OK"}]}
 
 
 def test_auto_takes_uvloop_when_installed_and_asyncio_otherwise(monkeypatch):
+    from mockswitch.config import Settings
+
+    assert Settings().event_loop == "asyncio"
     assert loops.choose_loop("asyncio") == ("asyncio", None)
     import uvloop
 
@@ -65,4 +68,4 @@ def test_an_unknown_loop_is_one_line_and_exit_2(tmp_path):
     )
     assert done.returncode == 2
     assert done.stderr.count("\n") == 1
-    assert "'trio' is not one of auto, asyncio, uvloop" in done.stderr
+    assert done.stderr == "mockswitch: --event-loop: 'trio' is not one of asyncio, uvloop, auto\n"
