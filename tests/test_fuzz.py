@@ -304,6 +304,10 @@ def test_the_fuzzing_went_past_authentication_and_validation():
     assert EXPLICIT_ANSWERS
     assert not wrong, wrong
     creates = {case: code for case, code in EXPLICIT_ANSWERS.items() if "campaigns/create" in case}
+    if not creates and os.environ.get("PYTEST_XDIST_WORKER"):
+        # Under xdist the cases are shared out among workers, and create's ran on another:
+        # the suite as the README and CI run it (one process) checks this.
+        pytest.skip("bulk/campaigns/create's fuzz cases ran on another xdist worker")
     assert creates, "bulk/campaigns/create was not fuzzed"
     assert set(creates.values()) == {"201"}, creates
     assert set(REACHED) >= {"200", "201", "204", "400", "401", "404"}, REACHED
