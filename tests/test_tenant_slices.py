@@ -282,12 +282,15 @@ def wait_for(condition, what: str, within: float = 60) -> None:
 
 
 def half_done(db: Path) -> bool:
-    """A listed id holds some rows, and fewer than the seed: a copy or a sweep under way."""
-    seed = read(db, "SELECT COUNT(*) FROM destinations WHERE tenant = 0")[0][0]
-    for tenant in listed(db):
-        held = read(db, "SELECT COUNT(*) FROM destinations WHERE tenant = ?", tenant)[0][0]
-        if 0 < held < seed:
-            return True
+    """A listed id holds some rows of a table, and fewer than the seed: a copy or a sweep
+    under way. (Campaigns and destinations both: the wider the window, the surer a poll on
+    a busy machine falls in it.)"""
+    for table in ("campaigns", "destinations"):
+        seed = read(db, f"SELECT COUNT(*) FROM {table} WHERE tenant = 0")[0][0]
+        for tenant in listed(db):
+            held = read(db, f"SELECT COUNT(*) FROM {table} WHERE tenant = ?", tenant)[0][0]
+            if 0 < held < seed:
+                return True
     return False
 
 
