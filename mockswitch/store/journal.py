@@ -165,51 +165,41 @@ class Journal:
         with every change made before it."""
         call_id = self._next_id
         self._next_id += 1
+        path, function, query, username, key, body = (
+            call.path, call.function, call.query, call.username, call.key, call.body
+        )
         params = _encode_params(call.params)
         unknown = json.dumps(list(call.unknown)) if call.unknown else "[]"
-        texts = (call.path, call.function, call.query, params, unknown, call.username, call.key)
-        if sum(map(len, texts)) <= self.field_cap and len(call.body) <= self.body_cap:
-            # The usual call: nothing to cut (JSON is never shorter than the texts it holds).
-            row = (
-                call_id,
-                tenant,
-                call.at,
-                call.method,
-                call.path,
-                call.function,
-                call.query,
-                params,
-                unknown,
-                call.username,
-                call.code,
-                call.key,
-                call.http_status,
-                call.body,
-                0,
-                None if call.fault is None else json.dumps(call.fault),
-                call.latency_ms,
-                call.duration_ms,
-                call.stub,
-                int(call.proxied),
+        flags = 0  # the body_truncated column holds the flags of every field cut
+        texts = (path, function, query, params, unknown, username, key)
+        # The usual call has nothing to cut: one sum says so (JSON is never shorter than the
+        # texts it holds), and no Cutter is made.
+        if sum(map(len, texts)) > self.field_cap or len(body) > self.body_cap:
+            cut = Cutter(self.field_cap, self.body_cap)  # every text bounded: see cuts.py
+            path, function, query = (
+                cut.text("path", path), cut.text("function", function), cut.text("query", query)
             )
-            return call_id, self.db.commit(row)
-        cut = Cutter(self.field_cap, self.body_cap)  # every text bounded: see cuts.py
+            params = _encode_params(cut.params(call.params))
+            unknown = json.dumps(list(cut.names(call.unknown))) if call.unknown else "[]"
+            username, key = cut.text("username", username), cut.text("key", key)
+            body = cut.text("body", body)
+            flags = cut.flags
         row = (
             call_id,
             tenant,
             call.at,
             call.method,
-            cut.text("path", call.path),
-            cut.text("function", call.function),
-            cut.text("query", call.query),
-            _encode_params(cut.params(call.params)),
-            json.dumps(list(cut.names(call.unknown))) if call.unknown else "[]",
-            cut.text("username", call.username),
+            path,
+            function,
+            query,
+            params,
+            unknown,
+            username,
             call.code,
-            cut.text("key", call.key),
+            key,
             call.http_status,
-            cut.text("body", call.body),
-            cut.flags,  # the body_truncated column holds the flags of every field cut
+            body,
+            flags,
             None if call.fault is None else json.dumps(call.fault),
             call.latency_ms,
             call.duration_ms,
