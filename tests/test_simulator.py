@@ -6,7 +6,7 @@ from datetime import timedelta
 
 import pytest
 
-from tests.helpers import call
+from tests.helpers import OK_204, call, counted
 from tests.simulation import (
     MONDAY_9,
     advance,
@@ -292,14 +292,15 @@ async def _run(client, tenant: str, seed: int) -> list[dict]:
     weights = {"answer": 2, "busy": 1, "machine": 1, "noanswer": 1}
     rules = {"rules": [{"dnumber": "*", "weights": weights}], "seed": seed}
     await control(client, "PUT", f"{prefix}/_mock/outcomes", rules)
-    query = {"auth_username": "user", "auth_password": "password"}
     numbers = ",".join(f"21255530{n:02d}" for n in range(20))
-    for function, params, code in (
-        ("bulk/destinations/create", {"campaign": "123", "dnumbers": numbers}, "200"),
-        ("bulk/campaigns/update", {"id": "123", "enabled": "1", "timegroup": "0"}, "204"),
-    ):
-        response = await client.get(f"{prefix}/api/json/{function}/", params={**query, **params})
-        assert (await response.json())["responses"][0]["code"] == code
+    created = await call(
+        client, "bulk/destinations/create", tenant=tenant, campaign=123, dnumbers=numbers
+    )
+    assert created == (200, counted(20))
+    updated = await call(
+        client, "bulk/campaigns/update", tenant=tenant, id=123, enabled=1, timegroup=0
+    )
+    assert updated == (200, OK_204)
     for seconds in (10, 0.5, 600, 1200):
         await control(client, "POST", f"{prefix}/_mock/clock/advance", {"seconds": seconds})
     return await dials(client, prefix=prefix)
@@ -319,8 +320,8 @@ async def test_deleting_a_destination_mid_attempt_ends_it_without_a_result(clien
     await only_these(client, 123, NUMBERS[:2])
     await update_campaign(client, 123, maximum=2, **RUN_NOW)
     await advance(client, 2)
-    _, body = await call(client, "bulk/destinations/delete", campaign=123, dnumber=NUMBERS[0])
-    assert body["responses"][0]["code"] == "204"
+    deleted = await call(client, "bulk/destinations/delete", campaign=123, dnumber=NUMBERS[0])
+    assert deleted == (200, OK_204)
     found = {d["dnumber"]: d for d in await dials(client, campaign=123)}
     assert found[NUMBERS[0]]["ended"] == "2026-12-07T09:00:02Z"
     assert (found[NUMBERS[0]]["outcome"], found[NUMBERS[0]]["result"]) == (None, None)
@@ -339,8 +340,7 @@ async def test_deleting_a_campaign_mid_attempt_ends_its_attempts(client):
     await only_these(client, 123, NUMBERS[:3])
     await update_campaign(client, 123, maximum=2, **RUN_NOW)
     await advance(client, 5)
-    _, body = await call(client, "bulk/campaigns/delete", id=123)
-    assert body["responses"][0]["code"] == "204"
+    assert await call(client, "bulk/campaigns/delete", id=123) == (200, OK_204)
     await advance(client, 600)
     found = await dials(client, campaign=123)
     assert [(d["ended"], d["outcome"], d["result"]) for d in found] == [
@@ -355,10 +355,10 @@ async def test_a_destination_set_back_to_pending_starts_again_with_no_attempts(c
     await advance(client, 60)
     assert [d["attempt"] for d in await dials(client, campaign=123)] == [1, 2]
     assert await statuses(client, 123) == {"2125551000": "failed"}
-    _, body = await call(
+    updated = await call(
         client, "bulk/destinations/update", campaign=123, dnumbers="2125551000", status="pending"
     )
-    assert body["responses"][0]["code"] == "200"
+    assert updated == (200, counted(1))
     await advance(client, 60)
     assert [d["attempt"] for d in await dials(client, campaign=123)] == [1, 2, 1, 2]
 
