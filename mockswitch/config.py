@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from mockswitch.enswitch.versions import API_VERSIONS, Version, parse_version
-from mockswitch.simulator.clock import MAX_SPEED, ClockError, parse_time
+from mockswitch.simulator.clock import MAX_SPEED, MODES, ClockError, parse_time
 
 DEFAULT_DB = "mockswitch.sqlite3"
 # The data set shipped with mockswitch: package data beside this file, so that it is found
@@ -355,7 +355,7 @@ class Settings:
         "N",
     )
     clock: str = setting(
-        _choice("virtual", "real"),
+        _choice(*MODES),
         "virtual",
         "each tenant's clock, which drives the bulk dialler: virtual moves only when told "
         "(POST /_mock/clock/advance), real follows wall time times --clock-speed",

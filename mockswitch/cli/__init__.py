@@ -1,4 +1,4 @@
-"""The command line: `mockswitch serve | seed | calls`, and the container's healthcheck."""
+"""The command line: `mockswitch serve | seed | calls | verify`, and the container's healthcheck."""
 
 from .main import build_parser, main
 

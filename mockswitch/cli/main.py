@@ -1,4 +1,4 @@
-"""The command line: `mockswitch serve`, `mockswitch seed`."""
+"""The command line: `mockswitch serve | seed | calls | verify`."""
 
 from __future__ import annotations
 

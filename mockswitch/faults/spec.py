@@ -231,4 +231,3 @@ class Component(Field):
 # The shared instances: a field with no bounds needs no copy of its own.
 text = Text()
 scalar_text = ScalarText()
-boolean = Boolean()

@@ -7,6 +7,7 @@ written down in docs/simulator.md.
 
 from .clock import (
     MAX_SPEED,
+    MODES,
     Clock,
     ClockError,
     ClockSpec,
@@ -23,6 +24,7 @@ from .simulator import MAX_ADVANCE_SECONDS, ClockConflict, Simulator
 __all__ = [
     "MAX_ADVANCE_SECONDS",
     "MAX_SPEED",
+    "MODES",
     "OUTCOMES",
     "Clock",
     "ClockConflict",

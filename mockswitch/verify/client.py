@@ -13,8 +13,6 @@ import urllib.request
 from dataclasses import dataclass
 from typing import Any
 
-from mockswitch.enswitch.params import AUTH_PASSWORD
-from mockswitch.enswitch.request import MASK
 from mockswitch.switch.proxy import api_url
 
 # The functions that only read; every other function changes something when it succeeds.
@@ -44,10 +42,6 @@ class Answer:
     @property
     def code(self) -> str:
         return str(self.responses[0].get("code", ""))
-
-
-def masked(params: dict[str, str]) -> dict[str, str]:
-    return {n: MASK if n == AUTH_PASSWORD else v for n, v in params.items()}
 
 
 class Side:

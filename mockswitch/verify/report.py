@@ -8,10 +8,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from mockswitch.enswitch.request import masked_parameters
 from mockswitch.switch.messages import Override, write_messages
 
 from .battery import Probe
-from .client import Answer, masked
+from .client import Answer
 from .compare import Difference
 
 
@@ -32,12 +33,12 @@ class Checked:
             "function": self.probe.function,
             "parameter": self.probe.parameter,
             "switch": {
-                "params": masked(self.switch_params),
+                "params": masked_parameters(tuple(self.switch_params.items())),
                 "http_status": self.switch.status,
                 "body": self.switch.document,
             },
             "mockswitch": {
-                "params": masked(self.mock_params),
+                "params": masked_parameters(tuple(self.mock_params.items())),
                 "http_status": self.mock.status,
                 "body": self.mock.document,
             },

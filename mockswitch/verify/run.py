@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from typing import Any, TextIO
 
 from mockswitch.config import API_VERSIONS
+from mockswitch.enswitch.versions import parse_version
 from mockswitch.testing import ServerThread
 
 from .battery import Context, battery
@@ -88,7 +89,7 @@ def _run(options: Options, switch: Side, mock: Side) -> tuple[list[Checked], dic
     ours = _mock_context(options, switch, mock, theirs)
     checked = []
     with ThreadPoolExecutor(max_workers=2) as pool:
-        for probe in battery(_version(options.api_version)):
+        for probe in battery(parse_version(options.api_version)):
             switch_params, mock_params = probe.build(theirs), probe.build(ours)
             # Both sides at once: the switch's answer never waits on the mock's.
             on_mock = pool.submit(mock.call, probe.function, mock_params)
@@ -139,7 +140,3 @@ def _role(switch: Side, theirs: Context) -> str:
     answer = switch.call("bulk/campaigns/create", {**theirs.auth(), "validation": "1"})
     return "user" if answer.code == "402" else "administrator"
 
-
-def _version(text: str) -> tuple[int, int]:
-    major, minor = text.split(".")
-    return int(major), int(minor)

@@ -10,9 +10,9 @@ from mockswitch.errors import ControlError
 from mockswitch.simulator import (
     MAX_ADVANCE_SECONDS,
     MAX_SPEED,
+    MODES,
     ClockConflict,
     ClockError,
-    Simulator,
     check_mode,
     check_speed,
     parse_time,
@@ -25,7 +25,7 @@ from .tenants import existing_tenant, tenant_for_change
 
 routes = ControlRoutes("simulator")
 
-MODE = {"type": "string", "enum": ["virtual", "real"]}
+MODE = {"type": "string", "enum": list(MODES)}
 CLOCK = routes.schema(
     "Clock",
     object_of(
@@ -76,7 +76,7 @@ def _object(document: Any, fields: frozenset[str], example: str) -> dict[str, An
     return document
 
 
-async def _moved(simulator: Simulator, move: Any) -> web.Response:
+async def _moved(move: Any) -> web.Response:
     try:
         clock = await move
     except ClockConflict as error:
@@ -113,7 +113,7 @@ async def set_clock(request: web.Request) -> web.Response:
         raise ControlError(400, error.message, field=error.field) from None
     tenant = await tenant_for_change(request)
     simulator = request.app[SIMULATOR]
-    return await _moved(simulator, simulator.set_clock(tenant.name, mode, now, speed))
+    return await _moved(simulator.set_clock(tenant.name, mode, now, speed))
 
 
 @routes.post(
@@ -140,4 +140,4 @@ async def advance(request: web.Request) -> web.Response:
         )
     tenant = await tenant_for_change(request)
     simulator = request.app[SIMULATOR]
-    return await _moved(simulator, simulator.advance(tenant.name, seconds))
+    return await _moved(simulator.advance(tenant.name, seconds))

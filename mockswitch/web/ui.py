@@ -20,6 +20,7 @@ from importlib import resources
 
 from aiohttp import web
 
+from mockswitch.domain.records import DESTINATION_STATUSES
 from mockswitch.endpoints import FUNCTIONS
 from mockswitch.endpoints.campaign_access import campaign_data
 from mockswitch.errors import ControlError
@@ -41,7 +42,7 @@ from .tenants import existing_tenant, tenant_for_change, tenant_name
 
 routes = ControlRoutes("dashboard")
 # A campaign's progress on the dashboard: its destinations by status, its attempts running.
-STATUSES = ("pending", "success", "failed", "cancelled")
+STATUSES = DESTINATION_STATUSES
 PROGRESS = (*STATUSES, "in_progress")
 
 ASSETS = {
