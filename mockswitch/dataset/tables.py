@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from mockswitch.domain.records import DESTINATION_STATUSES
+from mockswitch.simulator.opening import DAYS
 
 REQUIRED = object()
 
@@ -54,7 +55,6 @@ def _feature(name: str) -> Table:
     return Table(name, (_id(), _customer(), Column("name", str, default="")))
 
 
-WEEK = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
 # In load order: every reference points at a table listed before it.
 TABLES: tuple[Table, ...] = (
@@ -101,7 +101,7 @@ TABLES: tuple[Table, ...] = (
             _customer(),
             Column("name", str, default=""),
             # When the dialler may start calls: these days, from start to end, local time.
-            Column("days", list, default=list(WEEK)),
+            Column("days", list, default=list(DAYS)),
             Column("start", str, default="00:00"),
             Column("end", str, default="24:00"),
             Column("timezone", str, default="UTC"),

@@ -50,7 +50,10 @@ class DestinationType:
     dnumber: str  # the rule a dnumber must follow: number, phone, queue, text or sipuri
 
 
-@dataclass(slots=True)  # per call: not frozen (docs/architecture.md, "Per-call records")
+# Not frozen: made on every update (docs/architecture.md, "Per-call records"); the rows kept
+# in memory (store/campaigns.py) are shared, and read-only all the same: an update makes a
+# new one.
+@dataclass(slots=True)
 class Campaign:
     id: int
     customer: int

@@ -52,7 +52,6 @@ CODES: dict[str, Code] = {
         Code("500", "Internal error", "Internal error."),
     )
 }
-SUCCESS = ("200", "201", "204")
 
 
 def message(code: str) -> str:

@@ -22,4 +22,3 @@ def version_text(version: Version) -> str:
 
 
 OLDEST: Version = parse_version(API_VERSIONS[0])
-NEWEST: Version = parse_version(API_VERSIONS[-1])

@@ -46,7 +46,8 @@ class Writer:
     Its statements are short (a point read or write, a batch of journal rows, a WAL commit
     without fsync): microseconds of SQLite, where a round trip to aiosqlite's worker thread
     costs a loop turn and a GIL hand-off, paid while holding the write lock (benchmarked in
-    docs/benchmarks.md). Long work on it (seeding, resetting a large tenant) blocks the loop.
+    docs/benchmarks.md). Long work on it blocks the loop: seeding, and the default tenant's
+    first copy at start (a reset or a new tenant is copied in slices: slices.py).
     """
 
     def __init__(self, connection: sqlite3.Connection) -> None:

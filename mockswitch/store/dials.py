@@ -247,19 +247,13 @@ class Dials:
                 clauses.append(f"{column} = ?")
                 values.append(value)
         where = " AND ".join(clauses)
-        reader = self._db.reader
-        rows = await reader.execute_fetchall(
+        rows = await self._db.read(
             f"SELECT {', '.join(_SHOWN)} FROM dials WHERE {where} ORDER BY id LIMIT ? OFFSET ?",
             (*values, limit, offset),
         )
-        counted = await reader.execute_fetchall(
-            f"SELECT COUNT(*) FROM dials WHERE {where}", values
-        )
-        [(total,)] = counted
-        evicted = list(
-            await reader.execute_fetchall(
-                "SELECT dials_evicted FROM tenants WHERE id = ?", (self._tenant,)
-            )
+        [(total,)] = await self._db.read(f"SELECT COUNT(*) FROM dials WHERE {where}", values)
+        evicted = await self._db.read(
+            "SELECT dials_evicted FROM tenants WHERE id = ?", (self._tenant,)
         )
         return DialPage(
             [_shown(row) for row in rows],
@@ -269,7 +263,7 @@ class Dials:
 
     async def progress(self) -> dict[int, dict[str, int]]:
         """Each campaign's destinations counted by status (the dashboard's progress)."""
-        rows = await self._db.reader.execute_fetchall(
+        rows = await self._db.read(
             "SELECT campaign, status, COUNT(*) FROM destinations WHERE tenant = ? "
             "GROUP BY campaign, status",
             (self._tenant,),

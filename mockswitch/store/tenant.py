@@ -48,7 +48,7 @@ class Tenant:
         self.campaigns = Campaigns(self._db, tenant_id, self._changes)
         self.destinations = Destinations(self._db, tenant_id, self._changes)
         self.dials.move_to(tenant_id, self.campaigns)
-        self.forget()
+        self._directory = None  # the new Campaigns keep nothing yet
 
     def forget(self) -> None:
         """Drop what is cached, after the tenant's data was replaced."""
