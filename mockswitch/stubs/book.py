@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from .model import Stub
@@ -51,7 +51,7 @@ class StubBook:
         """Whether any stub answers `function`."""
         return any(s.function == function for s in self._stubs)
 
-    def choose(self, function: str, params: dict[str, str], username: str) -> Stub | None:
+    def choose(self, function: str, params: Mapping[str, str], username: str) -> Stub | None:
         """The stub that answers this call, or None when none of the function's does."""
         fallback = None
         for stub in self._stubs:

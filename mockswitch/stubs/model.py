@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -22,7 +23,7 @@ class Match:
     def is_fallback(self) -> bool:
         return not self.params and self.username is None
 
-    def selects(self, params: dict[str, str], username: str) -> bool:
+    def selects(self, params: Mapping[str, str], username: str) -> bool:
         if self.username is not None and self.username != username:
             return False
         return all(params.get(name) == value for name, value in self.params)

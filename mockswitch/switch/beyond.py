@@ -8,14 +8,13 @@ function; the switch then renders, records and delivers the outcome as for any c
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from mockswitch.endpoints import authenticate
 from mockswitch.enswitch.envelope import Reply, http_status
 from mockswitch.enswitch.params import AUTH_USERNAME
-from mockswitch.enswitch.request import Pairs
 from mockswitch.errors import EnswitchError, no_such_function
 from mockswitch.store import Tenant
 from mockswitch.stubs import FUNCTION_NAME, StubBook
@@ -70,14 +69,18 @@ class Beyond:
     def _forwards(self, function: str) -> bool:
         return self.forwarder is not None and FUNCTION_NAME.fullmatch(function) is not None
 
-    async def answer(self, call: ApiRequest, pairs: Pairs, tenant: Tenant) -> Outcome:
-        """A stub's answer, else the switch's, else 404; never raises an Enswitch error."""
-        if self.stubs(tenant.name).stubs(call.function):
+    async def answer(
+        self, call: ApiRequest, given: Mapping[str, str], tenant: Tenant
+    ) -> Outcome:
+        """A stub's answer, else the switch's, else 404; never raises an Enswitch error.
+        `given` is the call's parameters, each name's last value."""
+        book = self.stubs(tenant.name)
+        if book.stubs(call.function):
             try:  # a stub is the switch's answer: the switch authenticates first, as always
-                person = authenticate(await tenant.directory(), dict(pairs))
+                person = authenticate(await tenant.directory(), given)
             except EnswitchError as error:
                 return Outcome(error, "")
-            stub = self.stubs(tenant.name).choose(call.function, dict(pairs), person.username)
+            stub = book.choose(call.function, given, person.username)
             if stub is not None:
                 first = stub.first
                 status = http_status(first.code, self._status_mode)
@@ -86,12 +89,12 @@ class Beyond:
             if not self._forwards(call.function):
                 return Outcome(no_such_function(), person.username)
         if self._forwards(call.function):
-            return await self._forward(call, pairs)
+            return await self._forward(call, given)
         return Outcome(no_such_function(), "")
 
-    async def _forward(self, call: ApiRequest, pairs: Pairs) -> Outcome:
+    async def _forward(self, call: ApiRequest, given: Mapping[str, str]) -> Outcome:
         assert self.forwarder is not None
-        username = dict(pairs).get(AUTH_USERNAME, "")
+        username = given.get(AUTH_USERNAME, "")
         try:
             answer = await self.forwarder.forward(
                 call.method, call.function, call.query, call.body, call.content_type
@@ -102,6 +105,6 @@ class Beyond:
             return Outcome(failed, username, proxied=True)
         code, key = proxy.envelope_outcome(answer.body)
         if self.recorder is not None and code:
-            self.recorder.capture(call.function, pairs, answer.body)
+            self.recorder.capture(call.function, given, answer.body)
         reply = Reply(answer.status, answer.body, code, key, answer.content_type)
         return Outcome(reply, username, proxied=True)

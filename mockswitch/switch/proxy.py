@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
 from mockswitch.enswitch.params import AUTH_PASSWORD, AUTH_USERNAME
-from mockswitch.enswitch.request import Pairs
 from mockswitch.errors import EnswitchError, Problem
 from mockswitch.stubs import StubError, parse_stub, read_stub_file, write_stub_file
 
@@ -87,10 +87,9 @@ class StubRecorder:
             for declaration in read_stub_file(path):
                 self._declarations[_identity(declaration)] = declaration
 
-    def capture(self, function: str, pairs: Pairs, body: bytes) -> bool:
-        """Record the answer `body` to the call; False (and nothing written) if it is no
-        envelope a stub could give."""
-        given = dict(pairs)
+    def capture(self, function: str, given: Mapping[str, str], body: bytes) -> bool:
+        """Record the answer `body` to the call (`given`: its parameters, each name's last
+        value); False (and nothing written) if it is no envelope a stub could give."""
         params = {n: v for n, v in given.items() if n not in (AUTH_USERNAME, AUTH_PASSWORD)}
         match: dict[str, Any] = {}
         if params:

@@ -24,6 +24,7 @@ from typing import Any
 from mockswitch.config import Settings
 from mockswitch.endpoints import FUNCTIONS, Executed, Function, execute, refused
 from mockswitch.enswitch.envelope import Reply, Success, error_reply, success_reply
+from mockswitch.enswitch.params import AUTH_USERNAME
 from mockswitch.enswitch.request import Pairs, masked_parameters, masked_query, read_parameters
 from mockswitch.errors import (
     EnswitchError,
@@ -113,7 +114,7 @@ class Switch:
         if decision is not None and decision.latency_ms > 0:
             await asyncio.sleep(decision.latency_ms / 1000)
         fault = decision.action if decision else None
-        call = _Call(request, tenant, at, started, pairs, decision)
+        call = _Call(request, tenant, at, started, pairs, given, decision)
         if fault is not None and not fault.processed:
             recorded = self._record(call, None)  # the fault strikes before the switch looks
         elif problem is not None or (function is None and not beyond):
@@ -130,7 +131,7 @@ class Switch:
                 executed = await self._execute(function, pairs, given, tenant)
                 recorded = self._record(call, self._executed(executed, call))
         else:
-            outcome = await self.beyond.answer(request, pairs, tenant)
+            outcome = await self.beyond.answer(request, given, tenant)
             recorded = self._record(call, self._beyond(outcome, call))
         answer, committed = recorded
         if committed is None:
@@ -220,7 +221,7 @@ class Switch:
             unknown=handled.unknown if handled else (),
             # A fault that struck before the switch looked authenticated no one: keep the
             # name that was sent, so filters by username still find the call.
-            username=handled.username if handled else dict(call.pairs).get("auth_username", ""),
+            username=handled.username if handled else call.given.get(AUTH_USERNAME, ""),
             code=reply.code,
             key=reply.key,
             http_status=reply.status,
@@ -267,4 +268,5 @@ class _Call:
     at: str
     started: float
     pairs: Pairs
+    given: Mapping[str, str]  # each name's last value, made once per call
     decision: Decision | None
