@@ -23,8 +23,10 @@ from aiohttp import web
 from mockswitch.config import Settings
 
 from .api import answer
+from .app import API_PATH
 from .keys import SWITCH
 from .middleware import errors_as_json
+from .openapi_control import TENANT_PREFIX
 from .tenants import DEFAULT, VALID_NAME
 
 RequestHandler = Callable[[web.BaseRequest], Awaitable[web.StreamResponse]]
@@ -32,10 +34,13 @@ DIRECT_METHODS = frozenset({"GET", "POST"})
 
 
 def api_path(settings: Settings) -> re.Pattern[str]:
-    """The API paths the lane takes, as sent: the routes' shapes, with no escapes and no runs
-    of slashes (those the router reads, decoding and merging)."""
+    """The API paths the lane takes, as sent: the routes' shapes (`app.API_PATH` under the
+    `prefix` and `TENANT_PREFIX` mounts), with no escapes and no runs of slashes (those the
+    router reads, decoding and merging)."""
     prefix = f"(?:{re.escape(settings.prefix)})?" if settings.prefix else ""
-    return re.compile(prefix + r"(?:/t/(?P<tenant>[^/%]+))?/api/json/(?P<function>[^%]*)")
+    tenant = re.escape(TENANT_PREFIX).replace(re.escape("{tenant}"), "(?P<tenant>[^/%]+)")
+    api = re.escape(API_PATH.partition("{")[0])
+    return re.compile(f"{prefix}(?:{tenant})?{api}(?P<function>[^%]*)")
 
 
 class DirectLane:
