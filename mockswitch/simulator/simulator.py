@@ -82,9 +82,6 @@ class Simulator:
         if simulation is not None and simulation.store is not None:
             simulation.store.watch(None)
 
-    def drop(self, tenant: str) -> None:
-        self.reset(tenant)
-
     async def advance(self, tenant: str, seconds: float) -> Clock:
         """Move a virtual clock forward, running everything due on the way."""
         simulation = self._get(tenant)

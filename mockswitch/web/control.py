@@ -9,8 +9,8 @@ from aiohttp import web
 from mockswitch import __version__
 
 from .declare import BAD, NUMBER, STRING, TOO_MANY, ControlRoutes, object_of, ok
-from .keys import SIMULATOR, SWITCH
-from .tenants import tenant_for_change
+from .keys import SWITCH
+from .tenants import back_to_start, tenant_for_change
 
 routes = ControlRoutes("server")
 
@@ -70,10 +70,7 @@ async def reset(request: web.Request) -> web.Response:
     fault rules, outcome rules and clock."""
     started = time.perf_counter()
     tenant = await tenant_for_change(request)
-    switch = request.app[SWITCH]
-    await switch.store.reset(tenant)
-    switch.reset_faults(tenant)
-    switch.beyond.reset(tenant.name)
-    request.app[SIMULATOR].reset(tenant.name)
+    await request.app[SWITCH].store.reset(tenant)
+    back_to_start(request.app, tenant)
     took = round((time.perf_counter() - started) * 1000, 3)
     return web.json_response({"status": "reset", "tenant": tenant.name, "took_ms": took})

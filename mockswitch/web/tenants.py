@@ -114,10 +114,16 @@ async def drop_tenant(request: web.Request) -> web.Response:
         raise ControlError(
             400, "the default tenant cannot be dropped; reset it instead", field="tenant"
         )
-    switch = request.app[SWITCH]
-    if not await switch.store.drop(tenant):  # another drop got there first
+    if not await request.app[SWITCH].store.drop(tenant):  # another drop got there first
         raise ControlError(404, f"no tenant called {tenant.name!r}", field="tenant")
+    back_to_start(request.app, tenant)
+    return web.json_response({"status": "dropped", "tenant": tenant.name})
+
+
+def back_to_start(app: web.Application, tenant: Tenant) -> None:
+    """What a tenant keeps outside the store, back to what it had at start (after a reset)
+    or gone (after a drop): its fault rules, its stubs, its clock and dialler."""
+    switch = app[SWITCH]
     switch.reset_faults(tenant)
     switch.beyond.reset(tenant.name)
-    request.app[SIMULATOR].drop(tenant.name)
-    return web.json_response({"status": "dropped", "tenant": tenant.name})
+    app[SIMULATOR].reset(tenant.name)
