@@ -12,12 +12,11 @@ from pathlib import Path
 
 from yarl import URL
 
-from tests.helpers import envelope
+from tests.helpers import NO_SUCH_FUNCTION, envelope
 
 AUTH = "auth_username=user;auth_password=password"
 FIELD_CAP = 16384  # the default journal_field_cap
 TOO_LARGE = envelope(("413", "", "The request is larger than the limit of 262144 bytes."))
-NO_SUCH = envelope(("404", "", "No such function."))
 
 
 async def entry(client, response) -> dict:
@@ -37,7 +36,7 @@ async def test_a_2_mb_path_and_a_1_mb_query_leave_a_small_page(serve, tmp_path):
     both = await client.get(URL(f"{long_path}?{long_query}", encoded=True))
     assert await both.json() == TOO_LARGE
     path_only = await client.get(URL(f"{long_path}?{AUTH}", encoded=True))
-    assert await path_only.json() == NO_SUCH
+    assert await path_only.json() == NO_SUCH_FUNCTION
     query_only = await client.get(URL(f"/api/json/bulk/campaigns/get/?{long_query}", encoded=True))
     assert await query_only.json() == TOO_LARGE
 

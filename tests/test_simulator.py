@@ -6,7 +6,7 @@ from datetime import timedelta
 
 import pytest
 
-from tests.helpers import OK_204, call, counted
+from tests.helpers import OK_204, call, counted, read_destinations
 from tests.simulation import (
     MONDAY_9,
     advance,
@@ -16,7 +16,6 @@ from tests.simulation import (
     only_these,
     peak_in_progress,
     set_outcomes,
-    statuses,
     update_campaign,
 )
 
@@ -67,7 +66,7 @@ async def test_maximum_2_never_has_more_than_two_attempts_in_progress(client):
     assert peak_in_progress(found) == 2
     assert all(d["ended"] is not None and d["result"] in ("success", "failed") for d in found)
     results = {d["dnumber"]: d["result"] for d in found}
-    assert await statuses(client, 123) == results
+    assert await read_destinations(client, 123) == results
     # The dials are oldest first, numbered from 1, and the first two started at once.
     assert [d["id"] for d in await dials(client)] == list(range(1, len(await dials(client)) + 1))
     assert [d["started"] for d in found[:2]] == [MONDAY_9, MONDAY_9]
@@ -86,7 +85,7 @@ async def test_a_busy_number_is_tried_attempts_times_retry_seconds_apart_then_fa
     first, second = found
     assert at(second["started"]) >= at(first["ended"]) + timedelta(seconds=60)
     assert at(second["started"]) == at(first["ended"]) + timedelta(seconds=60)  # due at once
-    assert await statuses(client, 123) == {"2125551000": "failed"}
+    assert await read_destinations(client, 123) == {"2125551000": "failed"}
 
 
 async def test_a_destination_is_pending_between_its_attempts(client):
@@ -95,7 +94,7 @@ async def test_a_destination_is_pending_between_its_attempts(client):
     await update_campaign(client, 123, attempts=2, retry=600, **RUN_NOW)
     await advance(client, 60)
     assert [d["result"] for d in await dials(client, campaign=123)] == ["retry"]
-    assert await statuses(client, 123) == {"2125551000": "pending"}
+    assert await read_destinations(client, 123) == {"2125551000": "pending"}
 
 
 @pytest.mark.parametrize(
@@ -118,7 +117,7 @@ async def test_a_machine_is_what_the_campaign_says(client, machine, success, res
     found = await dials(client, campaign=123)
     assert [(d["outcome"], d["result"]) for d in found] == [("machine", r) for r in results]
     assert all(d["answered"] is not None for d in found)
-    assert await statuses(client, 123) == {"2125551000": status}
+    assert await read_destinations(client, 123) == {"2125551000": status}
 
 
 async def test_success_key_does_not_count_an_answer(client):
@@ -135,7 +134,7 @@ async def test_success_key_does_not_count_an_answer(client):
         ("2125551000", "answer", "failed"),
         ("2125551001", "key", "success"),
     ]
-    assert await statuses(client, 123) == {"2125551000": "failed", "2125551001": "success"}
+    assert await read_destinations(client, 123) == {"2125551000": "failed", "2125551001": "success"}
 
 
 async def test_a_closed_time_group_dials_nobody_until_monday_at_nine(serve):
@@ -162,7 +161,7 @@ async def test_a_disabled_campaign_dials_nobody(client):
     await update_campaign(client, 123, enabled=0, timegroup=0)
     await advance(client, 3600)
     assert await dials(client, campaign=123) == []
-    assert set((await statuses(client, 123)).values()) == {"pending"}
+    assert set((await read_destinations(client, 123)).values()) == {"pending"}
 
 
 async def test_disabling_mid_run_lets_the_calls_in_progress_finish(client):
@@ -177,7 +176,7 @@ async def test_disabling_mid_run_lets_the_calls_in_progress_finish(client):
     found = await dials(client, campaign=123)
     assert [d["id"] for d in found] == [d["id"] for d in running]  # no new attempt
     assert [d["result"] for d in found] == ["success", "success"]
-    done = await statuses(client, 123)
+    done = await read_destinations(client, 123)
     assert sorted(s for s in done.values()) == ["pending"] * 10 + ["success"] * 2
     await update_campaign(client, 123, enabled=1)  # and enabling again carries on, at once
     await advance(client, 0)
@@ -255,11 +254,11 @@ async def test_tenants_have_independent_clocks_rules_and_dials(client):
 
 
 async def test_reset_restores_the_clock_the_rules_the_dials_and_the_statuses(client):
-    before = await statuses(client, 124)
+    before = await read_destinations(client, 124)
     await set_outcomes(client, {"dnumber": "*", "outcome": "key"}, seed=9)
     await advance(client, 3600)
     assert await dials(client) != []
-    assert await statuses(client, 124) != before
+    assert await read_destinations(client, 124) != before
     await control(client, "POST", "/_mock/reset")
     assert await control(client, "GET", "/_mock/clock") == {
         "now": MONDAY_9,
@@ -268,7 +267,7 @@ async def test_reset_restores_the_clock_the_rules_the_dials_and_the_statuses(cli
     }
     assert await control(client, "GET", "/_mock/outcomes") == {"rules": [], "seed": 0}
     assert await control(client, "GET", "/_mock/dials") == {"dials": [], "total": 0, "evicted": 0}
-    assert await statuses(client, 124) == before
+    assert await read_destinations(client, 124) == before
     await advance(client, 60)  # and it runs again from the start, numbered from 1
     assert (await dials(client))[0]["id"] == 1
 
@@ -332,7 +331,7 @@ async def test_deleting_a_destination_mid_attempt_ends_it_without_a_result(clien
         (NUMBERS[0], None),
         (NUMBERS[1], "success"),
     ]
-    assert await statuses(client, 123) == {NUMBERS[1]: "success"}
+    assert await read_destinations(client, 123) == {NUMBERS[1]: "success"}
 
 
 async def test_deleting_a_campaign_mid_attempt_ends_its_attempts(client):
@@ -354,7 +353,7 @@ async def test_a_destination_set_back_to_pending_starts_again_with_no_attempts(c
     await update_campaign(client, 123, attempts=2, retry=0, **RUN_NOW)
     await advance(client, 60)
     assert [d["attempt"] for d in await dials(client, campaign=123)] == [1, 2]
-    assert await statuses(client, 123) == {"2125551000": "failed"}
+    assert await read_destinations(client, 123) == {"2125551000": "failed"}
     updated = await call(
         client, "bulk/destinations/update", campaign=123, dnumbers="2125551000", status="pending"
     )

@@ -11,13 +11,11 @@ import pytest
 from aiohttp.test_utils import TestClient
 
 from mockswitch.cli import main
-from tests.helpers import call, envelope
+from tests.helpers import NO_SUCH_FUNCTION, NOT_AUTHENTICATED, call, envelope
 
 PEOPLE = [{"id": 100, "username": "user"}, {"id": 101, "username": "admin"}]
 PEOPLE_STUB = {"function": "people/list", "data": PEOPLE}
 PEOPLE_ENVELOPE = envelope(("200", "", "OK"), data=PEOPLE)
-NOT_AUTHENTICATED = envelope(("401", "", "The authentication details provided are invalid."))
-NO_SUCH_FUNCTION = envelope(("404", "", "No such function."))
 
 
 async def add(client: TestClient, declaration: Any, path: str = "/_mock/stubs") -> Any:
