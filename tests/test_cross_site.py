@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 
 from tests.cast import PASSWORD
+from tests.helpers import OK_204, call
 
 EVIL = "https://evil.example"
 DEV_SERVER = "http://localhost:5173"
@@ -56,10 +57,9 @@ async def state(client, scope: str = "") -> tuple[Any, ...]:
 
 async def changed(client, scope: str = "") -> None:
     """Change the data, so that a reset would show."""
-    response = await client.get(
-        f"{scope}/api/json/bulk/campaigns/update/", params={**AUTH, "id": "123", "name": "Mine"}
-    )
-    assert response.status == 200
+    tenant = scope.removeprefix("/t/") or None
+    updated = await call(client, "bulk/campaigns/update", tenant=tenant, id=123, name="Mine")
+    assert updated == (200, OK_204)
 
 
 # (method, path, body) of changing control calls a page could send without a preflight.
@@ -86,9 +86,13 @@ async def test_a_cross_site_change_with_text_plain_is_refused(serve, method, pat
     assert (response.status, await response.json()) == (403, CROSS_SITE)
     response = await client.request(method, path, data=body, headers={**TEXT, "Origin": EVIL})
     assert (response.status, await response.json()) == (403, foreign_origin(EVIL))
-    # The journal gained only the reads of `state`; nothing else moved.
+    # The journal gained only the reads of `state` (it kept every call it had); nothing else
+    # moved.
     after = (await state(client), await state(client, "/t/acme"))
     assert [part[1:] for part in after] == [part[1:] for part in before]
+    assert [part[0][: len(was[0])] for part, was in zip(after, before, strict=True)] == [
+        was[0] for was in before
+    ]
     assert after[0][2] == "Mine"
 
 
