@@ -14,7 +14,8 @@ from typing import Any
 import pytest
 from aiohttp.test_utils import TestClient
 
-from tests.helpers import envelope
+from tests.cast import campaign
+from tests.helpers import NO_SUCH_FUNCTION, envelope, ok
 from tests.process import Server, free_port, json_file, serving
 
 PEOPLE = [{"id": 100, "username": "user"}, {"id": 101, "username": "admin"}]
@@ -87,11 +88,11 @@ async def test_simulated_and_stubbed_functions_are_never_forwarded(serve, upstre
     client = await serve(proxy_to=upstream.url)
     await client.post("/_mock/stubs", json={"function": "people/list", "data": []})
     _, body, _ = await get(client, "bulk/campaigns/get", id="123")
-    assert json.loads(body)["responses"][0]["code"] == "200"
+    assert json.loads(body) == ok(campaign(123))
     _, body, _ = await get(client, "people/list")
     assert json.loads(body) == envelope(("200", "", "OK"), data=[])
     _, body, _ = await get(client, "not/a/function/name")
-    assert json.loads(body) == envelope(("404", "", "No such function."))
+    assert json.loads(body) == NO_SUCH_FUNCTION
     assert upstream.json("GET", "/_mock/calls")["calls"] == []
     assert [c["proxied"] for c in await journal(client)] == [False, False, False]
 
