@@ -26,6 +26,14 @@ def wait_until(condition, within: float = 10) -> None:
         time.sleep(0.01)
 
 
+def long_poll_waiting(server) -> bool:
+    """True once the server counts a long poll as waiting: with `--max-long-polls 1`, a second
+    one is refused with 429 then, and without one it times out at once with 408."""
+    status, _, _ = server.request("GET", "/_mock/calls/wait?count=1000&timeout=0")
+    assert status in (408, 429), status
+    return status == 429
+
+
 def journal(db) -> dict[int, tuple[str, str, str]]:
     with sqlite3.connect(db) as connection:
         assert connection.execute("PRAGMA integrity_check").fetchone() == ("ok",)
@@ -35,7 +43,10 @@ def journal(db) -> dict[int, tuple[str, str, str]]:
 
 def test_sigterm_finishes_the_calls_in_flight_and_keeps_them_in_the_journal(tmp_path):
     db = tmp_path / "journal.sqlite3"
-    with serving(tmp_path, "--db", str(db)) as server, ThreadPoolExecutor(8) as pool:
+    with (
+        serving(tmp_path, "--db", str(db), "--max-long-polls", "1") as server,
+        ThreadPoolExecutor(8) as pool,
+    ):
         rule = server.json(
             "POST",
             "/_mock/faults",
@@ -54,6 +65,8 @@ def test_sigterm_finishes_the_calls_in_flight_and_keeps_them_in_the_journal(tmp_
         ]
         poll = pool.submit(server.request, "GET", "/_mock/calls/wait?count=1000&timeout=30")
         wait_until(lambda: rule_matched(server, rule["id"]) == 5)
+        # The poll must be waiting too, or the signal could beat its request to the server.
+        wait_until(lambda: long_poll_waiting(server))
         assert not any(call.done() for call in slow)
 
         code, took = server.stop()
