@@ -79,6 +79,15 @@ NOT_AUTHENTICATED = envelope(("401", "", "The authentication details provided ar
 ROLE_FORBIDS = envelope(("402", "", "Your role does not allow this."))
 RATEPLAN_FORBIDS = envelope(("403", "", "Your rate plan does not allow this."))
 NO_SUCH_FUNCTION = envelope(("404", "", "No such function."))
+# The control API's answer to a changing call without the admin token.
+NO_TOKEN = {
+    "error": {
+        "status": 401,
+        "message": "this server requires the admin token for changes: send it as "
+        "'Authorization: Bearer <token>' or 'X-Mockswitch-Token: <token>'",
+        "field": "token",
+    }
+}
 
 MASK = "********"
 """What the journal shows in place of a password."""

@@ -12,7 +12,7 @@ import json
 import pytest
 from yarl import URL
 
-from tests.helpers import envelope
+from tests.helpers import NO_TOKEN, envelope
 
 AUTH = "auth_username=user;auth_password=password"
 OK_204 = json.dumps(envelope(("204", "", "OK")), separators=(",", ":"))
@@ -23,6 +23,13 @@ def raw(client, target: str) -> URL:
     """`target` exactly as written, even one starting with `//` (which a relative URL reads
     as a host name)."""
     return URL(f"http://{client.host}:{client.port}{target}", encoded=True)
+
+
+async def seeded_campaign(serve, campaign: int) -> dict:
+    """The campaign as a fresh server of its own holds it: the seed, unchanged."""
+    fresh = await serve()
+    response = await fresh.get(f"/api/json/bulk/campaigns/get/?{AUTH};id={campaign}")
+    return (await response.json())["data"]
 
 
 async def entry(client, call_id: str, tenant: str = "") -> dict:
@@ -43,8 +50,10 @@ async def entry(client, call_id: str, tenant: str = "") -> dict:
 )
 async def test_a_get_with_double_slashes_reaches_the_function(serve, path):
     client = await serve()
+    clean = await client.get(f"/api/json/bulk/campaigns/get/?{AUTH};id=124")
     response = await client.session.get(raw(client, f"{path}?{AUTH};id=124"))
-    assert response.status == 200
+    # The whole answer is the clean path's, byte for byte.
+    assert (response.status, await response.read()) == (200, await clean.read())
     document = await response.json()
     assert document["responses"] == [{"code": "200", "key": "", "message": "OK"}]
     assert document["data"]["name"] == "Support callback"
@@ -72,9 +81,14 @@ async def test_a_post_with_double_slashes_changes_the_data(serve, path):
         path,
         "bulk/campaigns/update",
     )
-    assert recorded["params"]["name"] == "Slashed"
+    assert recorded["params"] == {
+        "auth_username": "user",
+        "auth_password": "********",
+        "id": "123",
+        "name": "Slashed",
+    }
     got = await client.get(f"/api/json/bulk/campaigns/get/?{AUTH};id=123")
-    assert (await got.json())["data"]["name"] == "Slashed"
+    assert (await got.json())["data"] == {**await seeded_campaign(serve, 123), "name": "Slashed"}
 
 
 async def test_a_named_tenant_with_double_slashes_everywhere(serve):
@@ -87,18 +101,22 @@ async def test_a_named_tenant_with_double_slashes_everywhere(serve):
     recorded = await entry(client, response.headers["X-Mockswitch-Call"], "/t/acme")
     assert (recorded["path"], recorded["function"]) == (path, "bulk/campaigns/update")
     # The tenant's copy changed, the default tenant's did not.
+    seeded = await seeded_campaign(serve, 123)
     acme = await client.get(f"/t/acme/api/json/bulk/campaigns/get/?{AUTH};id=123")
     plain = await client.get(f"/api/json/bulk/campaigns/get/?{AUTH};id=123")
-    assert (await acme.json())["data"]["name"] == "Acme"
-    assert (await plain.json())["data"]["name"] == "Spring promo"
+    assert (await acme.json())["data"] == {**seeded, "name": "Acme"}
+    assert (await plain.json())["data"] == seeded
+    assert seeded["name"] == "Spring promo"
 
 
 async def test_double_slashes_under_the_prefix(serve):
     client = await serve(prefix="/local")
+    clean = await client.get(f"/local/api/json/bulk/campaigns/get/?{AUTH};id=123")
     response = await client.session.get(
         raw(client, f"//local//api/json//bulk/campaigns/get/?{AUTH};id=123")
     )
-    assert (await response.json())["data"]["id"] == 123
+    assert (response.status, await response.read()) == (200, await clean.read())
+    assert (await response.json())["data"] == await seeded_campaign(serve, 123)
 
 
 async def test_an_unknown_function_with_double_slashes_is_still_unknown(serve):
@@ -111,16 +129,24 @@ async def test_an_unknown_function_with_double_slashes_is_still_unknown(serve):
 
 async def test_a_path_that_is_not_the_api_stays_a_404(serve):
     client = await serve()
+    clean = await client.get("/api/jsonx/bulk/campaigns/get")
     response = await client.session.get(raw(client, "//api/jsonx//bulk/campaigns/get"))
-    assert response.status == 404
+    # The web server's own 404, as for the clean path: not an envelope, and not recorded.
+    assert (response.status, await response.read()) == (404, await clean.read())
+    assert (clean.status, await clean.text()) == (404, "404: Not Found")
     assert "X-Mockswitch-Call" not in response.headers
+    calls = await client.get("/_mock/calls")
+    assert (await calls.json())["calls"] == []
 
 
 async def test_the_admin_token_guards_a_control_call_with_double_slashes(serve):
     client = await serve(admin_token="s3cret")
     response = await client.session.post(raw(client, "//_mock//reset"))
     assert response.status == 401
+    assert await response.json() == NO_TOKEN
     allowed = await client.session.post(
         raw(client, "//_mock//reset"), headers={"Authorization": "Bearer s3cret"}
     )
     assert allowed.status == 200
+    body = await allowed.json()
+    assert body == {"status": "reset", "tenant": "default", "took_ms": body["took_ms"]}

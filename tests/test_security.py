@@ -40,20 +40,12 @@ from mockswitch.testing import (
 )
 from mockswitch.web import admin
 from tests.cast import PASSWORD
-from tests.helpers import OK_204
+from tests.helpers import NO_TOKEN, OK_204
 from tests.process import free_port
 
 pytest_plugins = ["pytester"]
 
 TOKEN = "s3cret-Token_42~"
-NO_TOKEN = {
-    "error": {
-        "status": 401,
-        "message": "this server requires the admin token for changes: send it as "
-        "'Authorization: Bearer <token>' or 'X-Mockswitch-Token: <token>'",
-        "field": "token",
-    }
-}
 WRONG_TOKEN = {"error": {"status": 401, "message": "the admin token is wrong", "field": "token"}}
 RULE = {"match": {"function": "nothing"}, "action": {"type": "reset"}}
 BEARER = {"Authorization": f"Bearer {TOKEN}"}
