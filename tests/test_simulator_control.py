@@ -26,72 +26,111 @@ async def _unchanged(client) -> None:
     assert await dials(client) == []
 
 
-async def _refused(client, method, path, body, field, status=400):
+ISO = "such as 2026-12-07T10:00:00Z"
+SPEED = "must be more than 0 and at most 3600, not "
+
+
+async def _refused(client, method, path, body, field, message, status=400):
+    """The whole error, the same in the default tenant and in another, and nothing changed."""
     for prefix in ("", "/t/other"):
         found = await control(client, method, prefix + path, body, status=status)
-        assert found["error"]["status"] == status
-        assert found["error"]["field"] == field, found
-        assert found["error"]["message"]
+        assert found == {"error": {"status": status, "message": message, "field": field}}
     await _unchanged(client)
 
 
 @pytest.mark.parametrize(
-    ("body", "field"),
+    ("body", "field", "message"),
     [
-        ({"now": "next tuesday"}, "now"),
-        ({"mode": "virtual", "now": "2026-12-07 25:00"}, "now"),
-        ({"now": 1765098000}, "now"),
-        ({"mode": "real", "speed": 0}, "speed"),
-        ({"mode": "real", "speed": -1}, "speed"),
-        ({"mode": "real", "speed": 3600.5}, "speed"),
-        ({"mode": "real", "speed": "fast"}, "speed"),
-        ({"mode": "sundial"}, "mode"),
-        ({"mode": "virtual", "when": MONDAY_9}, "when"),
-        ([], "body"),
+        ({"now": "next tuesday"}, "now", f"'next tuesday' is not an ISO 8601 time {ISO}"),
+        (
+            {"mode": "virtual", "now": "2026-12-07 25:00"},
+            "now",
+            f"'2026-12-07 25:00' is not an ISO 8601 time {ISO}",
+        ),
+        ({"now": 1765098000}, "now", f"must be an ISO 8601 time {ISO}, not 1765098000"),
+        ({"mode": "real", "speed": 0}, "speed", f"{SPEED}0"),
+        ({"mode": "real", "speed": -1}, "speed", f"{SPEED}-1"),
+        ({"mode": "real", "speed": 3600.5}, "speed", f"{SPEED}3600.5"),
+        ({"mode": "real", "speed": "fast"}, "speed", "must be a number, not 'fast'"),
+        ({"mode": "sundial"}, "mode", "must be one of virtual, real, not 'sundial'"),
+        (
+            {"mode": "virtual", "when": MONDAY_9},
+            "when",
+            "unknown field (the fields are mode, now, speed)",
+        ),
+        (
+            [],
+            "body",
+            'the body must be a JSON object such as {"mode": "virtual", "now": '
+            '"2026-12-07T10:00:00Z"}',
+        ),
         # every field is checked before any changes: a good mode with a bad speed moves nothing
-        ({"mode": "real", "now": "2026-12-08T00:00:00Z", "speed": 0}, "speed"),
+        ({"mode": "real", "now": "2026-12-08T00:00:00Z", "speed": 0}, "speed", f"{SPEED}0"),
     ],
 )
-async def test_a_bad_clock_setting_is_a_400_naming_it(client, body, field):
-    await _refused(client, "PUT", "/_mock/clock", body, field)
+async def test_a_bad_clock_setting_is_a_400_naming_it(client, body, field, message):
+    await _refused(client, "PUT", "/_mock/clock", body, field, message)
 
 
 @pytest.mark.parametrize(
-    "body",
+    ("body", "message"),
     [
-        {"seconds": -1},
-        {"seconds": "30"},
-        {"seconds": None},
-        {"seconds": True},
-        {"seconds": 7 * 24 * 3600 + 1},
-        {},
+        ({"seconds": -1}, "must be from 0 to 604800 (a week), not -1"),
+        ({"seconds": "30"}, "must be a number of seconds, not '30'"),
+        ({"seconds": None}, "must be a number of seconds, not None"),
+        ({"seconds": True}, "must be a number of seconds, not True"),
+        ({"seconds": 7 * 24 * 3600 + 1}, "must be from 0 to 604800 (a week), not 604801"),
+        ({}, "must be a number of seconds, not None"),
     ],
 )
-async def test_a_bad_advance_is_a_400_naming_seconds(client, body):
-    await _refused(client, "POST", "/_mock/clock/advance", body, "seconds")
+async def test_a_bad_advance_is_a_400_naming_seconds(client, body, message):
+    await _refused(client, "POST", "/_mock/clock/advance", body, "seconds", message)
 
 
 async def test_a_body_that_is_not_json_is_a_400(client):
     response = await client.post("/_mock/clock/advance", data=b"{seconds: 30")
-    assert response.status == 400
-    assert (await response.json())["error"]["field"] == "body"
+    assert (response.status, await response.json()) == (
+        400,
+        {
+            "error": {
+                "status": 400,
+                "message": "the body is not valid JSON: Expecting property name enclosed in "
+                "double quotes: line 1 column 2 (char 1)",
+                "field": "body",
+            }
+        },
+    )
     await _unchanged(client)
 
 
 @pytest.mark.parametrize(
-    ("rules", "field"),
+    ("rules", "field", "message"),
     [
-        ([{"dnumber": "1*", "outcome": "hangup"}], "rules[0].outcome"),
-        ([{"dnumber": "*", "weights": {"answer": 0, "busy": 0}}], "rules[0].weights"),
-        ([{"dnumber": "*", "weights": {"answer": -1}}], "rules[0].weights.answer"),
+        (
+            [{"dnumber": "1*", "outcome": "hangup"}],
+            "rules[0].outcome",
+            "must be one of answer, key, machine, busy, noanswer, failed, not 'hangup'",
+        ),
+        (
+            [{"dnumber": "*", "weights": {"answer": 0, "busy": 0}}],
+            "rules[0].weights",
+            "must sum to a positive number",
+        ),
+        (
+            [{"dnumber": "*", "weights": {"answer": -1}}],
+            "rules[0].weights.answer",
+            "must be a number of 0 or more, not -1",
+        ),
         (
             [{"dnumber": "*", "outcome": "busy"}, {"dnumber": "4*4", "outcome": "busy"}],
             "rules[1].dnumber",
+            "must be a number (digits, an optional leading +), optionally ending in * to match "
+            "every number it starts, or * alone; not '4*4'",
         ),
     ],
 )
-async def test_a_bad_outcome_rule_is_a_400_naming_it(client, rules, field):
-    await _refused(client, "PUT", "/_mock/outcomes", {"rules": rules, "seed": 1}, field)
+async def test_a_bad_outcome_rule_is_a_400_naming_it(client, rules, field, message):
+    await _refused(client, "PUT", "/_mock/outcomes", {"rules": rules, "seed": 1}, field, message)
 
 
 async def test_a_clock_never_moves_backwards(client):
