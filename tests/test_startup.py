@@ -128,18 +128,20 @@ def test_any_db_path_serves_and_its_journal_reads(tmp_path, name):
 # -- every unusable --db: one line, exit 2, nothing written ----------------------------------
 
 
-def unwritable_folder(tmp_path: Path) -> Path:
+def unwritable_folder(tmp_path: Path) -> tuple[Path, str]:
+    """A folder that refuses a new file, and the system's reason, as mockswitch will print it."""
     if os.geteuid() != 0:
         folder = tmp_path / "read-only"
         folder.mkdir()
         folder.chmod(0o500)
-        return folder
-    # root writes anywhere permissions allow; sysfs refuses new files even to root.
+        return folder, "Permission denied"
+    # root writes anywhere permissions allow; sysfs refuses new files even to root, with
+    # "Permission denied", or "Read-only file system" where a container mounts it so.
     folder = Path("/sys")
     try:
         (folder / "mockswitch-probe").open("x").close()
-    except OSError:
-        return folder
+    except OSError as refused:
+        return folder, refused.strerror
     pytest.skip("no folder here refuses root a new file")
 
 
@@ -162,9 +164,9 @@ def test_an_unusable_db_is_one_line_and_exit_2_with_nothing_written(tmp_path, ca
         db.write_text("these are my notes, not a database\n")
         expected = f"--db {db}: is not a SQLite database"
     else:
-        folder = unwritable_folder(tmp_path)
+        folder, reason = unwritable_folder(tmp_path)
         db = folder / "switch.sqlite3"
-        expected = f"--db {db}: cannot create files in {folder}: Permission denied"
+        expected = f"--db {db}: cannot create files in {folder}: {reason}"
     before = files_in(work)
     finished = run("--db", str(db), cwd=work, command=command)
     assert (finished.returncode, finished.stderr) == (2, f"mockswitch: {expected}\n")
