@@ -165,3 +165,23 @@ async def every_destination(client: TestClient) -> dict[int, dict[str, str]]:
     return {
         campaign_id: await read_destinations(client, campaign_id) for campaign_id in DESTINATIONS
     }
+
+
+def shown_rule(rule_id: int, **fields: Any) -> dict[str, Any]:
+    """A rule as the API shows it: the defaults, overridden by `fields`."""
+    return {
+        "id": rule_id,
+        "name": "",
+        "match": {},
+        "action": None,
+        "latency": None,
+        "probability": 1.0,
+        "times": None,
+        "after": 0,
+        "every": 1,
+        "seed": f"0:{rule_id}",
+        "matched": 0,
+        "fired": 0,
+        "expired": False,
+        **fields,
+    }

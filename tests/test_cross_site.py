@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 
 from tests.cast import PASSWORD
-from tests.helpers import OK_204, call
+from tests.helpers import OK_204, call, shown_rule
 
 EVIL = "https://evil.example"
 DEV_SERVER = "http://localhost:5173"
@@ -134,21 +134,7 @@ async def test_calls_without_an_origin_keep_working(serve):
         data='{"match": {"function": "x/y"}, "action": {"type": "reset"}}',
         headers=curl,
     )
-    rule = {
-        "id": 1,
-        "name": "",
-        "match": {"function": "x/y"},
-        "action": {"type": "reset", "processed": False},
-        "latency": None,
-        "probability": 1.0,
-        "times": None,
-        "after": 0,
-        "every": 1,
-        "seed": "0:1",
-        "matched": 0,
-        "fired": 0,
-        "expired": False,
-    }
+    rule = shown_rule(1, match={"function": "x/y"}, action={"type": "reset", "processed": False})
     assert (added.status, await added.json()) == (201, rule)
     latency = await client.put("/_mock/faults/default-latency", data="null")
     assert (latency.status, await latency.json()) == (

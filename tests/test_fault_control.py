@@ -8,39 +8,19 @@ from typing import Any
 import pytest
 from aiohttp.test_utils import TestClient
 
-from tests.helpers import call
+from tests.helpers import call, shown_rule
 
 RESET_RULE = {"match": {"function": "bulk/campaigns/update"}, "action": {"type": "reset"}}
 LATENCY_RULE = {"name": "slow reads", "latency": {"uniform_ms": [1, 2]}, "every": 2}
 NO_RULES = {"rules": [], "default_latency": None}
 
 
-def shown(rule_id: int, **fields: Any) -> dict[str, Any]:
-    """A rule as the API shows it: the defaults, overridden by `fields`."""
-    return {
-        "id": rule_id,
-        "name": "",
-        "match": {},
-        "action": None,
-        "latency": None,
-        "probability": 1.0,
-        "times": None,
-        "after": 0,
-        "every": 1,
-        "seed": f"0:{rule_id}",
-        "matched": 0,
-        "fired": 0,
-        "expired": False,
-        **fields,
-    }
-
-
-RESET_SHOWN = shown(
+RESET_SHOWN = shown_rule(
     1,
     match={"function": "bulk/campaigns/update"},
     action={"type": "reset", "processed": False},
 )
-LATENCY_SHOWN = shown(2, name="slow reads", latency={"uniform_ms": [1.0, 2.0]}, every=2)
+LATENCY_SHOWN = shown_rule(2, name="slow reads", latency={"uniform_ms": [1.0, 2.0]}, every=2)
 
 
 async def rules(client: TestClient) -> dict[str, Any]:
