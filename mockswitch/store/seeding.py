@@ -12,6 +12,7 @@ from mockswitch.dataset.fixtures import Dataset, Row
 from mockswitch.dataset.tables import TABLES, Table
 
 from .database import Writer
+from .meta import write_meta
 from .schema import SEED_TENANT
 
 
@@ -68,11 +69,7 @@ async def write_seed(conn: Writer, dataset: Dataset) -> None:
         "seed_generated": "1" if dataset.generated else "0",
         "seeded_at": now,
     }
-    await conn.executemany(
-        "INSERT INTO meta (key, value) VALUES (?, ?) "
-        "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-        meta.items(),
-    )
+    await write_meta(conn, meta)
 
 
 async def delete_tenant_rows(conn: Writer, tenant: int) -> None:

@@ -24,6 +24,7 @@ import logging
 from mockswitch.dataset.tables import TABLES
 
 from .database import Database, Writer
+from .meta import write_meta
 from .schema import SEED_TENANT
 
 log = logging.getLogger("mockswitch.store")
@@ -102,11 +103,7 @@ async def write_garbage(writer: Writer, ids: list[int]) -> None:
     if not ids:
         await writer.execute("DELETE FROM meta WHERE key = ?", (GARBAGE,))
         return
-    await writer.execute(
-        "INSERT INTO meta (key, value) VALUES (?, ?) "
-        "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-        (GARBAGE, json.dumps(sorted(set(ids)))),
-    )
+    await write_meta(writer, {GARBAGE: json.dumps(sorted(set(ids)))})
 
 
 async def list_garbage(writer: Writer, tenant: int) -> None:

@@ -14,6 +14,7 @@ from mockswitch.dataset.fixtures import Dataset
 
 from .database import Database
 from .journal import Journal
+from .meta import write_meta
 from .schema import DEFAULT_TENANT
 from .seeding import copy_seed, write_seed
 from .slices import (
@@ -132,9 +133,7 @@ class Store:
         ids = {name: tenant.id for name, tenant in self._tenants.items()}  # as they are now
         counts: dict[int, dict[str, int]] = {tenant_id: {} for tenant_id in ids.values()}
         for table in ("campaigns", "destinations", "calls"):
-            rows = await self.db.read(
-                f"SELECT tenant, COUNT(*) FROM {table} GROUP BY tenant"
-            )
+            rows = await self.db.read(f"SELECT tenant, COUNT(*) FROM {table} GROUP BY tenant")
             for tenant_id, count in rows:
                 if tenant_id in counts:
                     counts[tenant_id][table] = count
@@ -212,11 +211,7 @@ class Store:
         """A tenant id never given before (the caller holds the lock)."""
         rows = await self.db.writer.execute_fetchall(_NEXT_TENANT_ID)
         tenant_id: int = rows[0][0]
-        await self.db.writer.execute(
-            "INSERT INTO meta (key, value) VALUES (?, ?) "
-            "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-            (_LAST_TENANT_ID, str(tenant_id)),
-        )
+        await write_meta(self.db.writer, {_LAST_TENANT_ID: str(tenant_id)})
         return tenant_id
 
     async def _fill_new_id(self) -> int:
