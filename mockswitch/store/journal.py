@@ -136,10 +136,14 @@ class Page:
 
 @dataclass
 class Journal:
+    """Every tenant's calls: numbered, queued for the batched commit, bounded and queried.
+    Its bounds have no defaults here: they are the settings `journal_body_cap`,
+    `journal_field_cap` and `journal_max`, declared in config.py."""
+
     db: Database
-    body_cap: int = 65536
-    field_cap: int = 16384  # every other text of a call: path, query, each parameter...
-    max_entries: InitVar[int] = 0  # per tenant; 0 keeps everything
+    body_cap: int
+    field_cap: int  # every other text of a call: path, query, each parameter...
+    max_entries: InitVar[int]  # per tenant; 0 keeps everything
     _next_id: int = 0
     _retention: Retention = field(init=False, repr=False)
     _committed: asyncio.Future[None] | None = None

@@ -10,6 +10,7 @@ from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from functools import partial
 
+from mockswitch.config import Settings
 from mockswitch.dataset.fixtures import Dataset
 
 from .database import Database
@@ -27,6 +28,8 @@ from .slices import (
 from .tenant import Tenant
 
 log = logging.getLogger("mockswitch.store")
+# The settings' documented defaults, declared once in config.py, for a caller that gives none.
+_DEFAULT = Settings()
 
 
 class Store:
@@ -49,9 +52,9 @@ class Store:
         *,
         reseed: bool = False,
         synchronous: str = "NORMAL",
-        journal_max: int = 0,
-        journal_body_cap: int = 65536,
-        journal_field_cap: int = 16384,
+        journal_max: int = _DEFAULT.journal_max,
+        journal_body_cap: int = _DEFAULT.journal_body_cap,
+        journal_field_cap: int = _DEFAULT.journal_field_cap,
         dials_max: int = 0,
         build: bool = False,
     ) -> Store:
