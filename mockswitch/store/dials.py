@@ -24,6 +24,7 @@ from mockswitch.simulator.opening import OpeningHours
 from .campaigns import Campaigns
 from .changes import ChangeListener, Changes
 from .database import Database
+from .retention import Retention
 
 _SHOWN = (
     "id",
@@ -69,8 +70,7 @@ class Dials:
         self._tenant = tenant
         self._changes = changes
         self._campaigns = campaigns
-        self.max_entries = max_entries
-        self._size: int | None = None  # rows kept, counted once when bounded
+        self._retention = Retention("dials", "dials_evicted", max_entries)
         # Dial rows written in a batch are queued and written at its end, many per statement.
         self._batching = False
         self._started: dict[int, list[Any]] = {}  # by dial id: a row to insert
@@ -182,26 +182,8 @@ class Dials:
                 "AND dnumber = ? AND status = 'pending'",
                 settled,
             )
-        if started and self.max_entries:
-            await self._evict(len(started))
-
-    async def _evict(self, added: int) -> None:
-        if self._size is None:
-            self._size = (await self._rows("SELECT COUNT(*) FROM dials WHERE tenant = ?"))[0][0]
-        else:
-            self._size += added
-        excess = self._size - self.max_entries
-        if excess > 0:
-            await self._db.writer.execute(
-                "DELETE FROM dials WHERE tenant = ? AND id IN "
-                "(SELECT id FROM dials WHERE tenant = ? ORDER BY id LIMIT ?)",
-                (self._tenant, self._tenant, excess),
-            )
-            await self._db.writer.execute(
-                "UPDATE tenants SET dials_evicted = dials_evicted + ? WHERE id = ?",
-                (excess, self._tenant),
-            )
-            self._size = self.max_entries
+        if started and self._retention.max_entries:
+            self._retention.added(self._db.writer.connection, self._tenant, len(started))
 
     async def opening_hours(self) -> dict[int, OpeningHours]:
         rows = await self._rows(
@@ -224,17 +206,13 @@ class Dials:
     def move_to(self, tenant: int, campaigns: Campaigns) -> None:
         """Read and write the dials of `tenant` from now on (a reset moved the tenant to a
         new id with no dials: see `Tenant.move_to`); the caller holds the write lock."""
+        self._retention.forget(self._tenant)
         self._tenant = tenant
         self._campaigns = campaigns
-        self._size = None
 
     async def clear(self) -> None:
         """Delete the tenant's dials (the caller holds the write lock)."""
-        await self._db.writer.execute("DELETE FROM dials WHERE tenant = ?", (self._tenant,))
-        await self._db.writer.execute(
-            "UPDATE tenants SET dials_evicted = 0 WHERE id = ?", (self._tenant,)
-        )
-        self._size = None
+        self._retention.clear(self._db.writer.connection, self._tenant)
 
     async def page(
         self, campaign: int | None, dnumber: str | None, limit: int, offset: int
@@ -252,14 +230,8 @@ class Dials:
             (*values, limit, offset),
         )
         [(total,)] = await self._db.read(f"SELECT COUNT(*) FROM dials WHERE {where}", values)
-        evicted = await self._db.read(
-            "SELECT dials_evicted FROM tenants WHERE id = ?", (self._tenant,)
-        )
-        return DialPage(
-            [_shown(row) for row in rows],
-            total,
-            evicted[0][0] if evicted else 0,
-        )
+        evicted = await self._retention.evicted(self._db, self._tenant)
+        return DialPage([_shown(row) for row in rows], total, evicted)
 
     async def progress(self) -> dict[int, dict[str, int]]:
         """Each campaign's destinations counted by status (the dashboard's progress)."""

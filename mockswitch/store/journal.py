@@ -12,14 +12,15 @@ import asyncio
 import contextlib
 import json
 import time
-from collections import defaultdict
+from collections import Counter
 from collections.abc import AsyncGenerator, Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import InitVar, dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
 from .cuts import Cutter, show_cuts
 from .database import Database
+from .retention import Retention
 
 _COLUMNS = (
     "id",
@@ -135,14 +136,21 @@ class Page:
 
 @dataclass
 class Journal:
+    """Every tenant's calls: numbered, queued for the batched commit, bounded and queried.
+    Its bounds have no defaults here: they are the settings `journal_body_cap`,
+    `journal_field_cap` and `journal_max`, declared in config.py."""
+
     db: Database
-    body_cap: int = 65536
-    field_cap: int = 16384  # every other text of a call: path, query, each parameter...
-    max_entries: int = 0  # per tenant; 0 keeps everything
+    body_cap: int
+    field_cap: int  # every other text of a call: path, query, each parameter...
+    max_entries: InitVar[int]  # per tenant; 0 keeps everything
     _next_id: int = 0
-    _sizes: dict[int, int] = field(default_factory=lambda: defaultdict(int))
+    _retention: Retention = field(init=False, repr=False)
     _committed: asyncio.Future[None] | None = None
     closing: bool = False  # the server is stopping: long polls answer now
+
+    def __post_init__(self, max_entries: int) -> None:
+        self._retention = Retention("calls", "evicted", max_entries)
 
     async def start(self) -> None:
         """Continue the numbering where the database left it, and hook into the commits."""
@@ -152,11 +160,8 @@ class Journal:
             " COALESCE((SELECT seq FROM sqlite_sequence WHERE name = 'calls'), 0))"
         )
         self._next_id = rows[0][0] + 1
-        if self.max_entries:
-            counted = await self.db.writer.execute_fetchall(
-                "SELECT tenant, COUNT(*) FROM calls GROUP BY tenant"
-            )
-            self._sizes.update(dict(counted))
+        if self._retention.max_entries:
+            self._retention.count_all(self.db.writer.connection)
         self.db.set_batch_writer(self._write)
         self.db.after_commit(self._wake)
 
@@ -166,7 +171,12 @@ class Journal:
         call_id = self._next_id
         self._next_id += 1
         path, function, query, username, key, body = (
-            call.path, call.function, call.query, call.username, call.key, call.body
+            call.path,
+            call.function,
+            call.query,
+            call.username,
+            call.key,
+            call.body,
         )
         params = _encode_params(call.params)
         unknown = json.dumps(list(call.unknown)) if call.unknown else "[]"
@@ -177,7 +187,9 @@ class Journal:
         if sum(map(len, texts)) > self.field_cap or len(body) > self.body_cap:
             cut = Cutter(self.field_cap, self.body_cap)  # every text bounded: see cuts.py
             path, function, query = (
-                cut.text("path", path), cut.text("function", function), cut.text("query", query)
+                cut.text("path", path),
+                cut.text("function", function),
+                cut.text("query", query),
             )
             params = _encode_params(cut.params(call.params))
             unknown = json.dumps(list(cut.names(call.unknown))) if call.unknown else "[]"
@@ -212,22 +224,9 @@ class Journal:
         """Insert the batch's rows and apply retention, in the commit's transaction."""
         connection = self.db.writer.connection
         connection.executemany(_INSERT, rows)
-        if not self.max_entries:
-            return
-        for row in rows:
-            self._sizes[row[1]] += 1
-        for tenant in {row[1] for row in rows}:
-            excess = self._sizes[tenant] - self.max_entries
-            if excess > 0:
-                connection.execute(
-                    "DELETE FROM calls WHERE id IN "
-                    "(SELECT id FROM calls WHERE tenant = ? ORDER BY id LIMIT ?)",
-                    (tenant, excess),
-                )
-                connection.execute(
-                    "UPDATE tenants SET evicted = evicted + ? WHERE id = ?", (excess, tenant)
-                )
-                self._sizes[tenant] = self.max_entries
+        if self._retention.max_entries:
+            for tenant, added in Counter(row[1] for row in rows).items():
+                self._retention.added(connection, tenant, added)
 
     def _wake(self) -> None:
         if self._committed is not None and not self._committed.done():
@@ -278,14 +277,13 @@ class Journal:
         queued for the next commit are taken out of it (they are of calls made before the
         barrier), and its size is dropped. Its stored rows are the caller's to delete."""
         self.db.discard_queued(lambda row: row[1] == tenant)
-        self._sizes.pop(tenant, None)
+        self._retention.forget(tenant)
 
     async def clear(self, tenant: int) -> None:
         """Delete a tenant's journal (the caller holds the write lock), the rows still
         queued for the next commit included: they are of calls made before the clear."""
         self.abandon(tenant)
-        await self.db.writer.execute("DELETE FROM calls WHERE tenant = ?", (tenant,))
-        await self.db.writer.execute("UPDATE tenants SET evicted = 0 WHERE id = ?", (tenant,))
+        self._retention.clear(self.db.writer.connection, tenant)
 
     async def page(
         self,
@@ -307,21 +305,14 @@ class Journal:
 
     async def count(self, tenant: int, where: CallFilter) -> int:
         clause, values = where.where(tenant)
-        rows = await self.db.read(
-            f"SELECT COUNT(*) FROM calls WHERE {clause}", values
-        )
+        rows = await self.db.read(f"SELECT COUNT(*) FROM calls WHERE {clause}", values)
         return rows[0][0]
 
     async def evicted(self, tenant: int) -> int:
-        rows = await self.db.read(
-            "SELECT evicted FROM tenants WHERE id = ?", (tenant,)
-        )
-        return rows[0][0] if rows else 0
+        return await self._retention.evicted(self.db, tenant)
 
     async def get(self, tenant: int, call_id: int) -> dict[str, Any] | None:
-        rows = await self.db.read(
-            f"{_SELECT} WHERE tenant = ? AND id = ?", (tenant, call_id)
-        )
+        rows = await self.db.read(f"{_SELECT} WHERE tenant = ? AND id = ?", (tenant, call_id))
         return _shown(rows[0]) if rows else None
 
     async def stream(
@@ -346,9 +337,7 @@ class Journal:
         if tenant is None:
             rows = await self.db.read("SELECT COUNT(*) FROM calls")
         else:
-            rows = await self.db.read(
-                "SELECT COUNT(*) FROM calls WHERE tenant = ?", (tenant,)
-            )
+            rows = await self.db.read("SELECT COUNT(*) FROM calls WHERE tenant = ?", (tenant,))
         return rows[0][0]
 
 

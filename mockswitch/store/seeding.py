@@ -12,7 +12,9 @@ from mockswitch.dataset.fixtures import Dataset, Row
 from mockswitch.dataset.tables import TABLES, Table
 
 from .database import Writer
+from .meta import write_meta
 from .schema import SEED_TENANT
+from .tenant_rows import DATA
 
 
 def _insert_sql(table: Table) -> str:
@@ -21,16 +23,7 @@ def _insert_sql(table: Table) -> str:
     return f"INSERT INTO {table.name} ({names}) VALUES ({marks})"
 
 
-def _copy_sql(table: Table) -> str:
-    names = ", ".join(table.column_names)
-    return (
-        f"INSERT INTO {table.name} (tenant, {names}) "
-        f"SELECT ?, {names} FROM {table.name} WHERE tenant = {SEED_TENANT}"
-    )
-
-
 _INSERT = {t.name: _insert_sql(t) for t in TABLES}
-_COPY = {t.name: _copy_sql(t) for t in TABLES}
 
 
 def _stored_rows(table: Table, rows: Iterable[Row]) -> Iterator[tuple[Any, ...]]:
@@ -68,20 +61,16 @@ async def write_seed(conn: Writer, dataset: Dataset) -> None:
         "seed_generated": "1" if dataset.generated else "0",
         "seeded_at": now,
     }
-    await conn.executemany(
-        "INSERT INTO meta (key, value) VALUES (?, ?) "
-        "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-        meta.items(),
-    )
+    await write_meta(conn, meta)
 
 
 async def delete_tenant_rows(conn: Writer, tenant: int) -> None:
-    for table in TABLES:
-        await conn.execute(f"DELETE FROM {table.name} WHERE tenant = ?", (tenant,))
+    for table in DATA:
+        await conn.execute(table.delete_whole, (tenant,))
 
 
 async def copy_seed(conn: Writer, tenant: int) -> None:
     """Make `tenant`'s data an exact copy of the seed tenant's (the caller commits)."""
     await delete_tenant_rows(conn, tenant)
-    for table in TABLES:
-        await conn.execute(_COPY[table.name], (tenant,))
+    for table in DATA:
+        await conn.execute(table.copy_whole, (tenant,))

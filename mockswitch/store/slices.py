@@ -21,10 +21,9 @@ import asyncio
 import json
 import logging
 
-from mockswitch.dataset.tables import TABLES
-
 from .database import Database, Writer
-from .schema import SEED_TENANT
+from .meta import write_meta
+from .tenant_rows import DATA, LEFT_BEHIND
 
 log = logging.getLogger("mockswitch.store")
 
@@ -34,37 +33,10 @@ SLICE_ROWS = 1000
 GARBAGE = "garbage_tenants"  # the meta key: the ids whose rows are to be deleted
 
 
-class _Walk:
-    """One table's statements that copy or delete a tenant's rows in key order, a slice at
-    a time: plain ranges of the primary key, which SQLite runs as fast as a whole copy."""
-
-    def __init__(self, table: str, key: tuple[str, ...], columns: tuple[str, ...]) -> None:
-        keys = ", ".join(key)
-        marks = ", ".join("?" * len(key))
-        self.width = len(key)
-        backwards = ", ".join(f"{column} DESC" for column in key)
-        self.last = f"SELECT {keys} FROM {table} WHERE tenant = ? ORDER BY {backwards} LIMIT 1"
-        names = ", ".join(columns)
-        copy = (
-            f"INSERT INTO {table} (tenant, {names}) SELECT ?, {names} FROM {table} "
-            f"WHERE tenant = {SEED_TENANT}{{after}} ORDER BY {keys} LIMIT ?"
-        )
-        self.copy_first = copy.format(after="")
-        self.copy_after = copy.format(after=f" AND ({keys}) > ({marks})")
-        self.bound = f"SELECT {keys} FROM {table} WHERE tenant = ? ORDER BY {keys} LIMIT 1 OFFSET ?"
-        self.delete_upto = f"DELETE FROM {table} WHERE tenant = ? AND ({keys}) <= ({marks})"
-        self.delete_all = f"DELETE FROM {table} WHERE tenant = ?"
-
-
-_DATA = [_Walk(t.name, t.key, t.column_names) for t in TABLES]  # what a tenant copies
-# What a tenant id leaves behind: its data, its journal and its dials.
-_ALL = [*_DATA, _Walk("calls", ("id",), ()), _Walk("dials", ("id",), ())]
-
-
 async def copy_some(writer: Writer, tenant: int, rows: int = SLICE_ROWS) -> bool:
     """Copy up to `rows` more of the seed's rows into `tenant` (the caller holds the lock);
     True once the copy is whole. Each table resumes after the last key `tenant` holds."""
-    for walk in _DATA:
+    for walk in DATA:
         last = await writer.execute_fetchall(walk.last, (tenant,))
         if last:
             cursor = await writer.execute(walk.copy_after, (tenant, *last[0], rows))
@@ -79,12 +51,12 @@ async def copy_some(writer: Writer, tenant: int, rows: int = SLICE_ROWS) -> bool
 async def delete_some(writer: Writer, tenant: int, rows: int = SLICE_ROWS) -> bool:
     """Delete up to `rows` of `tenant`'s rows, data, journal and dials (the caller holds the
     lock); True once none is left."""
-    for walk in _ALL:
+    for walk in LEFT_BEHIND:
         bound = await writer.execute_fetchall(walk.bound, (tenant, rows - 1))
         if bound:
             await writer.execute(walk.delete_upto, (tenant, *bound[0]))
             return False
-        cursor = await writer.execute(walk.delete_all, (tenant,))
+        cursor = await writer.execute(walk.delete_whole, (tenant,))
         rows -= cursor.rowcount
         if rows <= 0:
             return False
@@ -102,11 +74,7 @@ async def write_garbage(writer: Writer, ids: list[int]) -> None:
     if not ids:
         await writer.execute("DELETE FROM meta WHERE key = ?", (GARBAGE,))
         return
-    await writer.execute(
-        "INSERT INTO meta (key, value) VALUES (?, ?) "
-        "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-        (GARBAGE, json.dumps(sorted(set(ids)))),
-    )
+    await write_meta(writer, {GARBAGE: json.dumps(sorted(set(ids)))})
 
 
 async def list_garbage(writer: Writer, tenant: int) -> None:

@@ -10,10 +10,12 @@ from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from functools import partial
 
+from mockswitch.config import Settings
 from mockswitch.dataset.fixtures import Dataset
 
 from .database import Database
 from .journal import Journal
+from .meta import write_meta
 from .schema import DEFAULT_TENANT
 from .seeding import copy_seed, write_seed
 from .slices import (
@@ -26,6 +28,8 @@ from .slices import (
 from .tenant import Tenant
 
 log = logging.getLogger("mockswitch.store")
+# The settings' documented defaults, declared once in config.py, for a caller that gives none.
+_DEFAULT = Settings()
 
 
 class Store:
@@ -48,9 +52,9 @@ class Store:
         *,
         reseed: bool = False,
         synchronous: str = "NORMAL",
-        journal_max: int = 0,
-        journal_body_cap: int = 65536,
-        journal_field_cap: int = 16384,
+        journal_max: int = _DEFAULT.journal_max,
+        journal_body_cap: int = _DEFAULT.journal_body_cap,
+        journal_field_cap: int = _DEFAULT.journal_field_cap,
         dials_max: int = 0,
         build: bool = False,
     ) -> Store:
@@ -132,9 +136,7 @@ class Store:
         ids = {name: tenant.id for name, tenant in self._tenants.items()}  # as they are now
         counts: dict[int, dict[str, int]] = {tenant_id: {} for tenant_id in ids.values()}
         for table in ("campaigns", "destinations", "calls"):
-            rows = await self.db.read(
-                f"SELECT tenant, COUNT(*) FROM {table} GROUP BY tenant"
-            )
+            rows = await self.db.read(f"SELECT tenant, COUNT(*) FROM {table} GROUP BY tenant")
             for tenant_id, count in rows:
                 if tenant_id in counts:
                     counts[tenant_id][table] = count
@@ -212,11 +214,7 @@ class Store:
         """A tenant id never given before (the caller holds the lock)."""
         rows = await self.db.writer.execute_fetchall(_NEXT_TENANT_ID)
         tenant_id: int = rows[0][0]
-        await self.db.writer.execute(
-            "INSERT INTO meta (key, value) VALUES (?, ?) "
-            "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-            (_LAST_TENANT_ID, str(tenant_id)),
-        )
+        await write_meta(self.db.writer, {_LAST_TENANT_ID: str(tenant_id)})
         return tenant_id
 
     async def _fill_new_id(self) -> int:
