@@ -89,7 +89,7 @@ async def _book(request: web.Request, *, changing: bool) -> StubBook:
 )
 async def add_stubs(request: web.Request) -> web.Response:
     """Add one stub (an object) or several (an array), all or none; answer what was added."""
-    document = await json_body(request, request.app[SWITCH].settings.max_request_bytes)
+    document = await json_body(request)
     batch = batch_of(document)
     for position, declaration in enumerate(batch):  # check every stub before adding any
         try:
