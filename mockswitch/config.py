@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from mockswitch.enswitch.versions import API_VERSIONS, Version, parse_version
-from mockswitch.simulator.clock import MAX_SPEED, MODES, ClockError, parse_time
+from mockswitch.simulator.clock import MAX_SPEED, MODES, SPEEDS, ClockError, check_speed, parse_time
 
 DEFAULT_DB = "mockswitch.sqlite3"
 # The data set shipped with mockswitch: package data beside this file, so that it is found
@@ -88,9 +88,10 @@ def _port(text: str) -> int:
 
 def _speed(text: str) -> float:
     value = _number(0)(text)
-    if not 0 < value <= MAX_SPEED:
-        raise ValueError(f"{value:g} is not a speed: more than 0 and at most {MAX_SPEED:g}")
-    return value
+    try:
+        return check_speed(value)
+    except ClockError:
+        raise ValueError(f"{value:g} is not a speed: {SPEEDS}") from None
 
 
 def _moment(text: str) -> str:

@@ -453,6 +453,7 @@ async def test_a_control_body_over_the_limit_is_a_413_json_error(serve, limit):
         ("POST", "/_mock/faults"),
         ("PUT", "/_mock/faults/default-latency"),
         ("POST", "/t/acme/_mock/faults"),
+        ("POST", "/_mock/stubs"),
     ):
         response = await client.request(
             method, path, data=big, headers={"Content-Type": "application/json"}

@@ -234,11 +234,11 @@ async def test_a_bad_stub_is_a_400_naming_the_field(client: TestClient, declarat
     assert await (await client.get("/_mock/stubs")).json() == {"stubs": []}  # all or none
 
 
-async def test_a_body_over_the_request_cap_is_a_400_naming_the_body(serve):
+async def test_a_body_over_the_request_cap_is_a_413_naming_the_body(serve):
     client = await serve(max_request_bytes=2048)
-    error = await refused(client, {"function": "people/list", "data": ["x" * 4096]})
+    error = await refused(client, {"function": "people/list", "data": ["x" * 4096]}, status=413)
     assert error == {
-        "status": 400,
+        "status": 413,
         "message": "the body is larger than the limit of 2048 bytes (max_request_bytes)",
         "field": "body",
     }

@@ -9,9 +9,8 @@ import os
 import signal
 import sys
 import time
-from collections.abc import Callable, Coroutine, Sequence
-from functools import partial
-from typing import Any, TextIO
+from collections.abc import Sequence
+from typing import TextIO
 
 from mockswitch import __version__
 from mockswitch.cli.calls import show_calls
@@ -206,16 +205,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ConfigError as error:
         return failed(error, USAGE)
     _configure_logging(settings)
-    commands: dict[str, Callable[[Settings], Coroutine[Any, Any, int]]] = {
-        "serve": _serve,
-        "seed": partial(_seed, args=args),
-    }
-    command = commands[args.command]
     try:
-        if args.command != "serve":
-            return asyncio.run(command(settings))
-        with asyncio.Runner(loop_factory=choose_loop(settings.event_loop)[1]) as runner:
-            return runner.run(command(settings))
+        if args.command == "seed":
+            return asyncio.run(_seed(settings, args))
+        loop_name, loop_factory = choose_loop(settings.event_loop)
+        with asyncio.Runner(loop_factory=loop_factory) as runner:
+            return runner.run(_serve(settings, loop_name))
     except REFUSALS as error:
         return failed(error, USAGE)
     except OSError as error:
@@ -234,7 +229,8 @@ def _configure_logging(settings: Settings) -> None:
     quiet_aiohttp_logs()
 
 
-async def _serve(settings: Settings) -> int:
+async def _serve(settings: Settings, loop_name: str) -> int:
+    """Serve until SIGINT or SIGTERM; `loop_name` names the event loop for the start line."""
     # Imported here: the other commands (seed above all) do without aiohttp's import time.
     from mockswitch.web.runner import bind, serving
 
@@ -244,7 +240,7 @@ async def _serve(settings: Settings) -> int:
         print(
             f"mockswitch {__version__} serving {url}/api/json/ "
             f"(database {settings.db}, Enswitch {settings.api_version}, "
-            f"event loop {choose_loop(settings.event_loop)[0]}); Ctrl-C stops",
+            f"event loop {loop_name}); Ctrl-C stops",
             flush=True,
         )
         stop = asyncio.Event()

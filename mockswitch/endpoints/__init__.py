@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from importlib import import_module
 
-from .function import Call, Executed, Function, authenticate, execute, refused
+from .function import Call, Function, Handled, authenticate, execute, refused
 
 # The functions served, one module each, named once: each module ends with its FUNCTION.
 MODULES = (
@@ -23,4 +23,4 @@ FUNCTIONS: dict[str, Function] = {
     for function in (import_module(f"{__name__}.{name}").FUNCTION for name in MODULES)
 }
 
-__all__ = ["FUNCTIONS", "Call", "Executed", "Function", "authenticate", "execute", "refused"]
+__all__ = ["FUNCTIONS", "Call", "Function", "Handled", "authenticate", "execute", "refused"]

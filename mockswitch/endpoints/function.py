@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from mockswitch.domain.directory import Directory
 from mockswitch.domain.records import Person
-from mockswitch.enswitch.envelope import Success
+from mockswitch.enswitch.envelope import Reply, Success
 from mockswitch.enswitch.params import (
     AUTH_PASSWORD,
     AUTH_USERNAME,
@@ -100,12 +100,18 @@ def bulk_function(
 
 
 @dataclass(slots=True)  # per call: not frozen (docs/architecture.md, "Per-call records")
-class Executed:
-    """The outcome of a call, with what the journal wants to know about it."""
+class Handled:
+    """A call's answer before the switch renders it and any fault has its say, with what the
+    journal wants to know of it.
 
-    outcome: Success | EnswitchError
+    A function's answer is a `Success` or an `EnswitchError`; a stub's, or the switch's behind
+    `--proxy-to` (switch/beyond.py), is a `Reply` ready to send, or an `EnswitchError`."""
+
+    answer: Success | Reply | EnswitchError
     username: str
-    unknown: tuple[str, ...]
+    unknown: tuple[str, ...] = ()  # parameters the function does not know
+    stub: int | None = None  # the stub that answered
+    proxied: bool = False  # the switch behind --proxy-to answered
 
 
 async def execute(
@@ -114,7 +120,7 @@ async def execute(
     given: Mapping[str, str],
     tenant: Tenant,
     api_version: tuple[int, int],
-) -> Executed:
+) -> Handled:
     """Run the common checks, then the function's handler; Enswitch errors become outcomes.
 
     `given` is `pairs` as a mapping (each name's last value), made once per call."""
@@ -133,18 +139,18 @@ async def execute(
         args = validate(function.parameters, given, api_version, {"dtypes": directory.dtypes})
         outcome = await function.handler(Call(args, person, directory, tenant, api_version))
     except EnswitchError as error:
-        return Executed(error, username, unknown)
-    return Executed(outcome, username, unknown)
+        return Handled(error, username, unknown)
+    return Handled(outcome, username, unknown)
 
 
-async def refused(error: EnswitchError, given: Mapping[str, str], tenant: Tenant) -> Executed:
+async def refused(error: EnswitchError, given: Mapping[str, str], tenant: Tenant) -> Handled:
     """A call refused before the checks (its parameters could not all be read): the outcome
     is `error`, and the journal still learns who called, if the credentials it read are right."""
     try:
         username = authenticate(await tenant.directory(), given).username
     except EnswitchError:
         username = ""
-    return Executed(error, username, ())
+    return Handled(error, username)
 
 
 def authenticate(directory: Directory, given: Mapping[str, str]) -> Person:

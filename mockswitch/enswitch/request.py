@@ -3,7 +3,8 @@
 Enswitch reads parameters from the query string (separated by `;` or `&`, freely mixed) and,
 for a POST, from a form body as well. Anything a strict reading rejects (broken
 percent-encoding, bytes that are not UTF-8, a NUL, a parameter given twice, a body that is
-not a form) raises one 400 problem per bad parameter; nothing here ever raises anything else.
+not a form) gives one 400 problem per bad parameter, which the switch refuses the call
+with; nothing here raises.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from email.parser import BytesParser
 from email.policy import HTTP
 from urllib.parse import unquote_to_bytes
 
-from mockswitch.errors import EnswitchError, Problem, invalid
+from mockswitch.errors import Problem, invalid
 
 Pairs = tuple[tuple[str, str], ...]
 
@@ -24,14 +25,6 @@ _BAD_ESCAPE = re.compile(rb"%(?![0-9A-Fa-f]{2})")
 
 FORM = "application/x-www-form-urlencoded"
 MULTIPART = "multipart/form-data"
-
-
-def parse_parameters(query: bytes, body: bytes = b"", content_type: str = "") -> Pairs:
-    """All parameters of a request, query string first, in the order they were sent."""
-    pairs, problems = read_parameters(query, body, content_type)
-    if problems:
-        raise EnswitchError(*problems)
-    return pairs
 
 
 def read_parameters(

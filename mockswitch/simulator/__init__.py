@@ -18,10 +18,11 @@ from .clock import (
 )
 from .dialler import Dialler, DialStore
 from .opening import OpeningError, OpeningHours
-from .outcomes import OUTCOMES, OutcomeError, OutcomeRules
+from .outcomes import DNUMBER_PATTERN, OUTCOMES, OutcomeError, OutcomeRules
 from .simulator import MAX_ADVANCE_SECONDS, ClockConflict, Simulator
 
 __all__ = [
+    "DNUMBER_PATTERN",
     "MAX_ADVANCE_SECONDS",
     "MAX_SPEED",
     "MODES",

@@ -14,6 +14,7 @@ from typing import Any
 
 MODES = ("virtual", "real")
 MAX_SPEED = 3600.0
+SPEEDS = f"more than 0 and at most {MAX_SPEED:g}"  # what a clock's speed may be
 SECOND = 1000
 LATEST = round(datetime(9999, 1, 1, tzinfo=UTC).timestamp() * SECOND)
 
@@ -68,7 +69,7 @@ def check_speed(value: object, field: str = "speed") -> float:
     if isinstance(value, bool) or not isinstance(value, int | float):
         raise ClockError(field, f"must be a number, not {value!r}")
     if not 0 < value <= MAX_SPEED:
-        raise ClockError(field, f"must be more than 0 and at most {MAX_SPEED:g}, not {value!r}")
+        raise ClockError(field, f"must be {SPEEDS}, not {value!r}")
     return float(value)
 
 

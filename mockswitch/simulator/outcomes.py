@@ -49,7 +49,8 @@ TALK_SECONDS: dict[str, tuple[int, int]] = {
 
 _SPAN = float(2**64)
 _MASK = 2**64 - 1
-_PATTERN = re.compile(r"\+?[0-9]*\*?")
+# A rule's dnumber: a number, or a prefix ending in *; * alone matches all.
+DNUMBER_PATTERN = re.compile(r"\+?[0-9]*\*?")
 _RULE_FIELDS = frozenset({"dnumber", "outcome", "weights"})
 
 
@@ -163,7 +164,7 @@ def _check(rule: Any, where: str) -> None:
     if unknown:
         raise OutcomeError(f"{where}.{unknown[0]}", "unknown field (dnumber, outcome, weights)")
     pattern = rule.get("dnumber")
-    if not isinstance(pattern, str) or not pattern or not _PATTERN.fullmatch(pattern):
+    if not isinstance(pattern, str) or not pattern or not DNUMBER_PATTERN.fullmatch(pattern):
         raise OutcomeError(
             f"{where}.dnumber",
             "must be a number (digits, an optional leading +), optionally ending in * to match "

@@ -25,8 +25,7 @@ class ClockConflict(ClockError):
 class _TenantSimulation:
     clock: Clock
     rules: OutcomeRules
-    dialler: Dialler | None = None
-    store: DialStore | None = None
+    dialler: Dialler | None = None  # made at the first catch-up, with the tenant's store
     lock: asyncio.Lock = field(default_factory=asyncio.Lock)
 
 
@@ -79,8 +78,7 @@ class Simulator:
         simulation = self._tenants.pop(tenant, None)
         if simulation is not None and simulation.dialler is not None:
             simulation.dialler.closed = True
-        if simulation is not None and simulation.store is not None:
-            simulation.store.watch(None)
+            simulation.dialler.store.watch(None)
 
     async def advance(self, tenant: str, seconds: float) -> Clock:
         """Move a virtual clock forward, running everything due on the way."""
@@ -126,7 +124,7 @@ class Simulator:
             if store is None:
                 return
             dialler = Dialler(store, simulation.clock.now(), simulation.rules)
-            simulation.dialler, simulation.store = dialler, store
+            simulation.dialler = dialler
             store.watch(dialler)
         if dialler.idle_until(target):
             dialler.now = max(dialler.now, target)

@@ -9,10 +9,9 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from typing import Any
 
-from mockswitch.endpoints import authenticate
+from mockswitch.endpoints import Handled, authenticate
 from mockswitch.enswitch.envelope import Reply, http_status
 from mockswitch.enswitch.params import AUTH_USERNAME
 from mockswitch.errors import EnswitchError, no_such_function
@@ -22,17 +21,6 @@ from mockswitch.switch import proxy
 from mockswitch.switch.request import ApiRequest
 
 log = logging.getLogger("mockswitch.calls")
-
-
-@dataclass(frozen=True, slots=True)
-class Outcome:
-    """A reply ready to send, or an Enswitch error for the switch to render (in the wording
-    of a messages file), with what the journal wants to know."""
-
-    answer: Reply | EnswitchError
-    username: str
-    stub: int | None = None
-    proxied: bool = False
 
 
 class Beyond:
@@ -69,30 +57,29 @@ class Beyond:
     def _forwards(self, function: str) -> bool:
         return self.forwarder is not None and FUNCTION_NAME.fullmatch(function) is not None
 
-    async def answer(
-        self, call: ApiRequest, given: Mapping[str, str], tenant: Tenant
-    ) -> Outcome:
-        """A stub's answer, else the switch's, else 404; never raises an Enswitch error.
-        `given` is the call's parameters, each name's last value."""
+    async def answer(self, call: ApiRequest, given: Mapping[str, str], tenant: Tenant) -> Handled:
+        """A stub's answer, else the switch's, else 404, as a `Reply` ready to send or an
+        Enswitch error for the switch to render (in the wording of a messages file); never
+        raises one. `given` is the call's parameters, each name's last value."""
         book = self.stubs(tenant.name)
         if book.stubs(call.function):
             try:  # a stub is the switch's answer: the switch authenticates first, as always
                 person = authenticate(await tenant.directory(), given)
             except EnswitchError as error:
-                return Outcome(error, "")
+                return Handled(error, "")
             stub = book.choose(call.function, given, person.username)
             if stub is not None:
                 first = stub.first
                 status = http_status(first.code, self._status_mode)
                 reply = Reply(status, stub.body(), first.code, first.key)
-                return Outcome(reply, person.username, stub=stub.id)
+                return Handled(reply, person.username, stub=stub.id)
             if not self._forwards(call.function):
-                return Outcome(no_such_function(), person.username)
+                return Handled(no_such_function(), person.username)
         if self._forwards(call.function):
             return await self._forward(call, given)
-        return Outcome(no_such_function(), "")
+        return Handled(no_such_function(), "")
 
-    async def _forward(self, call: ApiRequest, given: Mapping[str, str]) -> Outcome:
+    async def _forward(self, call: ApiRequest, given: Mapping[str, str]) -> Handled:
         assert self.forwarder is not None
         username = given.get(AUTH_USERNAME, "")
         try:
@@ -102,9 +89,9 @@ class Beyond:
         except proxy.UpstreamError as error:
             log.warning("forwarding %s failed: %s", call.function, error.reason)
             failed = proxy.upstream_failed(self.forwarder.upstream, error.reason)
-            return Outcome(failed, username, proxied=True)
+            return Handled(failed, username, proxied=True)
         code, key = proxy.envelope_outcome(answer.body)
         if self.recorder is not None and code:
             self.recorder.capture(call.function, given, answer.body)
         reply = Reply(answer.status, answer.body, code, key, answer.content_type)
-        return Outcome(reply, username, proxied=True)
+        return Handled(reply, username, proxied=True)

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from mockswitch.config import Settings
-from mockswitch.endpoints import FUNCTIONS, Executed, Function, execute, refused
+from mockswitch.endpoints import FUNCTIONS, Function, Handled, execute, refused
 from mockswitch.enswitch.envelope import Reply, Success, error_reply, success_reply
 from mockswitch.enswitch.params import AUTH_USERNAME
 from mockswitch.enswitch.request import Pairs, masked_parameters, masked_query, read_parameters
@@ -36,7 +36,7 @@ from mockswitch.errors import (
 from mockswitch.faults import Action, CallFacts, Decision, FaultEngine
 from mockswitch.store import CallRecord, Store, Tenant, format_time
 from mockswitch.switch import calllog
-from mockswitch.switch.beyond import Beyond, Outcome
+from mockswitch.switch.beyond import Beyond
 from mockswitch.switch.messages import Messages
 from mockswitch.switch.metrics import Metrics
 from mockswitch.switch.request import ApiRequest
@@ -120,19 +120,19 @@ class Switch:
         elif problem is not None or (function is None and not beyond):
             refusal = problem or no_such_function()
             # An unknown function authenticates no one; a known one says who called.
-            executed = (
+            handled = (
                 await refused(refusal, given, tenant)
                 if function is not None or beyond
-                else Executed(refusal, "", ())
+                else Handled(refusal, "")
             )
-            recorded = self._record(call, self._executed(executed, call))
+            recorded = self._record(call, handled)
         elif function is not None:
             async with self._exclusive(function):
-                executed = await self._execute(function, pairs, given, tenant)
-                recorded = self._record(call, self._executed(executed, call))
+                handled = await self._execute(function, pairs, given, tenant)
+                recorded = self._record(call, handled)
         else:
-            outcome = await self.beyond.answer(request, given, tenant)
-            recorded = self._record(call, self._beyond(outcome, call))
+            handled = await self.beyond.answer(request, given, tenant)
+            recorded = self._record(call, handled)
         answer, committed = recorded
         if committed is None:
             return answer
@@ -162,39 +162,27 @@ class Switch:
 
     async def _execute(
         self, function: Function, pairs: Pairs, given: Mapping[str, str], tenant: Tenant
-    ) -> Executed:
+    ) -> Handled:
         if tenant.dropped:  # a change holds the write lock here, which a drop takes too
-            return Executed(tenant_dropped(), "", ())
+            return Handled(tenant_dropped(), "")
         try:
             return await execute(function, pairs, given, tenant, self._api_version)
         except Exception:
             log.exception("%s failed", function.name)
-            return Executed(internal_error(), "", ())
+            return Handled(internal_error(), "")
 
-    def _render(self, error: EnswitchError, function: str) -> Reply:
-        """Every Enswitch error is rendered here, in the wording of a messages file if any."""
-        return error_reply(self.messages.rewrite(error, function), self.settings.http_status)
-
-    def _executed(self, executed: Executed, call: _Call) -> _Handled:
-        outcome = executed.outcome
-        reply = (
-            success_reply(outcome, self.settings.http_status)
-            if isinstance(outcome, Success)
-            else self._render(outcome, call.request.function)
-        )
-        return _Handled(reply, executed.username, executed.unknown)
-
-    def _beyond(self, outcome: Outcome, call: _Call) -> _Handled:
-        answer = outcome.answer
-        reply = (
-            self._render(answer, call.request.function)
-            if isinstance(answer, EnswitchError)
-            else answer
-        )
-        return _Handled(reply, outcome.username, stub=outcome.stub, proxied=outcome.proxied)
+    def _render(self, handled: Handled, function: str) -> Reply:
+        """The answer's bytes: every Enswitch error is rendered here, in the wording of a
+        messages file if any."""
+        answer = handled.answer
+        if isinstance(answer, Success):
+            return success_reply(answer, self.settings.http_status)
+        if isinstance(answer, EnswitchError):
+            return error_reply(self.messages.rewrite(answer, function), self.settings.http_status)
+        return answer  # a stub's or the upstream's, ready to send
 
     def _record(
-        self, call: _Call, handled: _Handled | None
+        self, call: _Call, handled: Handled | None
     ) -> tuple[ApiReply, asyncio.Future[None] | None]:
         """Render the answer (as a fault may change it) and queue the call's journal row;
         the future is done once the row is committed (None: the call is kept nowhere)."""
@@ -206,7 +194,7 @@ class Switch:
             # Whatever the rules or the function made of it: refused, and recorded nowhere.
             reply = error_reply(tenant_dropped(), mode)
         else:
-            answered = handled.reply if handled is not None else None
+            answered = self._render(handled, call.request.function) if handled is not None else None
             reply = fault.answer(answered, mode) if fault is not None else answered
         assert reply is not None
         request = call.request
@@ -246,17 +234,6 @@ class Switch:
         if not self.settings.quiet and log.isEnabledFor(logging.INFO):
             fields = calllog.call_fields(tenant, call_id, record)
             log.info("%s", calllog.human_line(fields), extra={calllog.CALL: fields})
-
-
-@dataclass(slots=True)  # per call: not frozen (docs/architecture.md, "Per-call records")
-class _Handled:
-    """An answer before any fault has its say, with what the journal wants to know of it."""
-
-    reply: Reply
-    username: str
-    unknown: tuple[str, ...] = ()
-    stub: int | None = None
-    proxied: bool = False
 
 
 @dataclass(slots=True)  # per call: not frozen (docs/architecture.md, "Per-call records")

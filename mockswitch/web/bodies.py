@@ -1,5 +1,5 @@
 """A control call's JSON body, read strictly: every way it can be wrong is a 400 naming
-`body`, never a 500."""
+`body` (but one too large, a 413), never a 500."""
 
 from __future__ import annotations
 
@@ -11,17 +11,11 @@ from aiohttp import web
 from mockswitch.errors import ControlError
 
 
-async def json_body(request: web.Request, limit: int | None = None) -> Any:
-    """The body as a JSON document; one over `limit` bytes (if given) is a 400 too."""
-    if limit is not None and (request.content_length or 0) > limit:
-        raise _too_large(limit)
+async def json_body(request: web.Request) -> Any:
+    """The body as a JSON document. One over the app's `client_max_size` (max_request_bytes)
+    raises aiohttp's 413, which the middleware answers as every control body's 413."""
     # Bytes, not `request.text()`: that raises on a body that is not UTF-8 (a 500).
-    try:
-        raw = await request.read()
-    except web.HTTPRequestEntityTooLarge:
-        if limit is None:
-            raise
-        raise _too_large(limit) from None
+    raw = await request.read()
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError:
@@ -34,9 +28,3 @@ async def json_body(request: web.Request, limit: int | None = None) -> Any:
         return json.loads(text)
     except (ValueError, RecursionError) as error:
         raise ControlError(400, f"the body is not valid JSON: {error}", field="body") from None
-
-
-def _too_large(limit: int) -> ControlError:
-    return ControlError(
-        400, f"the body is larger than the limit of {limit} bytes (max_request_bytes)", "body"
-    )

@@ -6,7 +6,7 @@ from aiohttp import web
 
 from mockswitch.config import Settings
 from mockswitch.errors import ControlError
-from mockswitch.simulator import OUTCOMES, OutcomeError, OutcomeRules
+from mockswitch.simulator import DNUMBER_PATTERN, OUTCOMES, OutcomeError, OutcomeRules
 from mockswitch.simulator.outcomes import DEFAULT_WEIGHTS
 
 from .bodies import json_body
@@ -30,7 +30,7 @@ RULE = routes.schema(
         "properties": {
             "dnumber": {
                 "type": "string",
-                "pattern": r"^\+?[0-9]*\*?$",
+                "pattern": f"^{DNUMBER_PATTERN.pattern}$",
                 "minLength": 1,
                 "description": "A number, or a prefix ending in *; * alone matches all.",
             },

@@ -21,7 +21,7 @@ from .declare import (
     object_of,
     ok,
 )
-from .ids import delete_by_id, get_by_id, no_such, path_id
+from .ids import delete_by_id, get_by_id, path_id, removed, shown
 from .keys import SWITCH
 from .tenants import existing_tenant, tenant_for_change
 
@@ -131,15 +131,10 @@ async def set_default_latency(request: web.Request) -> web.Response:
 )
 async def one_rule(request: web.Request) -> web.Response:
     rule_id = path_id(request, "a rule id")
-    rule = (await _engine(request, changing=False)).get(rule_id)
-    if rule is None:
-        raise no_such(f"fault rule {rule_id}")
-    return web.json_response(rule.as_json())
+    return shown(await _engine(request, changing=False), rule_id, "fault rule")
 
 
 @delete_by_id(routes, "/_mock/faults/{id}", "Remove one fault rule", "No such rule.")
 async def delete_rule(request: web.Request) -> web.Response:
     rule_id = path_id(request, "a rule id")
-    if not (await _engine(request, changing=True)).remove(rule_id):
-        raise no_such(f"fault rule {rule_id}")
-    return web.json_response({"status": "deleted", "id": rule_id})
+    return removed(await _engine(request, changing=True), rule_id, "fault rule")

@@ -1,9 +1,10 @@
 """The `{id}` in a control path (a call, a fault rule, a stub): digits, read without surprises,
-and how the routes that take one declare it."""
+how the routes that take one declare it, and how they answer."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any, Protocol
 
 from aiohttp import web
 
@@ -51,3 +52,30 @@ def delete_by_id(
 def no_such(what: str) -> ControlError:
     """The 404 for an `{id}` that names nothing: `no_such(f"stub {stub_id}")`."""
     return ControlError(404, f"no {what}", field="id")
+
+
+class _Item(Protocol):
+    def as_json(self) -> dict[str, Any]: ...
+
+
+class Items(Protocol):
+    """What keeps a tenant's items by id: its fault rules (`FaultEngine`), its stubs."""
+
+    def get(self, item_id: int, /) -> _Item | None: ...
+
+    def remove(self, item_id: int, /) -> bool: ...
+
+
+def shown(items: Items, item_id: int, what: str) -> web.Response:
+    """A `get_by_id` route's answer: the item, or the 404 naming it (`what`: "stub")."""
+    item = items.get(item_id)
+    if item is None:
+        raise no_such(f"{what} {item_id}")
+    return web.json_response(item.as_json())
+
+
+def removed(items: Items, item_id: int, what: str) -> web.Response:
+    """A `delete_by_id` route's answer, once the item is removed; the 404 naming it if none."""
+    if not items.remove(item_id):
+        raise no_such(f"{what} {item_id}")
+    return web.json_response({"status": "deleted", "id": item_id})

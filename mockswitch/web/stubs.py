@@ -25,7 +25,7 @@ from .declare import (
     object_of,
     ok,
 )
-from .ids import delete_by_id, get_by_id, no_such, path_id
+from .ids import delete_by_id, get_by_id, path_id, removed, shown
 from .keys import SWITCH
 from .tenants import existing_tenant, tenant_for_change
 
@@ -89,7 +89,7 @@ async def _book(request: web.Request, *, changing: bool) -> StubBook:
 )
 async def add_stubs(request: web.Request) -> web.Response:
     """Add one stub (an object) or several (an array), all or none; answer what was added."""
-    document = await json_body(request, request.app[SWITCH].settings.max_request_bytes)
+    document = await json_body(request)
     batch = batch_of(document)
     for position, declaration in enumerate(batch):  # check every stub before adding any
         try:
@@ -137,15 +137,10 @@ async def clear_stubs(request: web.Request) -> web.Response:
 )
 async def one_stub(request: web.Request) -> web.Response:
     stub_id = path_id(request, "a stub id")
-    stub = (await _book(request, changing=False)).get(stub_id)
-    if stub is None:
-        raise no_such(f"stub {stub_id}")
-    return web.json_response(stub.as_json())
+    return shown(await _book(request, changing=False), stub_id, "stub")
 
 
 @delete_by_id(routes, "/_mock/stubs/{id}", "Remove one stub", "No such stub.")
 async def delete_stub(request: web.Request) -> web.Response:
     stub_id = path_id(request, "a stub id")
-    if not (await _book(request, changing=True)).remove(stub_id):
-        raise no_such(f"stub {stub_id}")
-    return web.json_response({"status": "deleted", "id": stub_id})
+    return removed(await _book(request, changing=True), stub_id, "stub")
