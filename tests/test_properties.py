@@ -15,6 +15,7 @@ Bounded and derandomized (the same examples on every run): about 10 s.
 from __future__ import annotations
 
 import json
+import time
 import urllib.parse
 from typing import Any
 
@@ -41,6 +42,8 @@ from mockswitch.enswitch.request import (
     read_parameters,
 )
 from mockswitch.errors import EnswitchError, Problem
+from mockswitch.store import journal
+from mockswitch.store.journal import format_time, params_json
 
 PROPERTIES = settings(
     max_examples=300,
@@ -310,3 +313,24 @@ def test_the_quick_reading_of_a_query_is_the_careful_one(raw):
 @example(raw=b"auth_password=x&auth_password=y;b=auth_password=z")
 def test_the_quick_masking_of_a_query_is_the_careful_one(raw):
     assert masked_query(raw) == _masked_escaped(raw)
+
+
+@PROPERTIES
+@given(params=st.dictionaries(st.text(), st.text(), max_size=8))
+@example(params={})
+@example(params={'a"\\/': "\x00\n\t\x1f\x7f\u2028é€😀", "": ""})
+def test_the_journal_writes_parameters_as_json_dumps_does(params):
+    assert params_json(params) == json.dumps(params, ensure_ascii=False)
+
+
+@PROPERTIES
+@given(now=st.floats(min_value=2**20, max_value=2**34))  # time.time() from 1970 to 2514
+@example(now=1_700_000_000.0)
+@example(now=1_700_000_000.9999998)  # the last step of time.time() before a second
+def test_the_time_of_a_call_is_its_second_then_its_milliseconds(now):
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(journal.time, "time", lambda: now)
+        written = format_time()
+    second = int(now)
+    expected = time.strftime("%Y-%m-%dT%H:%M:%S.", time.gmtime(second))
+    assert written == f"{expected}{int((now - second) * 1000):03d}Z"

@@ -31,6 +31,23 @@ class Invalid(ValueError):
     """Raised by a kind when a value does not fit it; the message is shown to the client."""
 
 
+_INT64_DIGITS = len(str(INT64_MAX))
+
+
+def _int64(text: str) -> int:
+    """`text` as a signed 64-bit integer: an optional minus sign and digits."""
+    if not _INTEGER.fullmatch(text):
+        raise Invalid("must be an integer")
+    # int() refuses more than 4300 digits (leading zeros count): shorten, or refuse.
+    digits = text.lstrip("-").lstrip("0") or "0"
+    if len(digits) > _INT64_DIGITS:
+        raise Invalid("is out of range")
+    value = -int(digits) if text.startswith("-") else int(digits)
+    if not INT64_MIN <= value <= INT64_MAX:
+        raise Invalid("is out of range")
+    return value
+
+
 class Kind(Protocol):
     """How one parameter's text becomes a value."""
 
@@ -47,15 +64,11 @@ class Integer:
     maximum: int = INT64_MAX
 
     def convert(self, text: str) -> int:
-        if not _INTEGER.fullmatch(text):
-            raise Invalid("must be an integer")
-        # int() refuses more than 4300 digits (leading zeros count): shorten, or refuse.
-        digits = text.lstrip("-").lstrip("0") or "0"
-        if len(digits) > len(str(INT64_MAX)):
-            raise Invalid("is out of range")
-        value = -int(digits) if text.startswith("-") else int(digits)
-        if not INT64_MIN <= value <= INT64_MAX:
-            raise Invalid("is out of range")
+        # The usual value, plain digits shorter than INT64_MAX, needs no further reading.
+        if text.isascii() and text.isdigit() and len(text) < _INT64_DIGITS:
+            value = int(text)
+        else:
+            value = _int64(text)
         if value < self.minimum:
             raise Invalid(
                 "must not be negative" if self.minimum == 0 else f"must be at least {self.minimum}"
@@ -201,26 +214,26 @@ def validate(
     Parameters the table does not know, and those added after `api_version`, are ignored as
     the real switch ignores them (`unknown_parameters` lists them for the journal).
     """
-    known = known_names(table, api_version)
+    known = _known(table, api_version)
     values: dict[str, Any] = {}
     problems: list[Problem] = []
-    for param in table:
-        if param.name not in known:
-            continue
-        if param.name not in given:
+    for param in known.params:
+        text = given.get(param.name)
+        if text is None:
             if param.required:
                 problems.append(invalid(param.name, "is required"))
             elif param.default is not CURRENT:
                 values[param.name] = param.default
             continue
         try:
-            value = param.kind.convert(given[param.name])
+            value = param.kind.convert(text)
             if param.one_of is not None:
                 Choice(tuple(sorted((choices or {}).get(param.one_of, ())))).convert(value)
             values[param.name] = value
         except Invalid as error:
             problems.append(invalid(param.name, str(error)))
-    problems += _alternative_problems(table, known, given, values, problems)
+    if known.flags:
+        problems += _alternative_problems(known.flags, given, values, problems)
     if problems:
         order = {p.name: i for i, p in enumerate(table)}
         raise EnswitchError(*sorted(problems, key=lambda p: order.get(p.key, len(order))))
@@ -228,8 +241,7 @@ def validate(
 
 
 def _alternative_problems(
-    table: Sequence[Param],
-    known: Collection[str],
+    flags: Sequence[Param],
     given: Mapping[str, str],
     values: Mapping[str, Any],
     found: Sequence[Problem],
@@ -237,9 +249,10 @@ def _alternative_problems(
     """Where a flag and the parameter it stands instead of are both given, or neither is."""
     already = {p.key for p in found}
     problems = []
-    for flag in table:
+    for flag in flags:
         other = flag.instead_of
-        if other is None or flag.name not in known or {flag.name, other} & already:
+        assert other is not None  # `_Known.flags` holds only such rows
+        if {flag.name, other} & already:
             continue
         if values.get(flag.name) == 1 and other in given:
             problems.append(invalid(flag.name, f"must not be 1 when {other} is given"))
@@ -252,19 +265,30 @@ def unknown_parameters(
     table: Sequence[Param], pairs: Pairs, api_version: tuple[int, int] = (99, 0)
 ) -> tuple[str, ...]:
     """The names in `pairs` that `table` does not know (for the journal, even on errors)."""
-    known = known_names(table, api_version)
-    return tuple(n for n, _ in pairs if n not in known and n not in AUTH_PARAMETERS)
+    expected = _known(table, api_version).expected
+    return tuple(n for n, _ in pairs if n not in expected)
+
+
+@dataclass(frozen=True, slots=True)
+class _Known:
+    """What a table knows in one API version: worked out once, read on every call."""
+
+    params: tuple[Param, ...]  # the rows of that version, in the table's order
+    flags: tuple[Param, ...]  # those of them that stand `instead_of` another
+    expected: frozenset[str]  # their names and the credentials: nothing `unknown`
 
 
 # By the table's identity, not its value: hashing a table hashes every Param in it, which
 # cost more than the rest of the validation (measured: 34 hashes per update).
-_KNOWN: dict[tuple[int, tuple[int, int]], tuple[Sequence[Param], frozenset[str]]] = {}
+_KNOWN: dict[tuple[int, tuple[int, int]], tuple[Sequence[Param], _Known]] = {}
 
 
-def known_names(table: Sequence[Param], api_version: tuple[int, int]) -> frozenset[str]:
-    """The parameters a table knows in an API version: worked out once, asked on every call."""
+def _known(table: Sequence[Param], api_version: tuple[int, int]) -> _Known:
     key = (id(table), api_version)
     found = _KNOWN.get(key)
     if found is None or found[0] is not table:  # the table is kept, so its id is not reused
-        found = _KNOWN[key] = (table, frozenset(p.name for p in table if p.since <= api_version))
+        params = tuple(p for p in table if p.since <= api_version)
+        flags = tuple(p for p in params if p.instead_of is not None)
+        expected = frozenset((*(p.name for p in params), *AUTH_PARAMETERS))
+        found = _KNOWN[key] = (table, _Known(params, flags, expected))
     return found[1]
