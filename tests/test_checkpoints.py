@@ -99,9 +99,39 @@ def test_a_log_held_by_a_reader_is_restarted_once_free(writer):
     assert log_pages(path) < 10
 
 
-async def test_steady_writes_through_the_store_keep_the_log_bounded(tmp_path):
+class CheckpointsWatched:
+    """Counts the checkpoint thread's checkpoints, so that a test can wait for one that
+    started after a given moment: an event to wait on, not a sleep that a loaded machine
+    can outlast."""
+
+    def __init__(self, monkeypatch) -> None:
+        self._changed = threading.Condition()
+        self._started = self._finished = 0
+        step = Checkpointer._checkpoint
+
+        def counted(connection: sqlite3.Connection) -> None:
+            with self._changed:
+                self._started += 1
+                mine = self._started
+            step(connection)
+            with self._changed:
+                self._finished = mine
+                self._changed.notify_all()
+
+        monkeypatch.setattr(Checkpointer, "_checkpoint", staticmethod(counted))
+
+    def one_from_now(self, within: float = 30) -> None:
+        """Wait for a checkpoint that starts after this call to finish."""
+        with self._changed:
+            wanted = self._started + 1
+            assert self._changed.wait_for(lambda: self._finished >= wanted, within)
+
+
+async def test_steady_writes_through_the_store_keep_the_log_bounded(tmp_path, monkeypatch):
     # Each round writes about a thousand pages and commits; the checkpoint thread, woken by
-    # the commits, restarts the log: it never holds much more than one round's pages.
+    # the commit, copies the log, and the next round's commit starts it again from the
+    # beginning: it never holds much more than one round's pages.
+    checkpoints = CheckpointsWatched(monkeypatch)
     db = tmp_path / "steady.sqlite3"
     store = await Store.open(str(db), load_dataset(Settings().fixtures_path()))
     try:
@@ -115,7 +145,7 @@ async def test_steady_writes_through_the_store_keep_the_log_bounded(tmp_path):
                 )
                 await store.db.writer.execute("DELETE FROM filler")
             await store.db.commit()
-            await asyncio.sleep(0.05)  # the checkpoint thread's turn
+            await asyncio.to_thread(checkpoints.one_from_now)  # the thread's turn, after it
             largest = max(largest, await asyncio.to_thread(os.path.getsize, wal))
         rounds_pages = 30 * 1000
         # Without restarts the log would hold every round's pages (120 MB and more).
