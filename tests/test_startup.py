@@ -84,15 +84,15 @@ def test_a_second_server_on_a_held_file_is_refused_and_a_kill_9_frees_the_file(t
 
 async def test_two_opens_in_one_process_are_refused_too(tmp_path):
     db = tmp_path / "switch.sqlite3"
-    first = await Database.open(str(db))
+    first = await Database.open(str(db), "NORMAL")
     try:
         with pytest.raises(
             DatabaseInUse, match=rf"in use by another mockswitch \(pid {os.getpid()}\)"
         ):
-            await Database.open(str(db))
+            await Database.open(str(db), "NORMAL")
     finally:
         await first.close()
-    second = await Database.open(str(db))  # released on close
+    second = await Database.open(str(db), "NORMAL")  # released on close
     await second.close()
 
 

@@ -104,7 +104,7 @@ class Database:
             self._after_commit.append(checkpointer.committed)
 
     @classmethod
-    async def open(cls, path: str, synchronous: str = "NORMAL", build: bool = False) -> Database:
+    async def open(cls, path: str, synchronous: str, build: bool = False) -> Database:
         """Open (creating if needed) the database at `path`, or a private one in memory.
 
         A file is checked before anything is written and locked before it is opened: an

@@ -35,7 +35,7 @@ _DEFAULT = Settings()
 class Store:
     """The database, opened and seeded, with its tenants."""
 
-    def __init__(self, db: Database, journal: Journal, dials_max: int = 0) -> None:
+    def __init__(self, db: Database, journal: Journal, dials_max: int) -> None:
         self.db = db
         self.journal = journal
         self.dials_max = dials_max
@@ -51,11 +51,11 @@ class Store:
         dataset: Dataset,
         *,
         reseed: bool = False,
-        synchronous: str = "NORMAL",
+        synchronous: str = _DEFAULT.sync.upper(),
         journal_max: int = _DEFAULT.journal_max,
         journal_body_cap: int = _DEFAULT.journal_body_cap,
         journal_field_cap: int = _DEFAULT.journal_field_cap,
-        dials_max: int = 0,
+        dials_max: int = _DEFAULT.dials_max,
         build: bool = False,
     ) -> Store:
         """Open the database at `path` and make sure it holds a seeded data set.

@@ -22,7 +22,7 @@ class Tenant:
     nothing may be written for it any more.
     """
 
-    def __init__(self, db: Database, tenant_id: int, name: str, dials_max: int = 0) -> None:
+    def __init__(self, db: Database, tenant_id: int, name: str, dials_max: int) -> None:
         self.id = tenant_id
         self.name = name
         self.dropped = False
