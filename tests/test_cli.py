@@ -232,7 +232,7 @@ def free_port() -> int:
 
 
 def get_json(url: str) -> tuple[int, dict]:
-    with urllib.request.urlopen(url, timeout=2) as response:
+    with urllib.request.urlopen(url, timeout=10) as response:
         return response.status, json.loads(response.read())
 
 
@@ -248,12 +248,12 @@ def test_python_m_mockswitch_serve_answers_and_stops_on_ctrl_c(tmp_path):
         stderr=subprocess.PIPE,
     )
     try:
-        deadline = time.monotonic() + 15
+        deadline = time.monotonic() + 60
         while True:
             try:
                 status, health = get_json(f"{base}/_mock/health")
                 break
-            except (urllib.error.URLError, ConnectionError):
+            except OSError:  # not listening yet, or slow to answer on a loaded machine
                 assert process.poll() is None, process.communicate(timeout=5)
                 assert time.monotonic() < deadline, "the server did not answer in time"
                 time.sleep(0.05)

@@ -34,9 +34,10 @@ OK_204_BYTES = b'{"responses":[{"code":"204","key":"","message":"OK"}]}'
 SEED_NAME = "Spring promo"
 CHANGE = {"auth_username": "user", "auth_password": PASSWORD, "id": "123", "name": "changed"}
 CHANGE_RECORDED = {**CHANGE, "auth_password": MASK}
-# A client that gives up on a hanging call only after the other calls of a test are answered,
-# even on a busy machine: a hang ends only when its client gives up.
-HANGING_CLIENT_TIMEOUT = aiohttp.ClientTimeout(total=2.0)
+# How long a client waits for a hanging call, from when the test has seen the other calls
+# answered (a clock started with the call would make "answered while it hangs" a race on a
+# busy machine); a hang ends only when its client gives up.
+HANGING_CLIENT_S = 2.0
 # Longer than any test here takes on a busy machine: what only a handler left running reaches.
 SHUTDOWN_TIMEOUT = 20.0
 
@@ -284,10 +285,10 @@ def served() -> Iterator[ServerThread]:
 async def test_a_hang_trips_the_client_timeout_without_blocking_other_calls(served):
     async with aiohttp.ClientSession(base_url=served.url) as session:
         await add_rule(session, match={"function": UPDATE}, action={"type": "hang"})
-        hanging = asyncio.create_task(
-            session.post(UPDATE_PATH, data=CHANGE, timeout=HANGING_CLIENT_TIMEOUT)
+        hanging = asyncio.create_task(session.post(UPDATE_PATH, data=CHANGE))
+        waited = await session.get(
+            "/_mock/calls/wait", params={"function": UPDATE, "timeout": "30"}
         )
-        waited = await session.get("/_mock/calls/wait", params={"function": UPDATE, "timeout": "5"})
         assert waited.status == 200  # the hanging call is recorded: the server holds it
 
         status, body = await call(session, "bulk/campaigns/get", id=123)
@@ -296,7 +297,7 @@ async def test_a_hang_trips_the_client_timeout_without_blocking_other_calls(serv
         # Answered while the other call hangs: a hang ends only when its client gives up.
         assert not hanging.done()
         with pytest.raises(TimeoutError):
-            await hanging
+            await asyncio.wait_for(hanging, HANGING_CLIENT_S)
         assert (await journal(session))[0] == post_entry(fired("hang", False), **NOTHING_SENT)
 
 
@@ -307,10 +308,10 @@ async def test_a_processed_hang_holds_no_lock_other_changes_go_through(served):
             match={"function": UPDATE, "params": {"id": "123"}},
             action={"type": "hang", "processed": True},
         )
-        hanging = asyncio.create_task(
-            session.post(UPDATE_PATH, data=CHANGE, timeout=HANGING_CLIENT_TIMEOUT)
+        hanging = asyncio.create_task(session.post(UPDATE_PATH, data=CHANGE))
+        waited = await session.get(
+            "/_mock/calls/wait", params={"function": UPDATE, "timeout": "30"}
         )
-        waited = await session.get("/_mock/calls/wait", params={"function": UPDATE, "timeout": "5"})
         assert waited.status == 200
 
         answered = await call(session, UPDATE, method="POST", id=124, name="other")
@@ -320,7 +321,7 @@ async def test_a_processed_hang_holds_no_lock_other_changes_go_through(served):
         assert not hanging.done()
         assert await campaign_name(session) == "changed"  # and was applied
         with pytest.raises(TimeoutError):
-            await hanging
+            await asyncio.wait_for(hanging, HANGING_CLIENT_S)
 
 
 async def test_a_hang_ends_when_its_client_gives_up():
@@ -330,8 +331,15 @@ async def test_a_hang_ends_when_its_client_gives_up():
     try:
         async with aiohttp.ClientSession(base_url=served.url) as session:
             await add_rule(session, action={"type": "hang"})
-            with pytest.raises(TimeoutError):
-                await session.post(UPDATE_PATH, data=CHANGE, timeout=aiohttp.ClientTimeout(0.3))
+            hanging = asyncio.create_task(session.post(UPDATE_PATH, data=CHANGE))
+            # The hang has begun (its call is journaled) before the client gives up on it:
+            # a client that gave up earlier would leave nothing to end.
+            waited = await session.get(
+                "/_mock/calls/wait", params={"function": UPDATE, "timeout": "30"}
+            )
+            assert waited.status == 200
+            with pytest.raises(TimeoutError):  # the client gives up: its connection closes
+                await asyncio.wait_for(hanging, 0.3)
     finally:
         started = time.perf_counter()
         served.stop()
@@ -502,11 +510,13 @@ async def test_a_client_giving_up_on_a_slow_body_is_no_server_error(served, capl
     monkeypatch.setattr(AiohttpExchange, "respond_slowly", noting_the_end)
     async with aiohttp.ClientSession(base_url=served.url) as session:
         await add_rule(session, action={"type": "slow_body", "duration_ms": 600, "chunks": 6})
-        with pytest.raises(TimeoutError):
-            async with session.post(
-                UPDATE_PATH, data=CHANGE, timeout=aiohttp.ClientTimeout(total=0.3)
-            ) as response:
-                await response.read()
+        async with session.post(UPDATE_PATH, data=CHANGE) as response:
+            # The body has begun (a client giving up before would leave nothing to write);
+            # the rest comes over half a second: the client gives up on it, and leaving the
+            # block with the body unread closes the connection.
+            assert await response.content.readany()
+            with pytest.raises(TimeoutError):
+                await asyncio.wait_for(response.read(), 0.1)
         # The server writes its next pieces to the closed connection, then stops writing.
         assert await asyncio.to_thread(finished.wait, 30)
 

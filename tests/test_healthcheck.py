@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import socket
 import subprocess
@@ -96,16 +97,24 @@ async def test_unhealthy_unless_200_with_status_ok(aiohttp_server, status, body)
 
 
 async def test_unhealthy_when_the_answer_is_too_slow(aiohttp_server):
+    # The answer comes when the test lets it, or after 30 s: "unhealthy" (not the 200 that
+    # would follow) shows the check gave up by itself, and well before then.
+    answer = asyncio.Event()
+
     async def health(request: web.Request) -> web.Response:
-        await asyncio.sleep(3)
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(answer.wait(), 30)
         return web.json_response({"status": "ok"})
 
     app = web.Application()
     app.router.add_get("/_mock/health", health)
     server = await aiohttp_server(app)
     started = time.monotonic()
-    assert await healthcheck("--timeout", "0.5", MOCKSWITCH_PORT=str(server.port)) == 1
-    assert time.monotonic() - started < 2.5
+    try:
+        assert await healthcheck("--timeout", "0.5", MOCKSWITCH_PORT=str(server.port)) == 1
+        assert time.monotonic() - started < 15
+    finally:
+        answer.set()
 
 
 def test_the_module_against_a_real_mockswitch_serve(tmp_path):
@@ -130,10 +139,10 @@ def test_the_module_against_a_real_mockswitch_serve(tmp_path):
         stderr=subprocess.DEVNULL,
     )
     try:
-        deadline = time.monotonic() + 20
+        deadline = time.monotonic() + 60
         while not healthy():
             assert server.poll() is None, "mockswitch serve exited"
-            assert time.monotonic() < deadline, "not healthy within 20 s"
+            assert time.monotonic() < deadline, "not healthy within 60 s"
             time.sleep(0.2)
     finally:
         server.terminate()

@@ -168,9 +168,7 @@ async def test_a_dropped_tenant_is_swept_and_its_name_starts_again_from_the_seed
         await store.close()
 
 
-async def test_a_reset_of_a_dropped_tenant_changes_nothing_and_its_copy_is_swept(
-    tmp_path, dataset
-):
+async def test_a_reset_of_a_dropped_tenant_changes_nothing_and_its_copy_is_swept(tmp_path, dataset):
     path = tmp_path / "db.sqlite3"
     store = await Store.open(str(path), dataset)
     try:
@@ -224,9 +222,7 @@ async def test_another_tenants_calls_go_on_through_rounds_of_resets(tmp_path, ge
             ).json()
             assert sorted(c["id"] for c in journal["calls"]) == sorted(ids)
             last = max(journal["calls"], key=lambda c: c["id"])["params"]["name"]
-            stored = await (
-                await client.get("/t/other" + get, params={**AUTH, "id": "123"})
-            ).json()
+            stored = await (await client.get("/t/other" + get, params={**AUTH, "id": "123"})).json()
             assert stored["data"]["name"] == last
             assert answered_first > 0, "every update waited for the reset"
         assert "Traceback" not in server.stderr
@@ -281,17 +277,41 @@ def wait_for(condition, what: str, within: float = 60) -> None:
         time.sleep(0.002)
 
 
-def half_done(db: Path) -> bool:
-    """A listed id holds some rows of a table, and fewer than the seed: a copy or a sweep
-    under way. (Campaigns and destinations both: the wider the window, the surer a poll on
-    a busy machine falls in it.)"""
-    for table in ("campaigns", "destinations"):
-        seed = read(db, f"SELECT COUNT(*) FROM {table} WHERE tenant = 0")[0][0]
-        for tenant in listed(db):
-            held = read(db, f"SELECT COUNT(*) FROM {table} WHERE tenant = ?", tenant)[0][0]
-            if 0 < held < seed:
-                return True
-    return False
+def rows_of(db: Path, tenant: int, tables: tuple[str, ...] = WITH_TENANT) -> int:
+    counts = " + ".join(f"(SELECT COUNT(*) FROM {t} WHERE tenant = ?1)" for t in tables)
+    return read(db, f"SELECT {counts}", tenant)[0][0]
+
+
+def frozen(pid: int) -> bool:
+    """The process is stopped (SIGSTOP): it runs no instruction, so writes nothing more."""
+    stat = Path(f"/proc/{pid}/stat").read_text(encoding="ascii")
+    return stat.rsplit(")", 1)[1].split()[0] in ("T", "t")
+
+
+def kill_9_when(server: Server, condition, what: str, within: float = 60) -> None:
+    """Let the server run 10 ms at a time, stopped (SIGSTOP) between, until the file
+    it left, read while it is stopped, meets `condition`; then `kill -9` it still stopped.
+    The file at the kill is the one `condition` saw: the state a crash leaves is chosen, not
+    the one a poll happened to catch (a free-running copy can pass between two polls on a
+    busy machine)."""
+    pid = server.process.pid
+    deadline = time.monotonic() + within
+    try:
+        while True:
+            server.process.send_signal(signal.SIGSTOP)
+            while not frozen(pid):
+                time.sleep(0.0005)
+            try:
+                if condition():
+                    return
+            except sqlite3.OperationalError:  # stopped while holding a lock readers need
+                pass
+            assert time.monotonic() < deadline, f"never saw {what}"
+            server.process.send_signal(signal.SIGCONT)
+            time.sleep(0.01)  # a few slices at most: the copy and the sweep take dozens
+    finally:
+        server.process.send_signal(signal.SIGKILL)
+        server.process.wait(10)
 
 
 @pytest.mark.parametrize("cut", ["copying", "sweeping"])
@@ -299,16 +319,33 @@ def test_kill_9_in_the_middle_of_a_reset_leaves_the_tenants_whole(tmp_path, gene
     db = copy_of(generated, tmp_path)
     change = {**AUTH, "id": "123", "name": "before the kill"}
     query = urllib.parse.urlencode(change)
+    seed_rows = rows_of(db, 0, tuple(table.name for table in TABLES))
     with serving(tmp_path, "--db", str(db)) as server:
         status, _, body = server.request("GET", f"/api/json/bulk/campaigns/update/?{query}")
         assert status == 200, body
-        if cut == "sweeping":
-            assert server.request("POST", "/_mock/reset", timeout=60)[0] == 200
-        else:
-            reset_in_background(server)
-        wait_for(lambda: half_done(db), f"a reset's {cut} half done")
-        server.process.send_signal(signal.SIGKILL)
-        server.process.wait(10)
+        old_id = tenant_ids(db)["default"]
+        assert listed(db) == []
+
+        def copying() -> bool:
+            """The reset's new id is listed and holds some of the seed, not all of it; the
+            tenant has not moved to it yet."""
+            new = [i for i in listed(db) if i > old_id]
+            return (
+                len(new) == 1
+                and tenant_ids(db)["default"] == old_id
+                and 0 < rows_of(db, new[0]) < seed_rows
+            )
+
+        def sweeping() -> bool:
+            """The tenant has moved to its new id; its old one is listed, some rows left."""
+            return (
+                old_id in listed(db)
+                and tenant_ids(db)["default"] != old_id
+                and rows_of(db, old_id) > 0
+            )
+
+        reset_in_background(server)
+        kill_9_when(server, copying if cut == "copying" else sweeping, f"a reset's {cut} half done")
     ids = tenant_ids(db)
     assert listed(db), "nothing was left to sweep: the kill came too late"
     # What each tenant shows is whole: the seed's rows, or the seed and the change.

@@ -244,26 +244,28 @@ def test_stopping_the_server_answers_an_open_long_poll_at_once(monkeypatch):
         return await count(self, *args)
 
     monkeypatch.setattr(Journal, "count", counting)
-    server = ServerThread().start()
+    # A poll of a minute, and a shutdown timeout of a minute: the stop must cut the poll
+    # short, or it would wait for either; half a minute is a bound for a loaded machine.
+    server = ServerThread(shutdown_timeout=60).start()
     answers: list[Any] = []
 
     def long_poll() -> None:
         try:
-            answers.append(server.client().wait(count=1, timeout=30))
+            answers.append(server.client().wait(count=1, timeout=60))
         except ControlApiError as error:
             answers.append(error)
 
     poller = threading.Thread(target=long_poll)
     poller.start()
     try:
-        assert listening.wait(5)
+        assert listening.wait(30)
         started = time.perf_counter()
-        server.stop()
+        server.stop(timeout=120)
         took = time.perf_counter() - started
     finally:
         server.stop()
         poller.join(10)
-    assert took < 5  # not the 30 s the poll would otherwise keep the server up for
+    assert took < 30  # not the minute the poll would otherwise keep the server up for
     [answer] = answers
     assert isinstance(answer, ControlApiError)
     assert (answer.status, answer.body) == (

@@ -22,7 +22,7 @@ from playwright.sync_api import Browser, Page, Route, expect
 from mockswitch.testing import MockswitchClient, ServerThread
 from tests.browser import launched_chromium
 
-WAIT_MS = 5000  # for anything the page shows; the events arrive in milliseconds
+WAIT_MS = 15000  # for anything the page shows: milliseconds, but a loaded CI box is slow
 AUTH = {"auth_username": "user", "auth_password": "password"}
 
 
