@@ -387,6 +387,6 @@ def test_a_slow_call_a_test_gave_up_on_never_leaks_into_the_next_test(pytester, 
     monkeypatch.delenv("MOCKSWITCH_URL", raising=False)
     pytester.makepyfile(test_two=TWO_TESTS)
     result = pytester.runpytest_subprocess(
-        "-p", "no:cacheprovider", "-p", "no:hypothesispytest", "-p", "no:benchmark", timeout=60
+        "-p", "no:cacheprovider", "-p", "no:hypothesispytest", "-p", "no:benchmark", timeout=300
     )
     result.assert_outcomes(passed=2)

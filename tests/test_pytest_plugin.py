@@ -51,7 +51,7 @@ async def test_the_async_fixture_waits_for_a_call(async_mockswitch, mockswitch_u
 def test_a_users_tests_use_the_fixtures(pytester: pytest.Pytester, monkeypatch):
     monkeypatch.delenv("MOCKSWITCH_URL", raising=False)
     pytester.makepyfile(test_app=USER_TESTS)
-    result = pytester.runpytest_subprocess(*QUIET_RUN, timeout=60)
+    result = pytester.runpytest_subprocess(*QUIET_RUN, timeout=300)
     result.assert_outcomes(passed=2, failed=1)
     result.stdout.fnmatch_lines(
         [
@@ -74,7 +74,7 @@ def run_against_a_server(pytester, monkeypatch, url_suffix, user_tests):
     with ServerThread(api_version="3.13") as server:
         monkeypatch.setenv("MOCKSWITCH_URL", server.url + url_suffix)
         pytester.makepyfile(test_app=user_tests)
-        return pytester.runpytest_subprocess(*QUIET_RUN, timeout=60)
+        return pytester.runpytest_subprocess(*QUIET_RUN, timeout=300)
 
 
 USER_TESTS_AGAINST_A_CONTAINER = """
@@ -144,7 +144,7 @@ def test_calls_to_the_default_tenant_are_named_in_the_failure(
 ):
     monkeypatch.delenv("MOCKSWITCH_URL", raising=False)
     pytester.makepyfile(test_app=USER_TESTS_WITH_THE_ROOT_URL)
-    result = pytester.runpytest_subprocess(*QUIET_RUN, timeout=60)
+    result = pytester.runpytest_subprocess(*QUIET_RUN, timeout=300)
     result.assert_outcomes(passed=1, failed=2)
     assert "The journal is empty: no call reached mockswitch" not in result.stdout.str()
     result.stdout.fnmatch_lines(
@@ -219,7 +219,7 @@ def test_a_url_that_cannot_work_stops_the_run_saying_what_to_set(
 ):
     monkeypatch.setenv("MOCKSWITCH_URL", url)
     pytester.makepyfile(test_app="def test_nothing(mockswitch):\n    pass\n")
-    result = pytester.runpytest_subprocess(*QUIET_RUN, timeout=60)
+    result = pytester.runpytest_subprocess(*QUIET_RUN, timeout=300)
     assert result.ret == pytest.ExitCode.USAGE_ERROR
     assert result.stderr.str().strip() == f"ERROR: MOCKSWITCH_URL={url}: {message}"
 
@@ -230,7 +230,7 @@ def test_a_url_that_cannot_work_stops_the_run_saying_what_to_set(
 def test_isolation_none_with_several_workers_is_refused(pytester: pytest.Pytester):
     pytester.makepyfile(test_app="def test_nothing(mockswitch):\n    pass\n")
     result = pytester.runpytest_subprocess(
-        *QUIET_RUN, "-n", "3", "--mockswitch-isolation", "none", timeout=60
+        *QUIET_RUN, "-n", "3", "--mockswitch-isolation", "none", timeout=300
     )
     assert result.ret == pytest.ExitCode.USAGE_ERROR
     assert result.stderr.str().strip() == (
@@ -243,7 +243,7 @@ def test_isolation_none_with_several_workers_is_refused(pytester: pytest.Pyteste
 def test_isolation_none_is_refused_from_the_ini_setting_too(pytester: pytest.Pytester):
     pytester.makeini("[pytest]\nmockswitch_isolation = none\n")
     pytester.makepyfile(test_app="def test_nothing(mockswitch):\n    pass\n")
-    result = pytester.runpytest_subprocess(*QUIET_RUN, "-n", "2", timeout=60)
+    result = pytester.runpytest_subprocess(*QUIET_RUN, "-n", "2", timeout=300)
     assert result.ret == pytest.ExitCode.USAGE_ERROR
     assert result.stderr.str().strip() == (
         "ERROR: --mockswitch-isolation none shares the default tenant, so only one test may "
@@ -256,7 +256,7 @@ def test_isolation_none_with_one_worker_runs(pytester: pytest.Pytester, monkeypa
     monkeypatch.delenv("MOCKSWITCH_URL", raising=False)
     pytester.makepyfile(test_app=USER_TESTS)
     result = pytester.runpytest_subprocess(
-        *QUIET_RUN, "-n", "1", "--mockswitch-isolation", "none", timeout=120
+        *QUIET_RUN, "-n", "1", "--mockswitch-isolation", "none", timeout=300
     )
     result.assert_outcomes(passed=2, failed=1)
 
@@ -303,7 +303,7 @@ def test_async_fixture_under_pytest_asyncio_and_anyio_without_the_loop_scope_war
     # Python's own filter: shows the start-up warnings that pytest 8 showed every user.
     monkeypatch.setenv("PYTHONWARNINGS", "default")
     pytester.makepyfile(test_app=ASYNC_USER_TESTS)
-    result = pytester.runpytest_subprocess(*QUIET_RUN, timeout=60)
+    result = pytester.runpytest_subprocess(*QUIET_RUN, timeout=300)
     result.assert_outcomes(passed=2)
     assert LOOP_SCOPE_WARNING not in result.stdout.str() + result.stderr.str()
 
@@ -312,6 +312,6 @@ def test_without_mockswitch_pytest_asyncio_would_warn(pytester: pytest.Pytester,
     # What the test above guards against, so that it can fail.
     monkeypatch.setenv("PYTHONWARNINGS", "default")
     pytester.makepyfile(test_plain="def test_nothing():\n    pass\n")
-    result = pytester.runpytest_subprocess(*QUIET_RUN, "-p", "no:mockswitch", timeout=60)
+    result = pytester.runpytest_subprocess(*QUIET_RUN, "-p", "no:mockswitch", timeout=300)
     result.assert_outcomes(passed=1)
     assert LOOP_SCOPE_WARNING in result.stdout.str() + result.stderr.str()

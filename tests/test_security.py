@@ -396,7 +396,7 @@ def test_the_pytest_plugin_reads_the_token_from_the_environment(pytester, monkey
         pytester.makeini("[pytest]\nasyncio_mode = auto\n")
         result = pytester.runpytest_subprocess(
             "-p", "no:cacheprovider", "-p", "no:benchmark", "-p", "no:hypothesispytest",
-            timeout=60,
+            timeout=300,
         )  # fmt: skip
         result.assert_outcomes(passed=2)
         # Every tenant the fixtures made was dropped again, with the token.

@@ -17,6 +17,7 @@ SLOW_MS = 800
 # timeout that bounds the calls in flight. A stop must take a small part of it; the bound on
 # its time is half of it, wide enough for a slow, loaded machine.
 HOLD_S = 60
+LONG_POLL = f"/_mock/calls/wait?count=1000&timeout={HOLD_S}"
 
 
 def rule_matched(server, rule_id: int) -> int:
@@ -70,12 +71,19 @@ def test_sigterm_finishes_the_calls_in_flight_and_keeps_them_in_the_journal(tmp_
             pool.submit(server.request, "GET", f"/api/json/{UPDATE}/?{QUERY};id=123;name=slow-{n}")
             for n in range(5)
         ]
-        poll = pool.submit(
-            server.request, "GET", f"/_mock/calls/wait?count=1000&timeout={HOLD_S}", None, 90
-        )
+        polls = [pool.submit(server.request, "GET", LONG_POLL, None, 90)]
+
+        def poll_waiting() -> bool:
+            # The probe takes the one place while it looks: a poll that came just then was
+            # refused (429, at once), and is sent again.
+            if polls[-1].done() and polls[-1].result()[0] == 429:
+                polls.append(pool.submit(server.request, "GET", LONG_POLL, None, 90))
+            return long_poll_waiting(server)
+
         wait_until(lambda: rule_matched(server, rule["id"]) == 5)
         # The poll must be waiting too, or the signal could beat its request to the server.
-        wait_until(lambda: long_poll_waiting(server))
+        wait_until(poll_waiting)
+        poll = polls[-1]
         assert not any(call.done() for call in slow)
 
         code, took = server.stop(timeout=2 * HOLD_S)

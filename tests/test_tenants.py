@@ -209,7 +209,7 @@ def test_an_xdist_run_against_one_server_isolates_every_worker(
             "-p",
             "no:cacheprovider",
             f"--mockswitch-isolation={isolation}",
-            timeout=120,
+            timeout=300,
         )
         result.assert_outcomes(passed=12)
         client = server.client()
