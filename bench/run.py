@@ -614,9 +614,7 @@ def seed_scenario(args: argparse.Namespace, work: Path, report: Report) -> None:
     report.measures.append(
         Measure("f", f"seed --generate {n:,} (new database)", took, "s", f"{size_mb:.0f} MB file")
     )
-    report.targets.append(
-        Target("f", f"seed --generate {n:,} < 5 s", f"{took:.2f} s", took < 5)
-    )
+    report.targets.append(Target("f", f"seed --generate {n:,} < 5 s", f"{took:.2f} s", took < 5))
     with _running(mockswitch(work, db)) as mock:
         ready = time.perf_counter() - mock.started_at
         trips, _ = _reset_times(mock, args.runs)

@@ -292,8 +292,25 @@ def test_a_success_envelope_has_data_after_responses_only_with_data(code, data):
 # escapes good and bad, the secret's name and near misses, UTF-8 and not, NUL.
 PIECES = st.lists(
     st.sampled_from(
-        [b"&", b";", b"=", b"+", b"%41", b"%4", b"%", b"%00", b"a", b"id", b"\xc3\xa9", b"\xff",
-         b"\x00", b"auth_password", b"auth_password=", b"xauth_password", b"auth%5Fpassword"]
+        [
+            b"&",
+            b";",
+            b"=",
+            b"+",
+            b"%41",
+            b"%4",
+            b"%",
+            b"%00",
+            b"a",
+            b"id",
+            b"\xc3\xa9",
+            b"\xff",
+            b"\x00",
+            b"auth_password",
+            b"auth_password=",
+            b"xauth_password",
+            b"auth%5Fpassword",
+        ]
     ),
     max_size=14,
 ).map(b"".join)

@@ -55,7 +55,6 @@ def _feature(name: str) -> Table:
     return Table(name, (_id(), _customer(), Column("name", str, default="")))
 
 
-
 # In load order: every reference points at a table listed before it.
 TABLES: tuple[Table, ...] = (
     Table("rateplans", (_id(), Column("name", str), Column("features", list, default=[]))),

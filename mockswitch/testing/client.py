@@ -136,9 +136,7 @@ class operation(Generic[P, T]):  # used as a decorator, like `property`
     @overload
     def __get__(self, client: None, owner: type | None = None) -> operation[P, T]: ...
     @overload
-    def __get__(
-        self, client: MockswitchClient, owner: type | None = None
-    ) -> Callable[P, T]: ...
+    def __get__(self, client: MockswitchClient, owner: type | None = None) -> Callable[P, T]: ...
     @overload
     def __get__(
         self, client: AsyncMockswitchClient, owner: type | None = None
@@ -380,4 +378,3 @@ class AsyncMockswitchClient(_Client):
                 document = answer(*sent, request.ok)
         except StopIteration as done:  # the steps returned their result
             return done.value
-

@@ -139,4 +139,3 @@ def _role(switch: Side, theirs: Context) -> str:
     validation=1, is refused with 402 without it (and with 400 with it); nothing is made."""
     answer = switch.call("bulk/campaigns/create", {**theirs.auth(), "validation": "1"})
     return "user" if answer.code == "402" else "administrator"
-
