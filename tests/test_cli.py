@@ -107,6 +107,23 @@ async def test_a_seeded_file_serves_the_seed(serve, tmp_path):
     assert await every_campaign(client) == SEEDED
 
 
+def test_seed_does_without_aiohttp(tmp_path):
+    """`seed` is the web server's work without the web server: it never pays aiohttp's
+    import time (about 160 ms)."""
+    db = tmp_path / "switch.sqlite3"
+    script = (
+        "import sys\n"
+        "from mockswitch.cli.main import main\n"
+        f"assert main(['seed', '--db', {str(db)!r}]) == 0\n"
+        "print(sorted(m for m in sys.modules if m.split('.')[0] == 'aiohttp'))\n"
+    )
+    finished = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=120
+    )
+    assert finished.returncode == 0, finished.stderr
+    assert finished.stdout.splitlines()[-1] == "[]"
+
+
 def test_seed_into_memory_works(capsys):
     assert main(["seed", "--db", ":memory:"]) == 0
     assert capsys.readouterr().out.startswith("mockswitch: seeded :memory: from ")

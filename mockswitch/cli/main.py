@@ -224,16 +224,14 @@ def _configure_logging(settings: Settings) -> None:
     else:
         handler.setFormatter(logging.Formatter("%(asctime)s %(name)s %(message)s"))
     logging.basicConfig(level=logging.INFO, handlers=[handler])
-    from mockswitch.web.runner import quiet_aiohttp_logs  # the web layer: serve's alone
-
-    quiet_aiohttp_logs()
 
 
 async def _serve(settings: Settings, loop_name: str) -> int:
     """Serve until SIGINT or SIGTERM; `loop_name` names the event loop for the start line."""
     # Imported here: the other commands (seed above all) do without aiohttp's import time.
-    from mockswitch.web.runner import bind, serving
+    from mockswitch.web.runner import bind, quiet_aiohttp_logs, serving
 
+    quiet_aiohttp_logs()
     # The address first: a busy port stops the start before the database file is touched.
     sockets = bind(settings.host, settings.port)
     async with serving(settings, sockets) as url:
