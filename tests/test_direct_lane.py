@@ -7,6 +7,7 @@ and must get the same answers and leave the same journal entries.
 
 from __future__ import annotations
 
+import asyncio
 import json
 from typing import Any
 
@@ -56,6 +57,7 @@ def _routed(request: web.BaseRequest) -> Any:
         # escapes and runs of slashes (the router decodes and merges), an invalid tenant name,
         # anything that is not the API.
         ("GET", "/api/json/bulk/campaigns/get/", {"Origin": "http://localhost:5173"}, False),
+        ("POST", "/api/json/bulk/campaigns/update/", {"Expect": "100-continue"}, False),
         ("OPTIONS", "/api/json/bulk/campaigns/get/", {}, False),
         ("PUT", "/api/json/bulk/campaigns/get/", {}, False),
         ("HEAD", "/api/json/bulk/campaigns/get/", {}, False),
@@ -132,3 +134,39 @@ async def test_both_ways_answer_alike_and_journal_alike(serve):
     assert bodies[0] == OK_204
     assert bodies[2] == bad(("attempts", "must be at least 1"))
     assert bodies[6] == no_campaign("view it")
+
+
+async def test_a_post_that_expects_100_continue_gets_it_then_its_answer(serve):
+    """curl sends `Expect: 100-continue` with a form over 1 KiB and waits for the interim
+    answer before the body: the server must give it, then answer the call."""
+    client = await serve()
+    text = f"auth_username=user;auth_password={PASSWORD};id=123;name={'x' * 200};"
+    body = (text + f"description={'d' * 250}").encode()
+    reader, writer = await asyncio.open_connection(client.host, client.port)
+    try:
+        writer.write(
+            b"POST /api/json/bulk/campaigns/update/ HTTP/1.1\r\nHost: mock\r\n"
+            b"Content-Type: application/x-www-form-urlencoded\r\n"
+            b"Content-Length: %d\r\nExpect: 100-continue\r\n\r\n" % len(body)
+        )
+        await writer.drain()
+        interim = await asyncio.wait_for(reader.readuntil(b"\r\n\r\n"), 30)
+        assert interim == b"HTTP/1.1 100 Continue\r\n\r\n"
+        writer.write(body)
+        await writer.drain()
+        head = await asyncio.wait_for(reader.readuntil(b"\r\n\r\n"), 30)
+        assert head.startswith(b"HTTP/1.1 200 OK\r\n"), head
+        length = next(
+            int(line.split(b":", 1)[1])
+            for line in head.split(b"\r\n")
+            if line.lower().startswith(b"content-length:")
+        )
+        assert json.loads(await reader.readexactly(length)) == OK_204
+    finally:
+        writer.close()
+    campaign = await client.get(
+        "/api/json/bulk/campaigns/get/",
+        params={"auth_username": "user", "auth_password": PASSWORD, "id": "123"},
+    )
+    data = (await campaign.json())["data"]
+    assert (data["name"], data["description"]) == ("x" * 200, "d" * 250)

@@ -4,7 +4,8 @@ Every middleware and hook of the application applies only to some requests: CORS
 that carry an `Origin`, preflights to `OPTIONS`, the cross-site and admin-token checks to the
 control API's changes, merged slashes to paths with runs of slashes. A plain `GET` or `POST`
 to an API path (`/api/json/...`, under a tenant or the `prefix` too) without an `Origin`
-needs none of them. The server hands such a call straight to the API handler, skipping the
+needs none of them. (Nor the application's own `Expect: 100-continue` answer: a call that
+asks for one is routed too.) The server hands such a call straight to the API handler, skipping the
 router and the middleware chain, which cost more than the call's own checks (measured in
 docs/benchmarks.md). Every other request takes the routed path, as before.
 
@@ -52,7 +53,10 @@ class DirectLane:
         self._path = api_path(settings)
 
     async def __call__(self, request: web.BaseRequest) -> web.StreamResponse:
-        if request.method in DIRECT_METHODS and "Origin" not in request.headers:
+        # `Expect: 100-continue` is answered by the routed application before its handler
+        # runs (a client sending a large form waits for it): such calls are routed.
+        headers = request.headers
+        if request.method in DIRECT_METHODS and "Origin" not in headers and "Expect" not in headers:
             path = request.raw_path.partition("?")[0]
             found = self._path.fullmatch(path) if "//" not in path else None
             if found is not None:
