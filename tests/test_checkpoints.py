@@ -120,11 +120,14 @@ class CheckpointsWatched:
 
         monkeypatch.setattr(Checkpointer, "_checkpoint", staticmethod(counted))
 
-    def one_from_now(self, within: float = 30) -> None:
-        """Wait for a checkpoint that starts after this call to finish."""
+    def started(self) -> int:
         with self._changed:
-            wanted = self._started + 1
-            assert self._changed.wait_for(lambda: self._finished >= wanted, within)
+            return self._started
+
+    def one_after(self, mark: int, within: float = 30) -> None:
+        """Wait for a checkpoint that started after `started()` gave `mark` to finish."""
+        with self._changed:
+            assert self._changed.wait_for(lambda: self._finished > mark, within)
 
 
 async def test_steady_writes_through_the_store_keep_the_log_bounded(tmp_path, monkeypatch):
@@ -144,8 +147,11 @@ async def test_steady_writes_through_the_store_keep_the_log_bounded(tmp_path, mo
                     "INSERT INTO filler VALUES (?)", [("y" * 4000,)] * 1000
                 )
                 await store.db.writer.execute("DELETE FROM filler")
+            # Counted before the commit: the thread, idle since the last round's checkpoint,
+            # may start this one as soon as the commit wakes it.
+            mark = checkpoints.started()
             await store.db.commit()
-            await asyncio.to_thread(checkpoints.one_from_now)  # the thread's turn, after it
+            await asyncio.to_thread(checkpoints.one_after, mark)  # the thread's turn
             largest = max(largest, await asyncio.to_thread(os.path.getsize, wal))
         # Without restarts the log would hold every round's pages (120 MB and more); with
         # them, one round's (measured: 4.5 MB). (The bound was a quarter of all rounds'
