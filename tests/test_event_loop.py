@@ -14,12 +14,12 @@ import pytest
 
 from mockswitch.cli import loops
 from tests.cast import PASSWORD
+from tests.helpers import OK_204, shown_rule
 from tests.process import serving
 
 UPDATE = "/api/json/bulk/campaigns/update/?" + urllib.parse.urlencode(
     {"auth_username": "user", "auth_password": PASSWORD, "id": "123", "name": "loop"}
 )
-DONE = {"responses": [{"code": "204", "key": "", "message": "OK"}]}
 
 
 def test_auto_takes_uvloop_when_installed_and_asyncio_otherwise(monkeypatch):
@@ -41,10 +41,12 @@ def test_auto_takes_uvloop_when_installed_and_asyncio_otherwise(monkeypatch):
 def test_each_loop_serves_and_says_so(tmp_path, loop):
     with serving(tmp_path, "--db", str(tmp_path / "db.sqlite3"), "--event-loop", loop) as server:
         status, _, body = server.request("GET", UPDATE)
-        assert (status, json.loads(body)) == (200, DONE)
+        assert (status, json.loads(body)) == (200, OK_204)
         # A fault that acts on the socket itself: a reset (TCP RST), under either loop.
         rule = {"match": {"function": "bulk/campaigns/get"}, "action": {"type": "reset"}}
-        assert server.request("POST", "/_mock/faults", rule)[0] == 201
+        assert server.json("POST", "/_mock/faults", rule) == shown_rule(
+            1, match=rule["match"], action={"type": "reset", "processed": False}
+        )
         port = int(server.url.rsplit(":", 1)[1])
         connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
         connection.request("GET", UPDATE.replace("update", "get"))

@@ -322,7 +322,14 @@ def test_the_quick_reading_of_a_query_is_the_careful_one(raw):
     problems: list[Problem] = []
     careful = list(_decode_pieces(raw, problems))
     quick = _plain_pairs(raw)
-    # The quick reading declines what it cannot read alike: then the careful one runs.
+    # The quick reading declines what it cannot read alike (escapes, text that is not UTF-8,
+    # a NUL): then the careful one runs. Every other query it reads, as the careful one does.
+    try:
+        raw.decode("utf-8")
+        plain = b"%" not in raw and b"\x00" not in raw
+    except UnicodeDecodeError:
+        plain = False
+    assert (quick is not None) == plain, (raw, quick)
     assert quick is None or (quick, problems) == (careful, [])
 
 
