@@ -300,6 +300,9 @@ def kill_9_when(server: Server, condition, what: str, within: float = 60) -> Non
         while True:
             server.process.send_signal(signal.SIGSTOP)
             while not frozen(pid):
+                # A server that exited (a zombie) never shows as stopped.
+                assert server.process.poll() is None, f"the server exited before {what}"
+                assert time.monotonic() < deadline, f"the server never stopped, waiting for {what}"
                 time.sleep(0.0005)
             try:
                 if condition():
