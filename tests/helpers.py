@@ -185,3 +185,13 @@ def shown_rule(rule_id: int, **fields: Any) -> dict[str, Any]:
         "expired": False,
         **fields,
     }
+
+
+async def was_reset(response, tenant: str = "default") -> bool:
+    """The whole answer of a reset that went through; only its time varies."""
+    body = await response.json()
+    assert isinstance(body.get("took_ms"), float), body
+    return (response.status, body) == (
+        200,
+        {"status": "reset", "tenant": tenant, "took_ms": body["took_ms"]},
+    )

@@ -14,23 +14,13 @@ from typing import Any
 import pytest
 
 from tests.cast import PASSWORD
-from tests.helpers import OK_204, call, shown_rule
+from tests.helpers import OK_204, call, shown_rule, was_reset
 
 EVIL = "https://evil.example"
 DEV_SERVER = "http://localhost:5173"
 TEXT = {"Content-Type": "text/plain"}
 AUTH = {"auth_username": "user", "auth_password": PASSWORD}
 HTML_FAULT = '{"match": {}, "action": {"type": "http", "status": 200, "body": "<script>x</script>", "content_type": "text/html"}}'  # noqa: E501
-
-
-async def was_reset(response, tenant: str = "default") -> bool:
-    """The whole answer of a reset that went through; only its time varies."""
-    body = await response.json()
-    assert isinstance(body.get("took_ms"), float), body
-    return (response.status, body) == (
-        200,
-        {"status": "reset", "tenant": tenant, "took_ms": body["took_ms"]},
-    )
 
 
 def foreign_origin(origin: str) -> dict[str, Any]:
