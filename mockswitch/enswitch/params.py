@@ -286,7 +286,7 @@ _KNOWN: dict[tuple[int, tuple[int, int]], tuple[Sequence[Param], _Known]] = {}
 def _known(table: Sequence[Param], api_version: tuple[int, int]) -> _Known:
     key = (id(table), api_version)
     found = _KNOWN.get(key)
-    if found is None or found[0] is not table:  # the table is kept, so its id is not reused
+    if found is None:  # the table is kept beside its plan, so its id is never reused
         params = tuple(p for p in table if p.since <= api_version)
         flags = tuple(p for p in params if p.instead_of is not None)
         expected = frozenset((*(p.name for p in params), *AUTH_PARAMETERS))

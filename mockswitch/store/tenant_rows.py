@@ -21,7 +21,6 @@ class TenantRows:
     def __init__(self, table: str, key: tuple[str, ...], columns: tuple[str, ...]) -> None:
         keys = ", ".join(key)
         marks = ", ".join("?" * len(key))
-        self.width = len(key)
         backwards = ", ".join(f"{column} DESC" for column in key)
         self.last = f"SELECT {keys} FROM {table} WHERE tenant = ? ORDER BY {backwards} LIMIT 1"
         names = ", ".join(columns)

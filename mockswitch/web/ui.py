@@ -42,8 +42,7 @@ from .tenants import existing_tenant, tenant_for_change, tenant_name
 
 routes = ControlRoutes("dashboard")
 # A campaign's progress on the dashboard: its destinations by status, its attempts running.
-STATUSES = DESTINATION_STATUSES
-PROGRESS = (*STATUSES, "in_progress")
+PROGRESS = (*DESTINATION_STATUSES, "in_progress")
 
 ASSETS = {
     "ui.js": "text/javascript",
@@ -233,7 +232,7 @@ async def dialler(request: web.Request) -> web.Response:
     running = simulator.in_progress(tenant.name)
     campaigns = {
         str(campaign): {
-            **{status: by_status.get(status, 0) for status in STATUSES},
+            **{status: by_status.get(status, 0) for status in DESTINATION_STATUSES},
             "in_progress": running.get(campaign, 0),
         }
         for campaign, by_status in sorted(counts.items())
