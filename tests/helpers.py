@@ -21,6 +21,7 @@ UNTOUCHED = {
     "truncated": [],
     "stub": None,
     "proxied": False,
+    "warnings": [],
 }
 
 

@@ -78,6 +78,7 @@ def post_entry(fault: dict[str, Any] | None, **outcome: Any) -> dict[str, Any]:
         "latency_ms": 0.0,
         "stub": None,
         "proxied": False,
+        "warnings": [],
         **outcome,
     }
 

@@ -78,6 +78,15 @@ def test_a_human_line_escapes_what_could_break_or_rewrite_it():
     assert long == f"#8 GET {'f' * 200}...(5000 chars) 204 user 2.3ms"
 
 
+def test_a_human_line_ends_with_the_calls_warnings_escaped():
+    sent = record(warnings=("no such user 'bob'", "line\nbreak"))
+    line = human_line(call_fields("default", 9, sent))
+    assert line == (
+        "#9 GET bulk/campaigns/update 204 user 2.3ms warning: no such user 'bob' "
+        "warning: line\\nbreak"
+    )
+
+
 def test_the_json_formatter_writes_one_object_per_record():
     fields = call_fields("acme", 7, record())
     line = logging.LogRecord("mockswitch.calls", logging.INFO, __file__, 1, "%s", ("hi",), None)
@@ -102,6 +111,7 @@ def test_the_json_formatter_writes_one_object_per_record():
         "fault": None,
         "stub": None,
         "proxied": False,
+        "warnings": [],
     }
     try:
         raise ValueError("boom")

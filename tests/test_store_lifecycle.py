@@ -100,3 +100,56 @@ async def test_fixtures_changed_since_seeding_are_seeded_again_on_start(serve, t
     # The new seed shows, and the change made through the API went with the old one.
     assert await read_campaign(client, 125) == campaign(125, name="Edited on disk")
     assert await read_campaign(client, 123) == CAMPAIGNS[123]
+
+
+def _as_schema_2(path: str) -> None:
+    """Make a file look as schema 2 left it: no `warnings` column in the journal."""
+    import sqlite3
+
+    with sqlite3.connect(path) as connection:
+        connection.execute("ALTER TABLE calls DROP COLUMN warnings")
+        connection.execute("UPDATE meta SET value = '2' WHERE key = 'schema_version'")
+    connection.close()
+
+
+async def test_a_file_of_schema_2_is_brought_up_to_date_and_keeps_its_journal(serve, tmp_path):
+    db = str(tmp_path / "switch.sqlite3")
+    client = await serve(db=db)
+    assert await call(client, UPDATE, id=123, name="Kept") == (200, OK_204)
+    await client.close()
+    _as_schema_2(db)
+
+    client = await serve(db=db)
+    assert await read_campaign(client, 123) == campaign(123, name="Kept")
+    calls = (await (await client.get(f"/_mock/calls?function={UPDATE}")).json())["calls"]
+    assert [(c["function"], c["params"]["name"], c["warnings"]) for c in calls] == [
+        (UPDATE, "Kept", [])
+    ]
+    health = await (await client.get("/_mock/health")).json()
+    assert health["status"] == "ok"
+    await client.close()
+
+    import sqlite3
+
+    with sqlite3.connect(db) as connection:
+        [(version,)] = connection.execute("SELECT value FROM meta WHERE key = 'schema_version'")
+    connection.close()
+    assert version == "3"
+
+
+def test_a_file_of_an_unknown_schema_is_refused_in_one_line(tmp_path, capsys):
+    import sqlite3
+
+    from mockswitch.cli import main
+
+    db = tmp_path / "future.sqlite3"
+    with sqlite3.connect(db) as connection:
+        connection.execute("CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
+        connection.execute("INSERT INTO meta VALUES ('schema_version', '99')")
+    connection.close()
+    assert main(["seed", "--db", str(db)]) == 2
+    err = capsys.readouterr().err
+    assert err == (
+        f"mockswitch: --db {db}: the database was made by another version of mockswitch "
+        "(schema 99, this one needs 3): delete it, or give another --db\n"
+    )

@@ -112,6 +112,7 @@ class Handled:
     unknown: tuple[str, ...] = ()  # parameters the function does not know
     stub: int | None = None  # the stub that answered
     proxied: bool = False  # the switch behind --proxy-to answered
+    warnings: tuple[str, ...] = ()  # for the journal: why the call went as it did
 
 
 async def execute(

@@ -147,6 +147,8 @@ class Database:
             if building is not None:
                 building.abandon()
             hold.release()
+            if isinstance(error, SchemaMismatch):
+                raise SchemaMismatch(f"--db {location}: {error}") from None
             if isinstance(error, sqlite3.Error):
                 raise DatabaseFileError(f"--db {location}: {error}") from None
             raise
@@ -179,10 +181,22 @@ class Database:
         if not rows:
             return
         found = await writer.execute_fetchall("SELECT value FROM meta WHERE key = 'schema_version'")
-        if found and found[0][0] != schema.SCHEMA_VERSION:
+        version = found[0][0] if found else schema.SCHEMA_VERSION
+        # An older file is brought up to date in place, one version at a time, in one
+        # transaction: a start cut short leaves it as it was.
+        if version in schema.MIGRATIONS:
+            while version in schema.MIGRATIONS:
+                for statement in schema.MIGRATIONS[version]:
+                    await writer.execute(statement)
+                version = str(int(version) + 1)
+            await writer.execute(
+                "UPDATE meta SET value = ? WHERE key = 'schema_version'", (version,)
+            )
+            await writer.commit()
+        if version != schema.SCHEMA_VERSION:
             raise SchemaMismatch(
                 f"the database was made by another version of mockswitch (schema "
-                f"{found[0][0]}, this one needs {schema.SCHEMA_VERSION}): delete it, or "
+                f"{version}, this one needs {schema.SCHEMA_VERSION}): delete it, or "
                 f"give another --db"
             )
 

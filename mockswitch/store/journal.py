@@ -44,6 +44,7 @@ _COLUMNS = (
     "duration_ms",
     "stub",
     "proxied",
+    "warnings",
 )
 _SHOWN = _COLUMNS[:1] + _COLUMNS[2:]  # every column but the tenant
 _INSERT = f"INSERT INTO calls ({', '.join(_COLUMNS)}) VALUES ({', '.join('?' * len(_COLUMNS))})"
@@ -94,6 +95,8 @@ class CallRecord:
     duration_ms: float
     stub: int | None = None  # the stub that answered, if one did
     proxied: bool = False  # forwarded to the switch given by --proxy-to
+    # Why the call went as it did, for a person: a near miss, a default applied, a reason.
+    warnings: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -227,6 +230,7 @@ class Journal:
             call.duration_ms,
             call.stub,
             int(call.proxied),
+            json.dumps(list(call.warnings)) if call.warnings else "[]",
         )
         return call_id, self.db.commit(row)
 
@@ -357,5 +361,6 @@ def _shown(row: Sequence[Any]) -> dict[str, Any]:
     call["unknown"] = json.loads(call["unknown"])
     show_cuts(call)
     call["proxied"] = bool(call["proxied"])
+    call["warnings"] = json.loads(call["warnings"])
     call["fault"] = None if call["fault"] is None else json.loads(call["fault"])
     return call

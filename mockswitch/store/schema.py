@@ -8,7 +8,12 @@ from __future__ import annotations
 
 from mockswitch.dataset.tables import TABLES, Column, Table
 
-SCHEMA_VERSION = "2"
+SCHEMA_VERSION = "3"
+# How a file made by an older schema is brought up to this one, step by step: each entry
+# maps a version to the statements that turn it into the next.
+MIGRATIONS: dict[str, tuple[str, ...]] = {
+    "2": ("ALTER TABLE calls ADD COLUMN warnings TEXT NOT NULL DEFAULT '[]'",),
+}
 
 SEED_TENANT = 0
 DEFAULT_TENANT = "default"
@@ -66,7 +71,8 @@ _STATIC = (
   latency_ms REAL NOT NULL,
   duration_ms REAL NOT NULL,
   stub INTEGER,
-  proxied INTEGER NOT NULL DEFAULT 0
+  proxied INTEGER NOT NULL DEFAULT 0,
+  warnings TEXT NOT NULL DEFAULT '[]'
 )""",
     "CREATE INDEX IF NOT EXISTS calls_by_tenant ON calls (tenant, id)",
     "CREATE INDEX IF NOT EXISTS calls_by_function ON calls (tenant, function, id)",

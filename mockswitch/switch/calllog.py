@@ -62,6 +62,7 @@ def call_fields(tenant: str, call_id: int, record: CallRecord) -> dict[str, Any]
         "fault": (record.fault.get("action") or "latency") if record.fault else None,
         "stub": record.stub,
         "proxied": record.proxied,
+        "warnings": [shortened(warning) for warning in record.warnings],
     }
 
 
@@ -88,6 +89,8 @@ def human_line(fields: dict[str, Any]) -> str:
         words.append(f"stub={fields['stub']}")
     if fields.get("proxied"):
         words.append("proxied")
+    for warning in fields.get("warnings") or ():
+        words.append(f"warning: {printable(warning)}")
     return " ".join(words)
 
 

@@ -219,6 +219,7 @@ class Switch:
             duration_ms=round(duration_ms, 3),
             stub=handled.stub if handled else None,
             proxied=handled.proxied if handled else False,
+            warnings=handled.warnings if handled else (),
         )
         if dropped:
             self._ended(call.tenant.name, 0, record)

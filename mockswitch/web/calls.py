@@ -118,6 +118,13 @@ CALL = routes.schema(
                 "type": "boolean",
                 "description": "Forwarded to the real switch (`proxy_to`).",
             },
+            "warnings": {
+                "type": "array",
+                "items": STRING,
+                "description": "Why the call went as it did, one sentence each for a person "
+                "(a default applied, a near miss, why a login failed); empty when there is "
+                "nothing to say. The answer the client got is unchanged by them.",
+            },
         },
         "id",
         "at",

@@ -166,6 +166,8 @@
     if (unknown.length) classes.push("is-unknown");
     if (call.stub) classes.push("is-stub");
     if (call.proxied) classes.push("is-proxied");
+    const warnings = call.warnings || [];
+    if (warnings.length) classes.push("is-warned");
 
     const badges = el("span", { class: "badges" });
     if (fault) {
@@ -182,6 +184,9 @@
     }
     if (call.proxied) {
       badges.append(el("span", { class: "badge proxied", title: "Forwarded to the real switch (--proxy-to)" }, "Proxied"));
+    }
+    if (warnings.length) {
+      badges.append(el("span", { class: "badge warning", title: warnings.join("\n") }, warnings.length === 1 ? "1 warning" : `${warnings.length} warnings`));
     }
     badges.append(el("span", { class: `badge ${codeClass(call.code)}`, title: `Enswitch code ${call.code}, HTTP ${call.http_status}` }, call.code || String(call.http_status)));
 
@@ -211,7 +216,7 @@
       call.id, call.function, call.method, call.username, call.code, call.http_status,
       Object.entries(call.params || {}).map(([k, v]) => `${k}=${v}`).join(" "),
       fault || "", unknown.length ? "unknown" : "",
-      call.stub ? "stub" : "", call.proxied ? "proxied" : "",
+      call.stub ? "stub" : "", call.proxied ? "proxied" : "", warnings.length ? "warning" : "",
     ].join(" ").toLowerCase();
     return li;
   }
@@ -249,6 +254,9 @@
       } else if (call.latency_ms > 0) {
         notes.push(el("p", { class: "fault-note latency-note" }, `Injected latency: ${ms(call.latency_ms)}, by ${rule}.`));
       }
+    }
+    for (const warning of call.warnings || []) {
+      notes.push(el("p", { class: "fault-note warning-note" }, `Warning: ${warning}`));
     }
     if (unknown.size) {
       const plural = unknown.size > 1;
