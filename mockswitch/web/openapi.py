@@ -43,7 +43,7 @@ from mockswitch.enswitch.versions import OLDEST, version_text
 from . import calls, clock, control, dials, events, faults, metrics, stubs, tenants, ui
 from .declare import JSON, TOO_MANY, ControlRoutes, Schema, ok, ref
 from .exchange import CALL_ID_HEADER
-from .keys import SWITCH
+from .keys import SWITCH, TENANTS
 from .openapi_control import (
     BAD_TENANT,
     TENANT_PREFIX,
@@ -438,9 +438,10 @@ def _envelope_schemas() -> dict[str, Schema]:
 )
 async def openapi_document(request: web.Request) -> web.Response:
     switch = request.app[SWITCH]
-    tenant = switch.store.find(DEFAULT)
+    tenant = request.app[TENANTS].find(DEFAULT)
     choices = {}
+    stubbed: list[str] = []
     if tenant is not None:
-        choices["dtypes"] = list((await tenant.directory()).dtypes)
-    stubbed = switch.beyond.stubs(DEFAULT).functions()
+        choices["dtypes"] = list((await tenant.data.directory()).dtypes)
+        stubbed = tenant.stubs.functions()
     return web.json_response(build_document(switch.settings, choices, stubbed=stubbed))
