@@ -8,6 +8,7 @@ from mockswitch.config import Settings
 from mockswitch.errors import ControlError
 from mockswitch.simulator import DNUMBER_PATTERN, OUTCOMES, OutcomeError, OutcomeRules
 from mockswitch.simulator.outcomes import DEFAULT_WEIGHTS
+from mockswitch.store.retries import INTERRUPTED
 
 from .bodies import json_body
 from .call_query import integer
@@ -68,7 +69,11 @@ DIAL_FIELDS: dict[str, Schema] = {
     "answered": _NULLABLE_TIME,
     "ended": _NULLABLE_TIME,
     "outcome": {"type": ["string", "null"], "enum": [*OUTCOMES, None]},
-    "result": {"type": ["string", "null"], "enum": ["retry", "success", "failed", None]},
+    "result": {
+        "type": ["string", "null"],
+        "enum": ["retry", "success", "failed", INTERRUPTED, None],
+        "description": "`interrupted`: in progress when the server stopped (docs/simulator.md).",
+    },
 }
 DIAL = routes.schema(
     "Dial", {"type": "object", "properties": DIAL_FIELDS, "required": list(DIAL_FIELDS)}
