@@ -220,7 +220,7 @@ def test_the_same_seed_gives_the_same_database_byte_for_byte(tmp_path):
 # before `seed --generate` was made faster (issue 18): speed work must not change a byte. A
 # deliberate change to the generator or to the fixtures changes it: record the new value, and
 # say so in the commit:
-#   python -m mockswitch seed --db /tmp/g.sqlite3 --fixtures mockswitch/default_fixtures \
+#   python -m mockswitch seed --db /tmp/g.sqlite3 --fixtures fixtures \
 #       --generate 300 --seed 5
 #   python -c "from pathlib import Path; from tests.test_generator import dump_digest;
 #              print(dump_digest(Path('/tmp/g.sqlite3')))"
