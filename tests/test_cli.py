@@ -179,9 +179,11 @@ def test_a_bad_value_in_the_file_exits_2_naming_the_file_and_key(tmp_path, capsy
 
 def test_an_unknown_key_in_the_file_is_refused(tmp_path, capsys):
     config = tmp_path / "mockswitch.toml"
-    config.write_text("[mockswitch]\nport = 8081\nprot = 8082\n")
+    config.write_text("[mockswitch]\nport = 8081\nprot = 8082\nflavour = 1\n")
     assert main(["serve", "--config", str(config)]) == 2
-    assert capsys.readouterr().err == f"mockswitch: {config}: unknown settings: prot\n"
+    assert capsys.readouterr().err == (
+        f"mockswitch: {config}: unknown settings: flavour, prot (did you mean port?)\n"
+    )
 
 
 def test_a_file_that_is_not_toml_is_refused(tmp_path):

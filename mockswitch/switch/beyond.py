@@ -34,6 +34,7 @@ class Beyond:
         status_mode: str = "enswitch",
     ) -> None:
         self._start_stubs = tuple(start_stubs)
+        self._start_functions = StubBook(self._start_stubs).functions()
         self._books: dict[str, StubBook] = {}
         self.forwarder = forwarder
         self.recorder = recorder
@@ -45,6 +46,11 @@ class Beyond:
         if book is None:
             book = self._books[tenant] = StubBook(self._start_stubs)
         return book
+
+    def stubbed(self, tenant: str) -> list[str]:
+        """The functions the tenant's stubs answer, without making it a book of stubs."""
+        book = self._books.get(tenant)
+        return book.functions() if book is not None else self._start_functions
 
     def reset(self, tenant: str) -> None:
         """Back to the stubs given at start."""
@@ -66,7 +72,7 @@ class Beyond:
             try:  # a stub is the switch's answer: the switch authenticates first, as always
                 person = authenticate(await tenant.directory(), given)
             except EnswitchError as error:
-                return Handled(error, "")
+                return Handled(error, "", warnings=error.reasons)
             stub = book.choose(call.function, given, person.username)
             if stub is not None:
                 first = stub.first
