@@ -3,6 +3,7 @@ path for it, and every refused start is one line, exit status 2, with nothing wr
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import signal
@@ -16,6 +17,7 @@ import pytest
 
 from mockswitch.config import DEFAULT_FIXTURES
 from mockswitch.store import Database, DatabaseInUse
+from mockswitch.web.runner import bind_failure
 from tests.process import free_port, serving
 
 UPDATE = (
@@ -188,6 +190,58 @@ def test_a_busy_port_stops_the_start_before_any_database_file(tmp_path):
         "server on that port? --port 0 picks a free one)\n",
     )
     assert files_in(tmp_path) == []
+
+
+# The documentation's own address (RFC 5737): no machine running the suite has it.
+ABSENT_ADDRESS = "192.0.2.1"
+
+
+def test_an_address_this_machine_lacks_says_so_without_the_busy_port_hint(tmp_path):
+    port = free_port()
+    finished = run("--db", "switch.sqlite3", "--host", ABSENT_ADDRESS, cwd=tmp_path, port=port)
+    assert (finished.returncode, finished.stderr) == (
+        2,
+        f"mockswitch: cannot listen on {ABSENT_ADDRESS}:{port}: this machine has no address "
+        f"{ABSENT_ADDRESS} (Cannot assign requested address): --host 127.0.0.1 listens on this "
+        "machine only, 0.0.0.0 on every address it has\n",
+    )
+    assert files_in(tmp_path) == []
+
+
+def test_a_host_that_is_no_address_says_what_host_takes(tmp_path):
+    finished = run("--db", "switch.sqlite3", "--host", "not a host", cwd=tmp_path)
+    assert (finished.returncode, finished.stderr) == (
+        2,
+        "mockswitch: cannot listen on not a host: Name or service not known (--host takes an "
+        "address of this machine, or a name it resolves to one)\n",
+    )
+    assert files_in(tmp_path) == []
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root may listen on any port")
+def test_a_privileged_port_says_so_without_the_busy_port_hint(tmp_path):
+    finished = run("--db", "switch.sqlite3", cwd=tmp_path, port=80)
+    assert (finished.returncode, finished.stderr) == (
+        2,
+        "mockswitch: cannot listen on 127.0.0.1:80: Permission denied (ports below 1024 need "
+        "privileges: use 1024 or above)\n",
+    )
+
+
+@pytest.mark.parametrize(
+    ("code", "port", "expected"),
+    [
+        (errno.EACCES, 80, "Permission denied (ports below 1024 need privileges: use 1024 or "
+         "above)"),
+        (errno.EACCES, 8080, "Permission denied"),  # not the port: no hint about it
+        (errno.EADDRINUSE, 8080, "Address already in use (another server on that port? --port 0 "
+         "picks a free one)"),
+        (errno.EINVAL, 8080, "Invalid argument"),
+    ],
+)  # fmt: skip
+def test_a_bind_failure_gets_a_hint_only_where_the_hint_is_the_cause(code, port, expected):
+    # Root binds port 80 (the test above is skipped there): the words, from the errno.
+    assert bind_failure(OSError(code, os.strerror(code)), "127.0.0.1", port) == expected
 
 
 # -- fixtures --------------------------------------------------------------------------------
