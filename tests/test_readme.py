@@ -87,6 +87,20 @@ def test_the_real_switch_docs_commands_parse_and_its_files_load(tmp_path):
     assert len(load_messages(str(path)).overrides) == 1
 
 
+VENV = "python3 -m venv .venv && . .venv/bin/activate"
+
+
+def test_the_set_up_commands_make_the_virtual_environment_first():
+    """Pasted as they are, they never install into the system's Python (which may refuse)."""
+    section = README.split("## Two commands", 1)[1].split("\n## ", 1)[0]
+    assert blocks(section, "") == [
+        f"{VENV} && pip install . && mockswitch serve\n",
+        f"{VENV} && pip install -e '.[test]' && pytest\n",
+    ]
+    tests = README.split("## Running the tests", 1)[1]
+    assert f"```\n{VENV} && pip install -e '.[test]' && pytest\n```" in tests
+
+
 def test_the_readme_runs_the_test_command_ci_runs():
     ci = (ROOT / ".ci" / "run").read_text().splitlines()
     assert "pip install -e '.[test]'" in ci
