@@ -20,6 +20,7 @@ from mockswitch.store import Database, DatabaseInUse
 from mockswitch.web.runner import bind_failure
 from tests.process import free_port, serving
 
+ROOT = Path(__file__).resolve().parent.parent
 UPDATE = (
     "/api/json/bulk/campaigns/update/?auth_username=user;auth_password=password;id=123;name=example"
 )
@@ -190,6 +191,33 @@ def test_a_busy_port_stops_the_start_before_any_database_file(tmp_path):
         "server on that port? --port 0 picks a free one)\n",
     )
     assert files_in(tmp_path) == []
+
+
+def test_the_files_a_default_start_leaves_are_in_the_projects_gitignore(tmp_path):
+    """Started and stopped in a project (the default database in the working folder), then
+    killed there: whatever mockswitch leaves beside the code is ignored by git."""
+    with serving(tmp_path) as server:
+        server.request("GET", UPDATE)
+        while_serving = set(files_in(tmp_path))
+        assert server.stop()[0] == 0
+    with serving(tmp_path) as server:
+        server.request("GET", UPDATE)
+        server.process.kill()  # no clean stop: the WAL and its index stay
+    left = (while_serving | set(files_in(tmp_path))) - {
+        name for name in files_in(tmp_path) if name.startswith(("stderr-", "stdout-"))
+    }
+    assert "mockswitch.sqlite3" in left
+    listed = subprocess.run(
+        ["git", "check-ignore", "--no-index", "--stdin"],
+        cwd=ROOT,
+        input="\n".join(sorted(left)),
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if listed.returncode == 128:
+        pytest.skip(f"no git here: {listed.stderr}")
+    assert sorted(listed.stdout.split()) == sorted(left)
 
 
 # The documentation's own address (RFC 5737): no machine running the suite has it.
