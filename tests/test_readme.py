@@ -108,6 +108,23 @@ def test_the_readme_runs_the_test_command_ci_runs():
     assert "pip install -e '.[test]' && pytest" in README.split("## Running the tests", 1)[1]
 
 
+def test_contributing_maps_every_test_file_to_modules_that_exist():
+    """A newcomer can place a test: every test file has its row, every file and module named
+    exists, and nothing states a count or a time, which would go stale."""
+    text = DOCS["contributing.md"]
+    rows = [
+        line.split("|")[1:3]
+        for line in text.split("## Where a test goes", 1)[1].splitlines()
+        if line.startswith("| ") and not line.startswith("| package module")
+    ]
+    named = {name for _, tests in rows for name in re.findall(r"`(test_\w+\.py)`", tests)}
+    assert named == {path.name for path in (ROOT / "tests").glob("test_*.py")}
+    modules = [m for modules, _ in rows for m in re.findall(r"`([\w/]+(?:\.py|/))`", modules)]
+    assert len(modules) > 50
+    assert [m for m in modules if not (ROOT / "mockswitch" / m).exists()] == []
+    assert not re.search(r"\d[\d,]* (tests|seconds|minutes)|\d+(\.\d+)? ?(s|min)\b", text)
+
+
 def anchor(heading: str) -> str:
     """GitHub's anchor for a heading: lower case, punctuation gone, spaces to dashes."""
     return re.sub(r"[^\w\- ]", "", heading.strip().lower()).replace(" ", "-")
