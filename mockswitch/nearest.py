@@ -7,6 +7,7 @@ in a fault rule, a flag or command, a setting in a TOML file.
 from __future__ import annotations
 
 import difflib
+import functools
 from collections.abc import Iterable
 
 # difflib's similarity ratio a candidate needs to be offered (its default: 0.6).
@@ -16,16 +17,23 @@ CLOSE_ENOUGH = 0.6
 def nearest(word: str, candidates: Iterable[str]) -> str | None:
     """The candidate most like `word`, if any is close enough; a difference of case alone
     always is."""
-    names = [name for name in dict.fromkeys(candidates) if name != word]
+    names = tuple(dict.fromkeys(name for name in candidates if name != word))
     folded = word.casefold()
     same_but_case = [name for name in names if name.casefold() == folded]
     if same_but_case:
         return same_but_case[0]
     # No name can be close to a word this much longer (difflib's ratio is at most
     # 2 * shorter / (both lengths)), and reading a long word costs difflib time per character:
-    # a client's 2 MB "function name" must not hold the event loop.
+    # a client's 2 MB "function name" must not hold the event loop, nor the cache below.
     if not names or len(word) > len(max(names, key=len)) * (2 / CLOSE_ENOUGH - 1) + 1:
         return None
+    return _closest(word, names)
+
+
+# difflib takes about 80 us a candidate for names as long as a function's, and a client sent
+# to a wrong name sends it again and again: its answer is kept (the last few hundred words).
+@functools.lru_cache(maxsize=256)
+def _closest(word: str, names: tuple[str, ...]) -> str | None:
     found = difflib.get_close_matches(word, names, n=1, cutoff=CLOSE_ENOUGH)
     return found[0] if found else None
 
