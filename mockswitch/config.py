@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from mockswitch.enswitch.versions import API_VERSIONS, Version, parse_version
+from mockswitch.nearest import did_you_mean
 from mockswitch.simulator.clock import MAX_SPEED, MODES, SPEEDS, ClockError, check_speed, parse_time
 
 DEFAULT_DB = "mockswitch.sqlite3"
@@ -72,7 +73,9 @@ def _boolean(text: str) -> bool:
 def _choice(*allowed: str) -> Callable[[str], str]:
     def parse(text: str) -> str:
         if text not in allowed:
-            raise ValueError(f"{text!r} is not one of {', '.join(allowed)}")
+            # A misspelt word gets the nearest; a number (a version) is no typo of another.
+            guess = did_you_mean(text, allowed, quote="") if re.search("[A-Za-z]", text) else ""
+            raise ValueError(f"{text!r} is not one of {', '.join(allowed)}{guess}")
         return text
 
     return parse
@@ -293,9 +296,9 @@ class Settings:
     journal_field_cap: int = setting(
         _integer(64),
         16384,
-        "longest path, function name, query string, username, key and parameter name or "
-        "value the journal stores for a call, in characters; an entry's truncated lists "
-        "what was cut",
+        "longest path, function name, query string, username, key, parameter name or "
+        "value and warning the journal stores for a call, in characters; an entry's "
+        "truncated lists what was cut",
         "CHARS",
     )
     calls_page_max: int = setting(
@@ -569,5 +572,6 @@ def _read_toml(path: Path) -> dict[str, Any]:
     settings = {key.replace("-", "_"): value for key, value in table.items()}
     unknown = sorted(set(settings) - set(_BY_NAME))
     if unknown:
-        raise ConfigError(f"{path}: unknown settings: {', '.join(unknown)}")
+        named = ", ".join(name + did_you_mean(name, _BY_NAME, quote="") for name in unknown)
+        raise ConfigError(f"{path}: unknown settings: {named}")
     return settings

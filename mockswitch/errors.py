@@ -21,13 +21,17 @@ class Problem:
 
 
 class EnswitchError(Exception):
-    """An API-level outcome other than success; its problems become the envelope."""
+    """An API-level outcome other than success; its problems become the envelope.
 
-    def __init__(self, *problems: Problem) -> None:
+    `reasons` are sentences for the person reading the journal and the log (why a login
+    failed, say), never sent: the envelope stays the switch's, byte for byte."""
+
+    def __init__(self, *problems: Problem, reasons: tuple[str, ...] = ()) -> None:
         if not problems:
             raise ValueError("an EnswitchError needs at least one problem")
         super().__init__("; ".join(f"{p.code} {p.key}: {p.message}" for p in problems))
         self.problems = problems
+        self.reasons = reasons
 
     @property
     def code(self) -> str:
@@ -48,8 +52,8 @@ def invalid(key: str, message: str) -> Problem:
     return Problem("400", key, message)
 
 
-def not_authenticated() -> EnswitchError:
-    return EnswitchError(Problem("401", "", message("401")))
+def not_authenticated(reason: str = "") -> EnswitchError:
+    return EnswitchError(Problem("401", "", message("401")), reasons=(reason,) if reason else ())
 
 
 def role_forbids() -> EnswitchError:

@@ -44,6 +44,7 @@ from mockswitch.testing import (
     ServerThread,
     server_root,
 )
+from mockswitch.testing.reach import server_problem
 
 ISOLATIONS = ("test", "worker", "none")
 # Tenants of different runs against one shared server must not collide either.
@@ -80,6 +81,26 @@ def pytest_configure(config: pytest.Config) -> None:
     warnings.filterwarnings(
         "ignore", message=_ASYNCIO_LOOP_SCOPE_UNSET, category=pytest.PytestDeprecationWarning
     )
+
+
+@pytest.hookimpl(tryfirst=True)  # before xdist starts its workers
+def pytest_sessionstart(session: pytest.Session) -> None:
+    """A server named by `MOCKSWITCH_URL` that cannot serve the session (not up, or not
+    taking the token) stops it here, once, in one line: not with a traceback per test."""
+    config = session.config
+    if hasattr(config, "workerinput") or config.option.collectonly:
+        return  # a worker: its controller has asked already; nothing runs when collecting
+    given = _given_url()
+    if given is None:
+        return
+    problem = server_problem(given, _token())
+    if problem is not None:
+        raise pytest.UsageError(problem)
+
+
+def _token() -> str | None:
+    """The admin token the fixtures send (`MOCKSWITCH_ADMIN_TOKEN`), if set."""
+    return os.environ.get(TOKEN_VARIABLE, "").strip() or None
 
 
 def _given_url() -> str | None:
@@ -154,8 +175,7 @@ def mockswitch(mockswitch_url: str, request: pytest.FixtureRequest) -> Iterator[
     """
     isolation = _isolation(request.config)
     # A shared server with an admin token (MOCKSWITCH_ADMIN_TOKEN) wants it on resets.
-    token = os.environ.get(TOKEN_VARIABLE, "").strip() or None
-    client = MockswitchClient(mockswitch_url, _tenant_for(request, isolation), token=token)
+    client = MockswitchClient(mockswitch_url, _tenant_for(request, isolation), token=_token())
     client.reset()  # creates the tenant on first use
     yield client
     if isolation == "test":

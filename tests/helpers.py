@@ -181,6 +181,7 @@ def shown_rule(rule_id: int, **fields: Any) -> dict[str, Any]:
         "after": 0,
         "every": 1,
         "seed": f"0:{rule_id}",
+        "allow_unknown": False,
         "matched": 0,
         "fired": 0,
         "expired": False,

@@ -336,7 +336,12 @@ async def start(serve: Serve, tmp_path: Path) -> tuple[TestClient, Path]:
     db = tmp_path / "corpus.sqlite3"
     client = await serve(db=str(db))
     # One rule and one latency to keep: bad input must not remove or change them either.
-    rule = {"match": {"function": "nothing/at/all"}, "action": {"type": "reset"}, "name": "keep"}
+    rule = {
+        "match": {"function": "nothing/at/all"},
+        "action": {"type": "reset"},
+        "name": "keep",
+        "allow_unknown": True,  # never fires: no function of that name is served or stubbed
+    }
     assert (await client.post("/_mock/faults", json=rule)).status == 201
     return client, db
 

@@ -73,6 +73,18 @@ def test_stubbed_calls_are_flagged(server, capsys):
     assert run(capsys, "--url", server.url) == (0, [line], "")
 
 
+def test_a_calls_warnings_are_shown(server, capsys):
+    client = server.client()
+    with urllib.request.urlopen(f"{client.api_url}{GET}/?auth_username=User;id=123") as answer:
+        answer.read()
+    (at,) = [c["at"][11:23] for c in client.calls()]
+    line = (
+        f"#1      {at} GET  {GET} 401 - auth_username=User id=123  [warning: login failed: the "
+        "call sent no auth_password]"
+    )
+    assert run(capsys, "--url", server.url) == (0, [line], "")
+
+
 @pytest.mark.parametrize(
     ("argv", "shown"),
     [

@@ -18,7 +18,12 @@ import pytest
 from mockswitch.cli import main
 from tests.cast import PASSWORD
 
-RULE = {"match": {"function": "nothing/at/all"}, "action": {"type": "reset"}}
+# A rule that never fires (allow_unknown: no function of that name is served or stubbed).
+RULE = {
+    "match": {"function": "nothing/at/all"},
+    "action": {"type": "reset"},
+    "allow_unknown": True,
+}
 
 
 def too_many(message: str) -> dict[str, Any]:

@@ -43,8 +43,95 @@ def test_main_returns_an_int_for_help_and_usage_errors(capsys):
     assert main(["serve", "--no-such-flag"]) == 2
     assert main([]) == 2
     err = capsys.readouterr().err
-    assert "unrecognized arguments: --no-such-flag" in err
+    assert "unrecognized argument: --no-such-flag" in err
     assert "the following arguments are required: COMMAND" in err
+
+
+# -- usage errors suggest, under the command's own usage --------------------------------------
+
+CALLS_USAGE = """\
+usage: mockswitch calls [-h] [--url URL] [--tenant TENANT]
+                        [--function FUNCTION] [--method METHOD] [--code CODE]
+                        [--username USERNAME] [--since ID|TIME]
+                        [--until ID|TIME] [--param NAME=VALUE] [--limit N]
+                        [--order {asc,desc}] [-f] [--json]
+"""
+TOP_USAGE = "usage: mockswitch [-h] [--version] COMMAND ...\n"
+
+
+@pytest.mark.parametrize(
+    ("argv", "expected"),
+    [
+        (
+            ["serve", "--prot", "8081"],
+            "usage: mockswitch serve [options]\n"
+            "mockswitch serve: error: unrecognized argument: --prot (did you mean --port?)\n",
+        ),
+        (
+            ["serve", "--port", "8081", "--hots=0.0.0.0"],
+            "usage: mockswitch serve [options]\n"
+            "mockswitch serve: error: unrecognized argument: --hots=0.0.0.0 (did you mean "
+            "--host?)\n",
+        ),
+        (
+            ["serve", "--flavour", "mint"],
+            "usage: mockswitch serve [options]\n"
+            "mockswitch serve: error: unrecognized argument: --flavour\n",
+        ),
+        (
+            ["serve", "extra"],
+            "usage: mockswitch serve [options]\n"
+            "mockswitch serve: error: unrecognized argument: extra\n",
+        ),
+        (
+            ["calls", "--limt", "3"],
+            CALLS_USAGE
+            + "mockswitch calls: error: unrecognized argument: --limt (did you mean --limit?)\n",
+        ),
+        (
+            ["calls", "--order", "ascc"],
+            CALLS_USAGE + "mockswitch calls: error: argument --order: invalid choice: 'ascc' "
+            "(did you mean 'asc'? choose from 'asc', 'desc')\n",
+        ),
+        (
+            ["seed", "--sed", "3"],
+            "usage: mockswitch seed [-h] [--config FILE] [--db PATH] [--fixtures DIR]\n"
+            "                       [--sync MODE] [--generate N] [--seed S]\n"
+            "mockswitch seed: error: unrecognized argument: --sed (did you mean --seed?)\n",
+        ),
+        (
+            ["serv", "--port", "8081"],
+            TOP_USAGE + "mockswitch: error: argument COMMAND: invalid choice: 'serv' (did you "
+            "mean 'serve'? choose from 'serve', 'seed', 'calls', 'verify')\n",
+        ),
+        (
+            ["frobnicate"],
+            TOP_USAGE + "mockswitch: error: argument COMMAND: invalid choice: 'frobnicate' "
+            "(choose from 'serve', 'seed', 'calls', 'verify')\n",
+        ),
+    ],
+)
+def test_a_typo_gets_did_you_mean_under_the_commands_own_usage(monkeypatch, capsys, argv, expected):
+    monkeypatch.setenv("COLUMNS", "80")  # argparse wraps the usage to the terminal's width
+    assert main(argv) == 2
+    assert capsys.readouterr() == ("", expected)
+
+
+def test_an_unknown_flag_is_named_before_a_missing_required_one(capsys):
+    assert main(["verify", "--swich", "https://switch.example.com", "--username", "a"]) == 2
+    err = capsys.readouterr().err
+    assert err.endswith(
+        "\nmockswitch verify: error: unrecognized argument: --swich (did you mean --switch?)\n"
+    ), err
+    assert err.startswith("usage: mockswitch verify ")
+
+
+def test_a_setting_with_choices_suggests_the_nearest(capsys):
+    assert main(["serve", "--http-status", "mirorr"]) == 2
+    assert capsys.readouterr().err == (
+        "mockswitch: --http-status: 'mirorr' is not one of enswitch, mirror (did you mean "
+        "mirror?)\n"
+    )
 
 
 def test_serve_help_lists_every_option_with_its_environment_variable(capsys):
@@ -179,9 +266,11 @@ def test_a_bad_value_in_the_file_exits_2_naming_the_file_and_key(tmp_path, capsy
 
 def test_an_unknown_key_in_the_file_is_refused(tmp_path, capsys):
     config = tmp_path / "mockswitch.toml"
-    config.write_text("[mockswitch]\nport = 8081\nprot = 8082\n")
+    config.write_text("[mockswitch]\nport = 8081\nprot = 8082\nflavour = 1\n")
     assert main(["serve", "--config", str(config)]) == 2
-    assert capsys.readouterr().err == f"mockswitch: {config}: unknown settings: prot\n"
+    assert capsys.readouterr().err == (
+        f"mockswitch: {config}: unknown settings: flavour, prot (did you mean port?)\n"
+    )
 
 
 def test_a_file_that_is_not_toml_is_refused(tmp_path):

@@ -121,10 +121,10 @@ async def test_calls_without_an_origin_keep_working(serve):
     curl = {"Content-Type": "application/x-www-form-urlencoded", "User-Agent": "curl/8.5.0"}
     added = await client.post(
         "/_mock/faults",
-        data='{"match": {"function": "x/y"}, "action": {"type": "reset"}}',
+        data='{"match": {"function": "bulk/*"}, "action": {"type": "reset"}}',
         headers=curl,
     )
-    rule = shown_rule(1, match={"function": "x/y"}, action={"type": "reset", "processed": False})
+    rule = shown_rule(1, match={"function": "bulk/*"}, action={"type": "reset", "processed": False})
     assert (added.status, await added.json()) == (201, rule)
     latency = await client.put("/_mock/faults/default-latency", data="null")
     assert (latency.status, await latency.json()) == (

@@ -122,13 +122,21 @@ async def test_a_rule_id_that_is_not_an_integer_is_a_400(client, method, rule_id
 
 
 ACTION_TYPES = "must be one of: envelope, http, reset, hang, empty, malformed, slow_body"
+KEEP = 'add "allow_unknown": true to keep a rule for a function you will stub later'
 BAD_RULES = [
     pytest.param(
         {"action": {"type": "reset"}, "colour": "red"},
         "colour",
-        "unknown field (known: action, after, every, latency, match, name, probability, "
-        "seed, times)",
+        "unknown field (known: action, after, allow_unknown, every, latency, match, name, "
+        "probability, seed, times)",
         id="unknown field",
+    ),
+    pytest.param(
+        {"action": {"type": "reset"}, "time": 1},
+        "time",
+        "unknown field (known: action, after, allow_unknown, every, latency, match, name, "
+        "probability, seed, times); did you mean `times`?",
+        id="unknown field near a known one",
     ),
     pytest.param(
         {"action": {"type": "reset", "after": 2}},
@@ -253,13 +261,14 @@ BAD_RULES = [
     pytest.param(
         {"match": {"user": "admin"}, "action": {"type": "reset"}},
         "match.user",
-        "unknown field (known: function, method, params, username)",
+        "unknown field (known: function, method, params, username); did you mean `username`?",
         id="match unknown field",
     ),
     pytest.param(
         {"action": {"type": "envelope", "code": "999"}},
         "action.code",
-        "must be a three-digit code such as 400 or 500",
+        "must be one of Enswitch's envelope codes: 200, 201, 204, 400, 401, 402, 403, 404, 413, "
+        "500 (for another HTTP status, use the http action)",
         id="envelope code out of range",
     ),
     pytest.param(
@@ -305,6 +314,38 @@ BAD_RULES = [
         id="neither action nor latency",
     ),
     pytest.param("reset", "rule", "must be an object", id="a string, not a rule"),
+    pytest.param(
+        {"match": {"function": "bulk/campaigns/udpate"}, "action": {"type": "reset"}},
+        "match.function",
+        f"`bulk/campaigns/udpate` is neither served nor stubbed here (did you mean "
+        f"`bulk/campaigns/update`?); {KEEP}",
+        id="function nobody answers",
+    ),
+    pytest.param(
+        {"match": {"function": "people/list"}, "action": {"type": "reset"}},
+        "match.function",
+        f"`people/list` is neither served nor stubbed here; {KEEP}",
+        id="function not stubbed (yet)",
+    ),
+    pytest.param(
+        {"match": {"function": "bulk/campaign/*"}, "action": {"type": "reset"}},
+        "match.function",
+        f"`bulk/campaign/*` matches no function served or stubbed here; {KEEP}",
+        id="glob matching nothing",
+    ),
+    pytest.param(
+        {"action": {"type": "envelope", "code": 503}},
+        "action.code",
+        "must be one of Enswitch's envelope codes: 200, 201, 204, 400, 401, 402, 403, 404, 413, "
+        "500 (for another HTTP status, use the http action)",
+        id="envelope code Enswitch does not have",
+    ),
+    pytest.param(
+        {"action": {"type": "reset"}, "allow_unknown": "yes"},
+        "allow_unknown",
+        "must be true or false",
+        id="allow_unknown not a boolean",
+    ),
 ]
 
 
@@ -373,6 +414,76 @@ async def test_a_refused_rule_on_a_new_tenant_does_not_create_the_tenant(client)
     assert await response.json() == {
         "error": {"status": 404, "message": "no tenant called 'typo'", "field": "tenant"}
     }
+
+
+async def test_a_rule_for_an_unknown_function_on_a_new_tenant_does_not_create_it(client):
+    rule = {"match": {"function": "bulk/campaigns/udpate"}, "action": {"type": "reset"}}
+    response = await client.post("/t/typo/_mock/faults", json=[RESET_RULE, rule])
+    assert response.status == 400
+    assert (await response.json())["error"]["field"] == "[1].match.function"
+
+    assert (await client.get("/t/typo/_mock/faults")).status == 404
+
+
+PEOPLE_RULE = {
+    "match": {"function": "people/*"},
+    "action": {"type": "envelope", "code": "500"},
+}
+INTERNAL_ERROR = {"responses": [{"code": "500", "key": "", "message": "Internal error"}]}
+PEOPLE_STUB = {"function": "people/list", "data": []}
+
+
+async def test_a_rule_may_name_a_function_the_tenant_stubs(client):
+    assert (await client.post("/t/acme/_mock/stubs", json=PEOPLE_STUB)).status == 201
+
+    assert (await client.post("/t/acme/_mock/faults", json=PEOPLE_RULE)).status == 201
+    assert await call(client, "people/list", tenant="acme") == (200, INTERNAL_ERROR)
+    # Another tenant's stubs do not count.
+    response = await client.post("/_mock/faults", json=PEOPLE_RULE)
+    assert response.status == 400
+    assert (await response.json())["error"]["field"] == "match.function"
+
+
+async def test_a_new_tenants_rule_may_name_a_function_stubbed_at_start(serve, tmp_path):
+    stubs = tmp_path / "stubs.json"
+    stubs.write_text('[{"function": "people/list", "data": []}]')
+    client = await serve(stubs=str(stubs))
+
+    assert (await client.post("/t/fresh/_mock/faults", json=PEOPLE_RULE)).status == 201
+    assert await call(client, "people/list", tenant="fresh") == (200, INTERNAL_ERROR)
+
+
+async def test_allow_unknown_keeps_a_rule_for_a_function_stubbed_later(client):
+    rule = {**PEOPLE_RULE, "match": {"function": "people/list"}, "allow_unknown": True}
+    response = await client.post("/_mock/faults", json=rule)
+    assert response.status == 201
+    assert await response.json() == shown_rule(
+        1,
+        match={"function": "people/list"},
+        action={"type": "envelope", "processed": False, "code": "500", "key": "",
+                "message": "Internal error"},
+        allow_unknown=True,
+    )  # fmt: skip
+
+    assert (await client.post("/_mock/stubs", json=PEOPLE_STUB)).status == 201
+    assert await call(client, "people/list") == (200, INTERNAL_ERROR)
+
+
+async def test_behind_proxy_to_a_rule_may_name_any_function(serve):
+    # The switch behind answers every name, so none is unknown (nothing listens there:
+    # the rule is only added, no call is forwarded).
+    client = await serve(proxy_to="http://127.0.0.1:9")
+    rule = {"match": {"function": "people/list"}, "action": {"type": "reset"}}
+
+    assert (await client.post("/_mock/faults", json=rule)).status == 201
+
+
+async def test_the_http_action_keeps_any_http_status(client):
+    for status in (200, 418, 429, 503, 599):
+        rule = {"match": {"function": "bulk/*"}, "action": {"type": "http", "status": status}}
+        response = await client.post("/_mock/faults", json=rule)
+        assert response.status == 201
+        assert (await response.json())["action"]["status"] == status
 
 
 async def test_the_issues_two_rules_are_accepted_as_written(client):

@@ -77,6 +77,7 @@ async def test_the_issues_rule_fails_the_first_two_updates_of_123_then_expires(c
         "after": 0,
         "every": 1,
         "seed": "0:1",
+        "allow_unknown": False,
         "matched": 0,
         "fired": 0,
         "expired": False,

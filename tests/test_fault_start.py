@@ -157,6 +157,21 @@ BAD_FILES = [
         id="wrong shape",
     ),
     pytest.param("bad.yaml", "rules: [\n", "not valid JSON or YAML", id="unparseable"),
+    pytest.param(
+        "typo.yaml",
+        "- match: {function: bulk/campaigns/udpate}\n  action: {type: reset}\n",
+        "rule 1: match.function: `bulk/campaigns/udpate` is neither served nor stubbed here "
+        '(did you mean `bulk/campaigns/update`?); add "allow_unknown": true to keep a rule for '
+        "a function you will stub later\n",
+        id="function nobody answers",
+    ),
+    pytest.param(
+        "code.json",
+        json.dumps([{"action": {"type": "envelope", "code": 503}}]),
+        "rule 1: action.code: must be one of Enswitch's envelope codes: 200, 201, 204, 400, "
+        "401, 402, 403, 404, 413, 500 (for another HTTP status, use the http action)\n",
+        id="envelope code Enswitch does not have",
+    ),
 ]
 
 
@@ -173,6 +188,28 @@ def test_a_bad_faults_file_stops_the_start_with_a_clear_message(
 
     err = capsys.readouterr().err
     assert err.startswith(f"mockswitch: {path}: {expected}"), err
+
+
+async def test_a_start_rule_may_name_a_function_stubbed_at_start(serve, tmp_path):
+    stubs = tmp_path / "stubs.json"
+    stubs.write_text(json.dumps([{"function": "people/list", "data": []}]))
+    rule = {"match": {"function": "people/list"}, "action": {"type": "envelope", "code": "500"}}
+    client = await serve(stubs=str(stubs), faults=json.dumps([rule]))
+
+    assert await call(client, "people/list") == (200, INTERNAL_ERROR)
+
+
+async def test_a_start_rule_for_a_function_to_stub_later_says_allow_unknown(serve):
+    rule = {
+        "match": {"function": "people/list"},
+        "action": {"type": "envelope", "code": "500"},
+        "allow_unknown": True,
+    }
+    client = await serve(faults=json.dumps([rule]))
+    stub = {"function": "people/list", "data": []}
+    assert (await client.post("/_mock/stubs", json=stub)).status == 201
+
+    assert await call(client, "people/list") == (200, INTERNAL_ERROR)
 
 
 def test_a_missing_faults_file_stops_the_start(tmp_path, capsys):

@@ -46,7 +46,9 @@ async def test_a_2_mb_path_and_a_1_mb_query_leave_a_small_page(serve, tmp_path):
     assert len(listed) < 300_000
 
     first = await entry(client, both)
-    assert first["truncated"] == ["path", "function", "query"]
+    # The warning quotes the function sent, and is cut like it.
+    assert first["truncated"] == ["path", "function", "query", "warnings"]
+    assert first["warnings"] == [f"no function `{'p' * 2**21}"[:FIELD_CAP]]
     assert first["body_truncated"] is False
     assert first["path"] == long_path[:FIELD_CAP]
     assert first["function"] == ("p" * 2**21)[:FIELD_CAP]
@@ -54,7 +56,7 @@ async def test_a_2_mb_path_and_a_1_mb_query_leave_a_small_page(serve, tmp_path):
     assert first["params"] == {}
     second = await entry(client, path_only)
     assert (second["truncated"], second["query"]) == (
-        ["path", "function"],
+        ["path", "function", "warnings"],
         "auth_username=user;auth_password=********",
     )
     assert (await entry(client, query_only))["truncated"] == ["query"]

@@ -78,6 +78,7 @@ def case(
     params: list[list[str]] | None = None,
     unknown: tuple[str, ...] = (),
     http_status: int = 200,
+    warnings: tuple[str, ...] = (),
 ) -> Any:
     """A call sent to `path` with `query` (its password masked as the journal shows it), and
     the journal entry it must leave: by default its parameters are the query's pairs."""
@@ -96,6 +97,7 @@ def case(
         "key": first["key"],
         "http_status": http_status,
         "body": text(answer),
+        "warnings": list(warnings),
     }
     sent = f"{path}?{query.replace(MASK, password)}"
     return pytest.param(settings or {}, sent, body, expected, id=name)
@@ -127,6 +129,7 @@ CASES = [
         NOT_AUTHENTICATED,
         username="",
         password="Wr0ng-Passw0rd-4e1f",
+        warnings=("login failed: wrong password for 'user'",),
     ),
     case(
         "402-role",
@@ -158,6 +161,10 @@ CASES = [
         f"{AS_USER};id=1",
         NO_SUCH_FUNCTION,
         username="",
+        warnings=(
+            "no function `bulk/campaigns/frobnicate` is served or stubbed here "
+            "(did you mean `bulk/campaigns/create`?)",
+        ),
     ),
     case(
         "malformed-percent-encoding",
@@ -209,8 +216,8 @@ async def test_each_kind_of_call_is_recorded_with_all_its_fields(
     entry["params"] = [list(pair) for pair in entry["params"].items()]  # order matters
     assert entry == {
         "id": 1,
-        **expected,
         **UNTOUCHED,
+        **expected,
     }
     assert call_id == 1
     # The journal keeps what the client received, byte for byte.

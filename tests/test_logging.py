@@ -133,9 +133,10 @@ async def test_each_call_is_logged_once_with_its_fields(serve, caplog):
         await call(client, "bulk/campaigns/update", id=123, name="x")
         await call(client, "bulk/campaigns/get", user="nobody", id=123)
     lines = [r for r in caplog.records if r.name == "mockswitch.calls"]
-    assert [r.getMessage().split(" ", 1)[1].rsplit(" ", 1)[0] for r in lines] == [
+    assert [re.sub(r"^#\d+ | \d+\.\dms", "", r.getMessage()) for r in lines] == [
         "GET bulk/campaigns/update 204 user",
-        "GET bulk/campaigns/get 401 -",
+        "GET bulk/campaigns/get 401 - warning: login failed: no user 'nobody' in this tenant's "
+        "data set",
     ]
     assert [getattr(r, CALL)["code"] for r in lines] == ["204", "401"]
     assert getattr(lines[0], CALL)["id"] + 1 == getattr(lines[1], CALL)["id"]
@@ -164,7 +165,11 @@ def test_the_command_logs_human_lines_by_default(tmp_path):
         r"#1 GET bulk/campaigns/get 200 user \d+\.\dms",
         lines[0],
     ), lines[0]
-    assert re.search(r"#2 POST no/such 404 - \d+\.\dms tenant=acme$", lines[1]), lines[1]
+    assert re.search(
+        r"#2 POST no/such 404 - \d+\.\dms tenant=acme "
+        r"warning: no function `no/such` is served or stubbed here$",
+        lines[1],
+    ), lines[1]
 
 
 def test_the_command_logs_json_with_log_format_json(tmp_path):
@@ -214,7 +219,8 @@ def test_a_name_with_a_line_break_cannot_forge_a_log_line(tmp_path):
     assert [line.split(" ", 3)[3] for line in lines] == [
         "#1 GET bulk/campaigns/get http 503 eve\\n2026-01-31 12:00:00,000 mockswitch.calls "
         "#9 forged " + lines[0].rsplit(" ", 2)[1] + " fault=http",
-        "#2 GET bulk\\r\\nforged 404 - " + lines[1].rsplit(" ", 1)[1],
+        "#2 GET bulk\\r\\nforged 404 - " + lines[1].split(" ")[8] + " warning: no function "
+        "`bulk\\r\\nforged` is served or stubbed here",
     ]
     assert not [line for line in log.splitlines() if "forged" in line and line not in lines]
 

@@ -42,7 +42,7 @@ async def test_calls_are_counted_by_function_code_and_fault(client):
     await client.post(
         "/_mock/faults",
         json=[
-            {"match": {"function": GET}, "action": {"type": "envelope", "code": "503"}, "times": 1},
+            {"match": {"function": GET}, "action": {"type": "envelope", "code": "500"}, "times": 1},
             {"match": {"function": GET}, "latency": {"fixed_ms": 1}, "times": 1},
             {"match": {"function": GET}, "action": {"type": "http", "status": 502}, "times": 1},
         ],
@@ -58,7 +58,7 @@ async def test_calls_are_counted_by_function_code_and_fault(client):
     assert calls(samples, UPDATE, "401") == 1
     assert calls(samples, GET, "200") == 1
     assert calls(samples, "unknown", "404") == 1
-    assert calls(samples, GET, "503", "envelope") == 1
+    assert calls(samples, GET, "500", "envelope") == 1
     assert calls(samples, GET, "200", "latency") == 1
     assert calls(samples, GET, "http_502", "http") == 1
     assert sum(samples["mockswitch_calls_total"].values()) == 9

@@ -185,7 +185,9 @@ async def test_the_fault_rule_schema_follows_the_rule_parser(client):
     accepts = schema_validator(document, {"$ref": "#/components/schemas/FaultRuleInput"})
     good = [
         {"match": {"function": "bulk/*", "params": {"id": 123}}, "action": {"type": "reset"}},
-        {"action": {"type": "envelope", "code": 503, "message": "Busy"}, "times": 2},
+        {"action": {"type": "envelope", "code": 500, "message": "Busy"}, "times": 2},
+        {"action": {"type": "envelope", "code": "404"}, "allow_unknown": False},
+        {"action": {"type": "http", "status": 418}},
         {"latency": {"uniform_ms": [10, 20]}, "probability": 0.5, "seed": "x"},
         {"action": {"type": "slow_body", "duration_ms": 100}, "after": 1, "every": 2},
     ]
@@ -198,6 +200,9 @@ async def test_the_fault_rule_schema_follows_the_rule_parser(client):
         {"action": {"type": "reset"}, "probability": 2},
         {"action": {"type": "slow_body"}},  # duration_ms is required
         {"action": {"type": "reset"}, "typo": 1},
+        {"action": {"type": "envelope", "code": 503}},  # not an Enswitch envelope code
+        {"action": {"type": "envelope", "code": "503"}},
+        {"action": {"type": "reset"}, "allow_unknown": "yes"},
     ]
     for rule in bad:
         assert list(accepts.iter_errors(rule)), rule
@@ -255,7 +260,7 @@ async def prepare(client, scope: str) -> dict[str, str]:
     )
     rule = await client.post(
         f"{scope}/_mock/faults",
-        json={"match": {"function": "nothing"}, "action": {"type": "reset"}},
+        json={"match": {"function": "nothing"}, "action": {"type": "reset"}, "allow_unknown": True},
     )
     stub = await client.post(f"{scope}/_mock/stubs", json={"function": "nothing/here", "data": []})
     return {

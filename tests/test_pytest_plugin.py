@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+import json
+import socket
+import threading
+import urllib.request
+
 import pytest
 
 from mockswitch.testing import ServerThread
+from tests.process import free_port
 
 pytest_plugins = ["pytester"]
 
@@ -222,6 +228,115 @@ def test_a_url_that_cannot_work_stops_the_run_saying_what_to_set(
     result = pytester.runpytest_subprocess(*QUIET_RUN, timeout=300)
     assert result.ret == pytest.ExitCode.USAGE_ERROR
     assert result.stderr.str().strip() == f"ERROR: MOCKSWITCH_URL={url}: {message}"
+
+
+# -- a server that cannot serve the session: one line, once --------------------------------
+
+START_IT = (
+    "start it first (mockswitch serve, or the CI service container, up once its healthcheck "
+    "passes), or unset MOCKSWITCH_URL to run one inside the test session"
+)
+
+
+def assert_stopped_in_one_line(result: pytest.RunResult, line: str) -> None:
+    """The run stopped before any test, saying `line` and nothing more: no test ran, no
+    traceback, however many tests there were."""
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    assert result.stderr.str().strip() == f"ERROR: {line}"
+    out = result.stdout.str()
+    assert "Traceback" not in out, out
+    assert "passed" not in out, out
+    assert "failed" not in out, out
+    assert len(out.splitlines()) <= 3, out  # xdist's "bringing up nodes...", if anything
+
+
+@pytest.mark.parametrize("workers", [[], ["-n", "2"]], ids=["no xdist", "xdist"])
+def test_a_closed_port_stops_the_session_once_naming_the_variable(
+    pytester: pytest.Pytester, monkeypatch, workers
+):
+    port = free_port()  # nothing listens there once free_port has closed its socket
+    monkeypatch.setenv("MOCKSWITCH_URL", f"http://127.0.0.1:{port}")
+    monkeypatch.delenv("MOCKSWITCH_ADMIN_TOKEN", raising=False)
+    pytester.makepyfile(test_app=USER_TESTS)
+
+    result = pytester.runpytest_subprocess(*QUIET_RUN, *workers, timeout=300)
+
+    assert_stopped_in_one_line(
+        result,
+        f"MOCKSWITCH_URL=http://127.0.0.1:{port}: no mockswitch answers there (Connection "
+        f"refused): {START_IT}",
+    )
+
+
+@pytest.mark.parametrize(
+    ("token", "line"),
+    [
+        (
+            None,
+            "the server wants its admin token for changes, and MOCKSWITCH_ADMIN_TOKEN is not "
+            "set: set it to the token the server was started with",
+        ),
+        (
+            "not-the-token",
+            "MOCKSWITCH_ADMIN_TOKEN is not the server's admin token: set it to the token the "
+            "server was started with (its --admin-token or MOCKSWITCH_ADMIN_TOKEN)",
+        ),
+    ],
+    ids=["no token", "wrong token"],
+)
+def test_a_token_the_server_does_not_take_stops_the_session_once(
+    pytester: pytest.Pytester, monkeypatch, token, line
+):
+    with ServerThread(admin_token="s3cret-Token") as server:
+        monkeypatch.setenv("MOCKSWITCH_URL", server.url)
+        if token is None:
+            monkeypatch.delenv("MOCKSWITCH_ADMIN_TOKEN", raising=False)
+        else:
+            monkeypatch.setenv("MOCKSWITCH_ADMIN_TOKEN", token)
+        pytester.makepyfile(test_app=USER_TESTS)
+        result = pytester.runpytest_subprocess(*QUIET_RUN, "-n", "2", timeout=300)
+        with urllib.request.urlopen(f"{server.url}/_mock/tenants") as answer:
+            assert json.load(answer)["tenants"].keys() == {"default"}  # the probe made none
+
+    assert_stopped_in_one_line(result, f"MOCKSWITCH_URL={server.url}: {line}")
+
+
+def test_a_server_that_is_not_mockswitch_is_named_as_such(pytester: pytest.Pytester, monkeypatch):
+    with socket.socket() as listening:  # answers every request with a 404, as a web server
+        listening.bind(("127.0.0.1", 0))
+        listening.listen()
+        url = f"http://127.0.0.1:{listening.getsockname()[1]}"
+        threading.Thread(target=answer_404s, args=(listening,), daemon=True).start()
+        monkeypatch.setenv("MOCKSWITCH_URL", url)
+        pytester.makepyfile(test_app=USER_TESTS)
+        result = pytester.runpytest_subprocess(*QUIET_RUN, timeout=300)
+
+    assert_stopped_in_one_line(
+        result,
+        f"MOCKSWITCH_URL={url}: something answers there, but not as mockswitch does (HTTP 404 "
+        f"to {url}/_mock/health): set MOCKSWITCH_URL to the root URL of a mockswitch server",
+    )
+
+
+def answer_404s(listening: socket.socket) -> None:
+    while True:
+        try:
+            connection, _ = listening.accept()
+        except OSError:  # the test closed the socket
+            return
+        with connection:
+            connection.recv(65536)
+            connection.sendall(b"HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n")
+
+
+def test_collecting_only_asks_nothing_of_the_server(pytester: pytest.Pytester, monkeypatch):
+    monkeypatch.setenv("MOCKSWITCH_URL", f"http://127.0.0.1:{free_port()}")
+    pytester.makepyfile(test_app=USER_TESTS)
+
+    result = pytester.runpytest_subprocess(*QUIET_RUN, "--collect-only", timeout=300)
+
+    assert result.ret == pytest.ExitCode.OK
+    result.stdout.fnmatch_lines(["*3 tests collected*"])
 
 
 # -- isolation none under xdist --------------------------------------------------------------

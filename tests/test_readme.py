@@ -87,11 +87,42 @@ def test_the_real_switch_docs_commands_parse_and_its_files_load(tmp_path):
     assert len(load_messages(str(path)).overrides) == 1
 
 
+VENV = "python3 -m venv .venv && . .venv/bin/activate"
+
+
+def test_the_set_up_commands_make_the_virtual_environment_first():
+    """Pasted as they are, they never install into the system's Python (which may refuse)."""
+    section = README.split("## Two commands", 1)[1].split("\n## ", 1)[0]
+    assert blocks(section, "") == [
+        f"{VENV} && pip install . && mockswitch serve\n",
+        f"{VENV} && pip install -e '.[test]' && pytest\n",
+    ]
+    tests = README.split("## Running the tests", 1)[1]
+    assert f"```\n{VENV} && pip install -e '.[test]' && pytest\n```" in tests
+
+
 def test_the_readme_runs_the_test_command_ci_runs():
     ci = (ROOT / ".ci" / "run").read_text().splitlines()
     assert "pip install -e '.[test]'" in ci
     assert "pytest" in ci
     assert "pip install -e '.[test]' && pytest" in README.split("## Running the tests", 1)[1]
+
+
+def test_contributing_maps_every_test_file_to_modules_that_exist():
+    """A newcomer can place a test: every test file has its row, every file and module named
+    exists, and nothing states a count or a time, which would go stale."""
+    text = DOCS["contributing.md"]
+    rows = [
+        line.split("|")[1:3]
+        for line in text.split("## Where a test goes", 1)[1].splitlines()
+        if line.startswith("| ") and not line.startswith("| package module")
+    ]
+    named = {name for _, tests in rows for name in re.findall(r"`(test_\w+\.py)`", tests)}
+    assert named == {path.name for path in (ROOT / "tests").glob("test_*.py")}
+    modules = [m for modules, _ in rows for m in re.findall(r"`([\w/]+(?:\.py|/))`", modules)]
+    assert len(modules) > 50
+    assert [m for m in modules if not (ROOT / "mockswitch" / m).exists()] == []
+    assert not re.search(r"\d[\d,]* (tests|seconds|minutes)|\d+(\.\d+)? ?(s|min)\b", text)
 
 
 def anchor(heading: str) -> str:

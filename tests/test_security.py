@@ -47,7 +47,8 @@ pytest_plugins = ["pytester"]
 
 TOKEN = "s3cret-Token_42~"
 WRONG_TOKEN = {"error": {"status": 401, "message": "the admin token is wrong", "field": "token"}}
-RULE = {"match": {"function": "nothing"}, "action": {"type": "reset"}}
+# A rule that never fires (allow_unknown: no function of that name is served or stubbed).
+RULE = {"match": {"function": "nothing"}, "action": {"type": "reset"}, "allow_unknown": True}
 BEARER = {"Authorization": f"Bearer {TOKEN}"}
 
 
@@ -378,12 +379,14 @@ def test_mockswitch_calls_reads_without_a_token(capsys):
 
 PLUGIN_USER_TESTS = """
 def test_each_test_gets_a_fresh_tenant_from_a_server_with_a_token(mockswitch):
-    mockswitch.add_fault(match={"function": "x"}, action={"type": "reset"})
+    mockswitch.add_fault(match={"function": "x"}, action={"type": "reset"}, allow_unknown=True)
     assert len(mockswitch.faults()["rules"]) == 1
 
 
 async def test_the_async_fixture_has_the_token_too(async_mockswitch):
-    await async_mockswitch.add_fault(match={"function": "x"}, action={"type": "reset"})
+    await async_mockswitch.add_fault(
+        match={"function": "x"}, action={"type": "reset"}, allow_unknown=True
+    )
     await async_mockswitch.clear_faults()
 """
 

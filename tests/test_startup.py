@@ -3,6 +3,7 @@ path for it, and every refused start is one line, exit status 2, with nothing wr
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import signal
@@ -16,8 +17,10 @@ import pytest
 
 from mockswitch.config import DEFAULT_FIXTURES
 from mockswitch.store import Database, DatabaseInUse
+from mockswitch.web.runner import bind_failure
 from tests.process import free_port, serving
 
+ROOT = Path(__file__).resolve().parent.parent
 UPDATE = (
     "/api/json/bulk/campaigns/update/?auth_username=user;auth_password=password;id=123;name=example"
 )
@@ -221,6 +224,85 @@ def test_a_busy_port_stops_the_start_before_any_database_file(tmp_path):
         "server on that port? --port 0 picks a free one)\n",
     )
     assert files_in(tmp_path) == []
+
+
+def test_the_files_a_default_start_leaves_are_in_the_projects_gitignore(tmp_path):
+    """Started and stopped in a project (the default database in the working folder), then
+    killed there: whatever mockswitch leaves beside the code is ignored by git."""
+    with serving(tmp_path) as server:
+        server.request("GET", UPDATE)
+        while_serving = set(files_in(tmp_path))
+        assert server.stop()[0] == 0
+    with serving(tmp_path) as server:
+        server.request("GET", UPDATE)
+        server.process.kill()  # no clean stop: the WAL and its index stay
+    left = (while_serving | set(files_in(tmp_path))) - {
+        name for name in files_in(tmp_path) if name.startswith(("stderr-", "stdout-"))
+    }
+    assert "mockswitch.sqlite3" in left
+    listed = subprocess.run(
+        ["git", "check-ignore", "--no-index", "--stdin"],
+        cwd=ROOT,
+        input="\n".join(sorted(left)),
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if listed.returncode == 128:
+        pytest.skip(f"no git here: {listed.stderr}")
+    assert sorted(listed.stdout.split()) == sorted(left)
+
+
+# The documentation's own address (RFC 5737): no machine running the suite has it.
+ABSENT_ADDRESS = "192.0.2.1"
+
+
+def test_an_address_this_machine_lacks_says_so_without_the_busy_port_hint(tmp_path):
+    port = free_port()
+    finished = run("--db", "switch.sqlite3", "--host", ABSENT_ADDRESS, cwd=tmp_path, port=port)
+    assert (finished.returncode, finished.stderr) == (
+        2,
+        f"mockswitch: cannot listen on {ABSENT_ADDRESS}:{port}: this machine has no address "
+        f"{ABSENT_ADDRESS} (Cannot assign requested address): --host 127.0.0.1 listens on this "
+        "machine only, 0.0.0.0 on every address it has\n",
+    )
+    assert files_in(tmp_path) == []
+
+
+def test_a_host_that_is_no_address_says_what_host_takes(tmp_path):
+    finished = run("--db", "switch.sqlite3", "--host", "not a host", cwd=tmp_path)
+    assert (finished.returncode, finished.stderr) == (
+        2,
+        "mockswitch: cannot listen on not a host: Name or service not known (--host takes an "
+        "address of this machine, or a name it resolves to one)\n",
+    )
+    assert files_in(tmp_path) == []
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root may listen on any port")
+def test_a_privileged_port_says_so_without_the_busy_port_hint(tmp_path):
+    finished = run("--db", "switch.sqlite3", cwd=tmp_path, port=80)
+    assert (finished.returncode, finished.stderr) == (
+        2,
+        "mockswitch: cannot listen on 127.0.0.1:80: Permission denied (ports below 1024 need "
+        "privileges: use 1024 or above)\n",
+    )
+
+
+@pytest.mark.parametrize(
+    ("code", "port", "expected"),
+    [
+        (errno.EACCES, 80, "Permission denied (ports below 1024 need privileges: use 1024 or "
+         "above)"),
+        (errno.EACCES, 8080, "Permission denied"),  # not the port: no hint about it
+        (errno.EADDRINUSE, 8080, "Address already in use (another server on that port? --port 0 "
+         "picks a free one)"),
+        (errno.EINVAL, 8080, "Invalid argument"),
+    ],
+)  # fmt: skip
+def test_a_bind_failure_gets_a_hint_only_where_the_hint_is_the_cause(code, port, expected):
+    # Root binds port 80 (the test above is skipped there): the words, from the errno.
+    assert bind_failure(OSError(code, os.strerror(code)), "127.0.0.1", port) == expected
 
 
 # -- fixtures --------------------------------------------------------------------------------

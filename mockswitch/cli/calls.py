@@ -8,6 +8,7 @@ from collections.abc import Mapping
 from typing import Any, TextIO
 
 from mockswitch.cli.failure import failed
+from mockswitch.switch.calllog import printable
 from mockswitch.testing import ControlApiError, MockswitchClient
 
 FOLLOW_POLL_SECONDS = 25.0
@@ -31,6 +32,8 @@ def format_call(call: Mapping[str, Any]) -> str:
         line += f"  [stub: {call['stub']}]"
     if call.get("proxied"):
         line += "  [proxied]"
+    for warning in call.get("warnings") or ():  # why the call went as it did
+        line += f"  [warning: {printable(warning)}]"
     return line
 
 

@@ -16,6 +16,7 @@ from mockswitch import __version__
 from mockswitch.cli.calls import show_calls
 from mockswitch.cli.failure import USAGE, failed
 from mockswitch.cli.loops import LoopUnavailable, choose_loop
+from mockswitch.cli.parser import Parser
 from mockswitch.config import (
     API_VERSIONS,
     ConfigError,
@@ -55,7 +56,7 @@ REFUSALS = (
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = Parser(
         prog="mockswitch",
         description="An offline simulator of an Enswitch telephone switch's JSON API.",
     )
@@ -63,6 +64,8 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     serve = commands.add_parser(
         "serve",
+        # Its flags are every setting: listed by --help, too many for a usage line.
+        usage="%(prog)s [options]",
         help="serve the API and the control API",
         description="Serve the Enswitch JSON API and the control API under /_mock/. Every "
         "setting can also come from an environment variable or a TOML file; "

@@ -30,6 +30,8 @@ class Directory:
     _children: dict[int, list[int]] = field(init=False)
     _owned: dict[int, dict[str, set[int]]] = field(init=False)
     _reach: dict[int, frozenset[int]] = field(init=False, default_factory=dict)
+    # Usernames by their case-folded form, made on the first failed login that needs it.
+    _by_folded: dict[str, str] | None = field(init=False, default=None)
 
     def __post_init__(self) -> None:
         self._by_username = {p.username: p for p in self.people.values()}
@@ -48,6 +50,16 @@ class Directory:
         if person is None or not hmac.compare_digest(person.password.encode(), password.encode()):
             return None
         return person
+
+    def has_username(self, username: str) -> bool:
+        return username in self._by_username
+
+    def same_but_case(self, username: str) -> str | None:
+        """The username that differs from `username` only in case, if there is one."""
+        if self._by_folded is None:
+            self._by_folded = {name.casefold(): name for name in self._by_username}
+        found = self._by_folded.get(username.casefold())
+        return found if found != username else None
 
     def role_of(self, person: Person) -> Role:
         return self.roles[person.role]

@@ -27,6 +27,8 @@ from mockswitch.enswitch.request import Pairs
 from mockswitch.errors import EnswitchError, not_authenticated, rateplan_forbids, role_forbids
 from mockswitch.store import TenantData
 
+from .reasons import login_failure
+
 BULK_DIALLING = "bulk_dialling"
 NO_DATA = "No data is returned."
 # The row of every changing function: check the input, change nothing, answer 201.
@@ -140,7 +142,7 @@ async def execute(
         args = validate(function.parameters, given, api_version, {"dtypes": directory.dtypes})
         outcome = await function.handler(Call(args, person, directory, tenant, api_version))
     except EnswitchError as error:
-        return Handled(error, username, unknown)
+        return Handled(error, username, unknown, warnings=error.reasons)
     return Handled(outcome, username, unknown)
 
 
@@ -155,11 +157,13 @@ async def refused(error: EnswitchError, given: Mapping[str, str], tenant: Tenant
 
 
 def authenticate(directory: Directory, given: Mapping[str, str]) -> Person:
-    """The caller, by `auth_username` and `auth_password`; a 401 for anything else."""
+    """The caller, by `auth_username` and `auth_password`; a 401 for anything else, with
+    the reason for the journal."""
     username, password = given.get(AUTH_USERNAME), given.get(AUTH_PASSWORD)
     if username is None or password is None:
-        raise not_authenticated()
-    person = directory.authenticate(username, password)
+        person = None
+    else:
+        person = directory.authenticate(username, password)
     if person is None:
-        raise not_authenticated()
+        raise not_authenticated(login_failure(directory, given))
     return person

@@ -12,14 +12,19 @@ from .latency import Latency, parse_latency
 from .match import CallFacts
 from .rules import Rule, parse_rule
 
+# The rules named in a call's warnings when none fired: the first few say enough.
+MISSES_SHOWN = 3
+
 
 @dataclass(frozen=True, slots=True)
 class Decision:
-    """What happens to a call: the rule that fired (if any), its action, the delay."""
+    """What happens to a call: the rule that fired (if any), its action, the delay, and,
+    when none fired, why the rules for its function left it alone (for the journal)."""
 
     rule: Rule | None
     action: Action | None
     latency_ms: float
+    warnings: tuple[str, ...] = ()
 
     def as_json(self) -> dict[str, Any] | None:
         """How the journal describes the fault; None when the call was left alone."""
@@ -85,9 +90,23 @@ class FaultEngine:
             if rule.fires_for(call):
                 latency = rule.sample_latency() if rule.latency else self._default_delay()
                 return Decision(rule, rule.action, latency)
-        if self.default_latency is not None:
-            return Decision(None, None, self._default_delay())
+        warnings = self._misses(call)
+        if self.default_latency is not None or warnings:
+            return Decision(None, None, self._default_delay(), warnings)
         return None
+
+    def _misses(self, call: CallFacts) -> tuple[str, ...]:
+        """Why each rule naming the call's function did not match it (the first few)."""
+        misses = []
+        for rule in self.rules:
+            if rule.match.names(call.function):
+                miss = rule.match.miss(call)
+                if miss is not None:
+                    misses.append(f"fault rule {rule.label} left the call alone: {miss}")
+        if len(misses) > MISSES_SHOWN:
+            more = len(misses) - MISSES_SHOWN
+            misses[MISSES_SHOWN:] = [f"{more} more fault rules for {call.function} did not match"]
+        return tuple(misses)
 
     def _default_delay(self) -> float:
         if self.default_latency is None:

@@ -5,11 +5,13 @@ Either a list of rules, or `{"rules": [...], "default_latency": {...}}`.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from typing import Any
 
 from mockswitch.documents import read_source
 
 from .engine import FaultEngine
+from .known import check_function
 from .spec import RuleError
 
 
@@ -18,10 +20,15 @@ class FaultFileError(ValueError):
 
 
 def load_start_rules(
-    source: str, seed: int | str = 0, most: int | None = None
+    source: str,
+    seed: int | str = 0,
+    most: int | None = None,
+    known: Collection[str] | None = None,
+    any_function: bool = False,
 ) -> tuple[list[Any], Any]:
     """The rules and default latency from a path or an inline document, checked; at most
-    `most` rules (the max_fault_rules setting)."""
+    `most` rules (the max_fault_rules setting). With `known` (the functions served and
+    stubbed), a rule for another function is refused (`known.check_function`)."""
     if not source.strip():
         return [], None
     document, where = read_source(source, "the faults given inline", FaultFileError)
@@ -42,7 +49,9 @@ def load_start_rules(
     engine = FaultEngine(seed=seed)  # every rule must parse, or none is used
     for position, rule in enumerate(rules, 1):
         try:
-            engine.add(rule)
+            added = engine.add(rule)
+            if known is not None:
+                check_function(added, known, any_function=any_function)
         except RuleError as error:
             raise FaultFileError(f"{where}: rule {position}: {error}") from None
     try:

@@ -39,6 +39,25 @@ class Match:
             and all(call.params.get(k) == v for k, v in self.params.items())
         )
 
+    def names(self, function: str) -> bool:
+        """Whether this match is about `function` by name (exactly or by a glob)."""
+        return self.function is not None and fnmatchcase(function, self.function)
+
+    def miss(self, call: CallFacts) -> str | None:
+        """Which field keeps `call` out, in words (`match.params.id wants '123', the call
+        sent '124'`); None when every field but `function` holds."""
+        if self.method is not None and call.method != self.method:
+            return f"match.method wants {self.method}, the call was {call.method}"
+        if self.username is not None and call.username != self.username:
+            return f"match.username wants {self.username!r}, the call sent {call.username!r}"
+        for name, wanted in self.params.items():
+            sent = call.params.get(name)
+            if sent is None:
+                return f"match.params.{name} wants {wanted!r}, the call sent no {name}"
+            if sent != wanted:
+                return f"match.params.{name} wants {wanted!r}, the call sent {sent!r}"
+        return None
+
     def as_json(self) -> dict[str, Any]:
         shown: dict[str, Any] = {
             name: value

@@ -21,6 +21,7 @@ from .actions import KINDS, Action, action_schema, parse_action
 from .latency import Latency, latency_schema, parse_latency
 from .match import CallFacts, Match, match_schema, parse_match
 from .spec import (
+    Boolean,
     Component,
     Field,
     Integer,
@@ -46,12 +47,18 @@ class Rule:
     every: int = 1
     seed: int | str = 0
     name: str = ""
+    allow_unknown: bool = False  # a function neither served nor stubbed (yet) is accepted
     matched: int = 0
     fired: int = 0
     _rng: random.Random = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
         self._rng = random.Random(self.seed)
+
+    @property
+    def label(self) -> str:
+        """How a person's words name the rule: its id, and its name if it has one."""
+        return f"{self.id} ({self.name!r})" if self.name else str(self.id)
 
     @property
     def expired(self) -> bool:
@@ -87,6 +94,7 @@ class Rule:
             "after": self.after,
             "every": self.every,
             "seed": self.seed,
+            "allow_unknown": self.allow_unknown,
             "matched": self.matched,
             "fired": self.fired,
             "expired": self.expired,
@@ -114,6 +122,10 @@ RULE_FIELDS: dict[str, Field] = {
     "after": Integer(0, description="Skip N matches."),
     "every": Integer(1, description="Every k-th match."),
     "seed": Seed(description="Seed of the rule's own dice."),
+    "allow_unknown": Boolean(
+        description="Accept a `match.function` that no function served or stubbed answers "
+        "yet (one the tenant will stub later); without it such a rule is refused."
+    ),
 }
 
 

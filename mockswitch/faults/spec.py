@@ -15,6 +15,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from mockswitch.nearest import nearest
+
 Schema = dict[str, Any]
 
 
@@ -63,7 +65,9 @@ def fields_of(
     for name in document:
         if name not in known:
             path = f"{where}.{name}" if where else name
-            raise RuleError(path, f"unknown field (known: {', '.join(sorted(known))})")
+            near = nearest(name, known) if isinstance(name, str) else None
+            guess = f"; did you mean `{near}`?" if near else ""
+            raise RuleError(path, f"unknown field (known: {', '.join(sorted(known))}){guess}")
     return {
         name: parse(document[name], f"{where}.{name}" if where else name)
         for name, parse in known.items()

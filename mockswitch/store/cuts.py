@@ -3,8 +3,9 @@
 A call's texts come from the client: a 7 MB path or query string would otherwise be stored
 whole (the path twice, as the function), and every page of the journal that holds it would
 be as large. So the journal keeps at most `field_cap` characters of the path, the function,
-the query string, the username, the key and each parameter's name and value, and at most
-`body_cap` of the body, and says which fields it cut.
+the query string, the username, the key, each parameter's name and value and each warning
+(which may quote what the client sent), and at most `body_cap` of the body, and says which
+fields it cut.
 
 The fields cut are one integer of flags, stored in the `body_truncated` column: bit 1 is the
 body (the column's first meaning, so rows written before this change read the same), the
@@ -24,6 +25,7 @@ FLAGS = {
     "unknown": 128,
     "username": 32,
     "key": 64,
+    "warnings": 256,
     "body": 1,
 }
 
@@ -50,11 +52,12 @@ class Cutter:
         self.flags |= FLAGS["params"]
         return {name[:cap]: value[:cap] for name, value in params.items()}
 
-    def names(self, names: tuple[str, ...]) -> tuple[str, ...]:
-        if all(len(name) <= self.field_cap for name in names):
-            return names
-        self.flags |= FLAGS["unknown"]
-        return tuple(name[: self.field_cap] for name in names)
+    def texts(self, field: str, texts: tuple[str, ...]) -> tuple[str, ...]:
+        """A list of texts (`unknown`, `warnings`), each cut to the field cap."""
+        if all(len(text) <= self.field_cap for text in texts):
+            return texts
+        self.flags |= FLAGS[field]
+        return tuple(text[: self.field_cap] for text in texts)
 
 
 def cut_fields(flags: int) -> list[str]:

@@ -193,8 +193,9 @@ class Journal:
         )
         params = params_json(call.params)
         unknown = json.dumps(list(call.unknown)) if call.unknown else "[]"
+        warnings = json.dumps(list(call.warnings)) if call.warnings else "[]"
         flags = 0  # the body_truncated column holds the flags of every field cut
-        texts = (path, function, query, params, unknown, username, key)
+        texts = (path, function, query, params, unknown, username, key, warnings)
         # The usual call has nothing to cut: one sum says so (JSON is never shorter than the
         # texts it holds), and no Cutter is made.
         if sum(map(len, texts)) > self.field_cap or len(body) > self.body_cap:
@@ -205,7 +206,8 @@ class Journal:
                 cut.text("query", query),
             )
             params = params_json(cut.params(call.params))
-            unknown = json.dumps(list(cut.names(call.unknown))) if call.unknown else "[]"
+            unknown = json.dumps(list(cut.texts("unknown", call.unknown))) if call.unknown else "[]"
+            warnings = json.dumps(list(cut.texts("warnings", call.warnings)))
             username, key = cut.text("username", username), cut.text("key", key)
             body = cut.text("body", body)
             flags = cut.flags
@@ -230,7 +232,7 @@ class Journal:
             call.duration_ms,
             call.stub,
             int(call.proxied),
-            json.dumps(list(call.warnings)) if call.warnings else "[]",
+            warnings,
         )
         return call_id, self.db.commit(row)
 

@@ -55,7 +55,7 @@ class Beyond:
             try:  # a stub is the switch's answer: the switch authenticates first, as always
                 person = authenticate(await generation.data.directory(), given)
             except EnswitchError as error:
-                return Handled(error, "")
+                return Handled(error, "", warnings=error.reasons)
             stub = book.choose(call.function, given, person.username)
             if stub is not None:
                 first = stub.first

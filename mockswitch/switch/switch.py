@@ -39,6 +39,7 @@ from mockswitch.faults import Action, CallFacts, Decision
 from mockswitch.store import CallRecord, Store, format_time
 from mockswitch.switch import calllog
 from mockswitch.switch.beyond import Beyond
+from mockswitch.switch.known import why_unknown
 from mockswitch.switch.messages import Messages
 from mockswitch.switch.metrics import Metrics
 from mockswitch.switch.request import ApiRequest
@@ -115,7 +116,11 @@ class Switch:
             handled = (
                 await refused(refusal, given, generation.data)
                 if function is not None or beyond
-                else Handled(refusal, "")
+                else Handled(
+                    refusal,
+                    "",
+                    warnings=why_unknown(request.function, generation.stubs.functions()),
+                )
             )
             recorded = self._record(call, handled)
         elif function is not None:
@@ -218,7 +223,8 @@ class Switch:
             duration_ms=round(duration_ms, 3),
             stub=handled.stub if handled else None,
             proxied=handled.proxied if handled else False,
-            warnings=handled.warnings if handled else (),
+            warnings=(handled.warnings if handled else ())
+            + (call.decision.warnings if call.decision else ()),
         )
         if dropped or gone:
             self._ended(call.tenant.name, 0, record)

@@ -79,6 +79,12 @@ class Tenants:
         """How many tenants there are, those being made included (for max_tenants)."""
         return len(self._tenants.keys() | self._creating.keys())
 
+    def stubbed(self, name: str) -> list[str]:
+        """The functions the stubs of tenant `name` answer (those given at start, for a
+        tenant not made yet), without making it."""
+        tenant = self._tenants.get(name)
+        return (tenant.stubs if tenant else StubBook(self.start.stubs)).functions()
+
     def simulations(self) -> list[Simulation]:
         """Every tenant's simulation of the moment (for the real clocks' task)."""
         return [tenant.current.simulation for tenant in self._tenants.values()]

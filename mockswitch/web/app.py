@@ -15,9 +15,10 @@ from mockswitch.faults.files import load_start_rules
 from mockswitch.simulator import ClockSpec, Simulator, parse_time
 from mockswitch.simulator.files import load_start_outcomes
 from mockswitch.store import Store
-from mockswitch.stubs import read_stub_file
+from mockswitch.stubs import StubBook, read_stub_file
 from mockswitch.switch import Switch
 from mockswitch.switch.beyond import Beyond
+from mockswitch.switch.known import served_or_stubbed
 from mockswitch.switch.messages import load_messages
 from mockswitch.switch.proxy import StubRecorder
 from mockswitch.tenancy import Start, Tenants
@@ -80,10 +81,14 @@ def _add_routes(router: web.UrlDispatcher, settings: Settings) -> None:
 
 async def _switch(app: web.Application) -> AsyncIterator[None]:
     settings = app[SETTINGS]
-    rules, default_latency = load_start_rules(
-        settings.faults, settings.faults_seed, most=settings.max_fault_rules
-    )
     start_stubs = read_stub_file(settings.stubs)
+    rules, default_latency = load_start_rules(
+        settings.faults,
+        settings.faults_seed,
+        most=settings.max_fault_rules,
+        known=served_or_stubbed(StubBook(start_stubs).functions()),
+        any_function=bool(settings.proxy_to),
+    )
     messages = load_messages(settings.messages)
     outcomes = load_start_outcomes(settings.outcomes)
     dataset = load_dataset(settings.fixtures_path())

@@ -6,8 +6,10 @@ from aiohttp import web
 
 from mockswitch.errors import ControlError
 from mockswitch.faults import FaultEngine, RuleError
+from mockswitch.faults.known import check_function
 from mockswitch.faults.rules import schemas as rule_schemas
 from mockswitch.faults.spec import ref
+from mockswitch.switch.known import served_or_stubbed
 
 from .batches import added, batch_of, check_room, field_at
 from .bodies import json_body
@@ -22,8 +24,8 @@ from .declare import (
     ok,
 )
 from .ids import delete_by_id, get_by_id, path_id, removed, shown
-from .keys import SWITCH
-from .tenants import existing_tenant, tenant_for_change
+from .keys import SWITCH, TENANTS
+from .tenants import existing_tenant, tenant_for_change, tenant_name
 
 routes = ControlRoutes("faults")
 # The rule documents' schemas come from the parsers themselves (`faults/`).
@@ -68,9 +70,11 @@ async def add_rules(request: web.Request) -> web.Response:
     document = await json_body(request)
     batch = batch_of(document)
     check = FaultEngine()
+    beyond = request.app[SWITCH].beyond
+    known = served_or_stubbed(request.app[TENANTS].stubbed(tenant_name(request)))
     for position, rule in enumerate(batch):  # check every rule before adding any
         try:
-            check.add(rule)
+            check_function(check.add(rule), known, any_function=beyond.forwarder is not None)
         except RuleError as error:
             field = field_at(document, position, error.field)
             raise ControlError(400, error.message, field=field) from None

@@ -8,6 +8,7 @@ once the data set is loaded, so nothing connects before the server is ready.
 
 from __future__ import annotations
 
+import errno
 import gc
 import logging
 import socket
@@ -34,7 +35,10 @@ def bind(host: str, port: int) -> list[socket.socket]:
             host or None, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE
         )
     except socket.gaierror as error:
-        raise ListenError(f"cannot listen on {host}: {error.strerror}") from None
+        raise ListenError(
+            f"cannot listen on {host}: {error.strerror} (--host takes an address of this "
+            "machine, or a name it resolves to one)"
+        ) from None
     bound: list[socket.socket] = []
     seen: set[tuple[int, object]] = set()
     try:
@@ -53,17 +57,31 @@ def bind(host: str, port: int) -> list[socket.socket]:
             try:
                 sock.bind(address)
             except OSError as error:
-                host, number = str(address[0]), str(address[1])
-                where = f"[{host}]" if family == socket.AF_INET6 else host
+                host, number = str(address[0]), int(address[1])
+                where = f"[{host}]:{number}" if family == socket.AF_INET6 else f"{host}:{number}"
                 raise ListenError(
-                    f"cannot listen on {where}:{number}: {error.strerror or error} "
-                    "(another server on that port? --port 0 picks a free one)"
+                    f"cannot listen on {where}: {bind_failure(error, host, number)}"
                 ) from None
     except BaseException:
         for sock in bound:
             sock.close()
         raise
     return bound
+
+
+def bind_failure(error: OSError, host: str, port: int) -> str:
+    """Why an address could not be bound, with a hint only where the hint is the cause."""
+    reason = error.strerror or str(error)
+    if error.errno == errno.EADDRINUSE:
+        return f"{reason} (another server on that port? --port 0 picks a free one)"
+    if error.errno == errno.EADDRNOTAVAIL:
+        return (
+            f"this machine has no address {host} ({reason}): --host 127.0.0.1 listens on this "
+            "machine only, 0.0.0.0 on every address it has"
+        )
+    if error.errno == errno.EACCES and 0 < port < 1024:
+        return f"{reason} (ports below 1024 need privileges: use 1024 or above)"
+    return reason
 
 
 @asynccontextmanager

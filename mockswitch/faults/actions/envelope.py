@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import Any, ClassVar
 
-from mockswitch.enswitch.codes import message
+from mockswitch.enswitch.codes import CODES, message
 from mockswitch.enswitch.envelope import Reply, error_reply
 from mockswitch.errors import EnswitchError, Problem
 
@@ -15,16 +15,22 @@ from .base import Action
 
 @dataclass(frozen=True, slots=True)
 class EnvelopeCode(ScalarText):
-    """Three digits from 200 to 599, as a string or a number."""
+    """One of the codes an Enswitch envelope carries (enswitch/codes.py), as a string or a
+    number: a client never sees another in an envelope, so another is a typo (or an HTTP
+    status, which is the `http` action's)."""
 
     def parse(self, value: Any, where: str) -> str:
         code = ScalarText.parse(self, value, where)
-        if not (len(code) == 3 and code.isdigit() and code[0] in "2345"):
-            raise RuleError(where, "must be a three-digit code such as 400 or 500")
+        if code not in CODES:
+            raise RuleError(
+                where,
+                f"must be one of Enswitch's envelope codes: {', '.join(CODES)} (for another "
+                "HTTP status, use the http action)",
+            )
         return code
 
     def base_schema(self) -> Schema:
-        return {"type": ["string", "integer"], "pattern": "^[2-5][0-9]{2}$"}
+        return {"type": ["string", "integer"], "enum": [*CODES, *map(int, CODES)]}
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,7 +38,7 @@ class EnvelopeFault(Action, type="envelope", label="Enswitch error"):
     """Answer this envelope instead of handling the call."""
 
     fields: ClassVar[dict[str, Field]] = {
-        "code": EnvelopeCode(description="A three-digit code such as 400 or 500."),
+        "code": EnvelopeCode(description="An Enswitch envelope code, such as 400 or 500."),
         "key": Text(),
         "message": Text(description="Default: the code's usual message."),
     }
