@@ -114,7 +114,19 @@ async def test_a_body_that_is_not_json_is_a_400(client):
         (
             [{"dnumber": "*", "weights": {"answer": 0, "busy": 0}}],
             "rules[0].weights",
-            "must sum to a positive number",
+            "must sum to a finite positive number, not 0.0",
+        ),
+        # Numbers too big to hold: an integer beyond a float (it was a 500, OverflowError),
+        # and two finite weights whose sum is not (every draw gave the last outcome).
+        (
+            [{"dnumber": "*", "weights": {"answer": 10**400}}],
+            "rules[0].weights.answer",
+            "must be a finite number (this one is too large)",
+        ),
+        (
+            [{"dnumber": "*", "weights": {"answer": 1e308, "busy": 1e308}}],
+            "rules[0].weights",
+            "must sum to a finite positive number, not inf",
         ),
         (
             [{"dnumber": "*", "weights": {"answer": -1}}],
