@@ -38,8 +38,9 @@ class EnswitchError(Exception):
         return self.problems[0].key
 
 
-# Every code an Enswitch envelope carries: the documented ones, and the two mockswitch adds
-# for a request over its size limit (413) and for a failure of its own (500).
+# Every code an Enswitch envelope carries: the documented ones, and those mockswitch adds for
+# a request over its size limit (413), a body in a coding it does not decode (415), a host
+# it does not answer to (421) and a failure of its own (500).
 ENSWITCH_CODES = tuple(CODES)
 
 
@@ -72,6 +73,13 @@ def request_too_large(limit: int) -> EnswitchError:
     return EnswitchError(
         Problem("413", "", f"The request is larger than the limit of {limit} bytes.")
     )
+
+
+def body_not_decoded(status: int, message: str) -> EnswitchError:
+    """A body whose `Content-Encoding` mockswitch does not decode (415), or whose gzip or
+    deflate data does not decode (400); `message` in the control API's lower case, which an
+    envelope's message begins with a capital and ends with a full stop."""
+    return EnswitchError(Problem(str(status), "", f"{message[:1].upper()}{message[1:]}."))
 
 
 def tenant_dropped() -> EnswitchError:

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from aiohttp import web
+from aiohttp import hdrs, web
 
+from mockswitch.errors import EnswitchError, body_not_decoded
 from mockswitch.faults import Action
 from mockswitch.switch import ApiRequest, Switch
 
+from .codings import BodyTooLarge, CodingError, decode
 from .exchange import AiohttpExchange
 from .keys import SWITCH
 from .slashes import clean_function
@@ -30,7 +32,7 @@ async def answer(
     limit = switch.settings.max_request_bytes
     # The raw query, exactly as sent: `;` separators and percent escapes are the parser's job.
     query = request.raw_path.partition("?")[2].encode("latin-1", "replace")
-    body, too_large = await _read_body(request, limit - len(query))
+    body, too_large, refusal = await _read_body(request, limit - len(query))
     answered = await switch.handle(
         ApiRequest(
             method=request.method,
@@ -40,6 +42,7 @@ async def answer(
             body=body,
             content_type=request.headers.get("Content-Type", ""),
             too_large=too_large or len(query) > limit,
+            refused=refusal,
         ),
         tenant_of_call,
     )
@@ -48,14 +51,23 @@ async def answer(
     return exchange.response
 
 
-async def _read_body(request: web.Request, room: int) -> tuple[bytes, bool]:
-    """The body, unless it would not fit in `room` bytes (then it is not read at all)."""
+async def _read_body(request: web.Request, room: int) -> tuple[bytes, bool, EnswitchError | None]:
+    """The body, decoded (web/codings.py), unless it would not fit in `room` bytes (then it
+    is not read at all, or its decoding stops), and the refusal of one that does not decode."""
     if not request.body_exists:
-        return b"", False
+        return b"", False, None
     if request.content_length is not None and request.content_length > room:
-        return b"", True
+        return b"", True, None
     try:
         body = await request.read()
     except web.HTTPRequestEntityTooLarge:
-        return b"", True
-    return (b"", True) if len(body) > room else (body, False)
+        return b"", True, None
+    coding = request.headers.get(hdrs.CONTENT_ENCODING)
+    if coding is not None and body:
+        try:
+            body = decode(body, coding, room)
+        except BodyTooLarge:
+            return b"", True, None
+        except CodingError as error:
+            return b"", False, body_not_decoded(error.status, error.message)
+    return (b"", True, None) if len(body) > room else (body, False, None)

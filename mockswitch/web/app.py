@@ -43,7 +43,12 @@ def create_app(settings: Settings | None = None) -> web.Application:
         client_max_size=settings.max_request_bytes,
         # The HTTP parser refuses longer request lines with a plain-text 400; up to this
         # size, a query over max_request_bytes reaches mockswitch and gets a 413 envelope.
-        handler_args={"max_line_size": settings.max_request_line_bytes},
+        handler_args={
+            "max_line_size": settings.max_request_line_bytes,
+            # Bodies are read as sent and decoded by web/codings.py, the same on every
+            # machine, so that a coding aiohttp cannot decode still gets an envelope.
+            "auto_decompress": False,
+        },
         middlewares=[errors_as_json],
     )
     app[SETTINGS] = settings
