@@ -168,6 +168,32 @@ def _origins(text: str) -> str:
     return ",".join(e if e in ("*", LOCALHOST, "none") else e.lower() for e in entries)
 
 
+ANY_HOST = "*"
+_HOST_NAME = re.compile(r"(\*\.)?[a-z0-9_-]+(\.[a-z0-9_-]+)*\.?")
+_IP_LITERAL = re.compile(r"\[?[0-9a-f:.]+\]?")
+
+
+def _hosts(text: str) -> str:
+    """Host names the server answers to beyond its defaults: a comma list of names, each
+    exact or `*.` and a domain for any name under it; `*` alone for any host at all."""
+    entries = [e.strip().lower().rstrip(".") for e in text.split(",") if e.strip()]
+    if entries == [ANY_HOST]:
+        return ANY_HOST
+    for entry in entries:
+        if entry == ANY_HOST:
+            raise ValueError("'*' stands alone, not in a list")
+        if "/" in entry:
+            raise ValueError(f"{entry!r} is a URL: give the host name alone")
+        if ":" in entry and not _IP_LITERAL.fullmatch(entry):
+            raise ValueError(f"{entry!r} is a host name with a port: give the name alone")
+        if not (_HOST_NAME.fullmatch(entry) or _IP_LITERAL.fullmatch(entry)):
+            raise ValueError(
+                f"{entry!r} is not a host name such as mock.example or *.ci.example (letters, "
+                "digits, '-', '_' and dots)"
+            )
+    return ",".join(entries)
+
+
 def upstream_address(text: str) -> str:
     """A switch's base address: http(s)://host[:port][/path], no query."""
     text = text.strip().rstrip("/")
@@ -435,6 +461,17 @@ class Settings:
         "LOOP",
     )
     quiet: bool = setting(_boolean, False, "do not log each call", flag=False)
+    allowed_hosts: str = setting(
+        _hosts,
+        "",
+        "host names the server answers to (the Host header) beyond its defaults: any IP "
+        "address, localhost and *.localhost, a name without a dot (a compose service), "
+        "this machine's own name, host.docker.internal and host.containers.internal; a comma "
+        "list of names, *.example.com for any name under it, or * for any host at all "
+        "(which lets a web page whose name is rebound to this machine call the mock); "
+        "other hosts get a 421",
+        "NAMES",
+    )
     cors_origins: str = setting(
         _origins,
         LOCALHOST,

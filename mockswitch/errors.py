@@ -21,13 +21,18 @@ class Problem:
 
 
 class EnswitchError(Exception):
-    """An API-level outcome other than success; its problems become the envelope."""
+    """An API-level outcome other than success; its problems become the envelope.
 
-    def __init__(self, *problems: Problem) -> None:
+    `status` fixes the HTTP status whatever `http_status` says, for an answer that is not the
+    switch's outcome but the server's refusal to be this switch (a host it does not answer
+    to: 421); None for every outcome of the API, HTTP 200 or mirrored."""
+
+    def __init__(self, *problems: Problem, status: int | None = None) -> None:
         if not problems:
             raise ValueError("an EnswitchError needs at least one problem")
         super().__init__("; ".join(f"{p.code} {p.key}: {p.message}" for p in problems))
         self.problems = problems
+        self.status = status
 
     @property
     def code(self) -> str:
@@ -80,6 +85,12 @@ def body_not_decoded(status: int, message: str) -> EnswitchError:
     deflate data does not decode (400); `message` in the control API's lower case, which an
     envelope's message begins with a capital and ends with a full stop."""
     return EnswitchError(Problem(str(status), "", f"{message[:1].upper()}{message[1:]}."))
+
+
+def misdirected(message: str) -> EnswitchError:
+    """A request whose Host the server does not answer to: code 421, HTTP 421 in every mode
+    (a client must not read it as the switch's answer); `message` as the control API's."""
+    return EnswitchError(Problem("421", "", f"{message[:1].upper()}{message[1:]}."), status=421)
 
 
 def tenant_dropped() -> EnswitchError:

@@ -18,6 +18,7 @@ class ApiRequest:
     body: bytes = b""
     content_type: str = ""
     too_large: bool = False
-    # Refused before the switch looked (a body in a coding it cannot decode): the call is
-    # journaled with this answer, and no fault rule, stub or upstream switch sees it.
+    # Refused before the switch looked (a host it does not answer to, a body in a coding it
+    # cannot decode): the call is journaled with this answer, and no fault rule, stub or
+    # upstream switch sees it.
     refused: EnswitchError | None = None

@@ -148,11 +148,11 @@ class Switch:
         """The parameters that could be read, and the error that reading them raised, if any.
 
         Even a refused call keeps what was readable, for the journal and the fault rules."""
+        if request.refused is not None:  # the body is not read; the query, if not too large
+            pairs = () if request.too_large else read_parameters(request.query, b"", "")[0]
+            return pairs, request.refused
         if request.too_large:
             return (), request_too_large(self.settings.max_request_bytes)
-        if request.refused is not None:  # the body is not readable; the query may be
-            pairs, _ = read_parameters(request.query, b"", "")
-            return pairs, request.refused
         pairs, problems = read_parameters(request.query, request.body, request.content_type)
         if not problems:
             return pairs, None

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from aiohttp import hdrs, web
 
-from mockswitch.errors import EnswitchError, body_not_decoded
+from mockswitch.enswitch.envelope import error_reply
+from mockswitch.errors import EnswitchError, body_not_decoded, misdirected
 from mockswitch.faults import Action
-from mockswitch.switch import ApiRequest, Switch
+from mockswitch.switch import ApiReply, ApiRequest, Switch
 
 from .codings import BodyTooLarge, CodingError, decode
 from .exchange import AiohttpExchange
+from .hosts import HOSTS, HostPolicy, refusal_message
 from .keys import SWITCH
 from .slashes import clean_function
 from .tenants import tenant_name, tenant_named
@@ -19,36 +21,66 @@ NORMAL = Action()  # delivers the switch's answer as it is
 
 async def enswitch_call(request: web.Request) -> web.StreamResponse:
     """The routed handler of every API path."""
-    switch = request.app[SWITCH]
-    return await answer(request, switch, tenant_name(request), request.match_info["function"])
+    app = request.app
+    function = request.match_info["function"]
+    return await answer(request, app[SWITCH], app[HOSTS], tenant_name(request), function)
 
 
 async def answer(
-    request: web.Request, switch: Switch, tenant: str, function: str
+    request: web.Request, switch: Switch, hosts: HostPolicy, tenant: str, function: str
 ) -> web.StreamResponse:
     """Hand the call to `switch` for `tenant`, and deliver its answer (through the tenant's
     fault, if one strikes); `function` is the path's part after `/api/json/`."""
+    host = request.headers.get(hdrs.HOST)
+    if not hosts.allows(host):
+        return await _misdirected(request, switch, tenant, function, host or "")
     tenant_of_call = await tenant_named(switch, tenant)
     limit = switch.settings.max_request_bytes
     # The raw query, exactly as sent: `;` separators and percent escapes are the parser's job.
     query = request.raw_path.partition("?")[2].encode("latin-1", "replace")
     body, too_large, refusal = await _read_body(request, limit - len(query))
-    answered = await switch.handle(
-        ApiRequest(
-            method=request.method,
-            path=request.path,
-            function=clean_function(function),
-            query=query,
-            body=body,
-            content_type=request.headers.get("Content-Type", ""),
-            too_large=too_large or len(query) > limit,
-            refused=refusal,
-        ),
-        tenant_of_call,
+    call = _api_request(request, function, query, body, too_large or len(query) > limit)
+    call.refused = refusal
+    return await _delivered(request, await switch.handle(call, tenant_of_call))
+
+
+def _api_request(
+    request: web.Request, function: str, query: bytes, body: bytes, too_large: bool
+) -> ApiRequest:
+    return ApiRequest(
+        method=request.method,
+        path=request.path,
+        function=clean_function(function),
+        query=query,
+        body=body,
+        content_type=request.headers.get("Content-Type", ""),
+        too_large=too_large,
     )
+
+
+async def _delivered(request: web.Request, answered: ApiReply) -> web.StreamResponse:
     exchange = AiohttpExchange(request, answered.call_id)
     await (answered.fault or NORMAL).deliver(answered.reply, exchange)
     return exchange.response
+
+
+async def _misdirected(
+    request: web.Request, switch: Switch, tenant: str, function: str, host: str
+) -> web.StreamResponse:
+    """A call to a host the server does not answer to (web/hosts.py): the 421 envelope, and
+    in the journal of the tenant it names, if there is one; nothing is made for it (no
+    tenant created, no body read) and no fault rule, stub or upstream switch sees it."""
+    refusal = misdirected(refusal_message(host))
+    tenant_of_call = switch.store.find(tenant)
+    if tenant_of_call is None:
+        reply = error_reply(refusal, switch.settings.http_status)
+        return await _delivered(request, ApiReply(reply, 0))
+    query = request.raw_path.partition("?")[2].encode("latin-1", "replace")
+    call = _api_request(
+        request, function, query, b"", len(query) > switch.settings.max_request_bytes
+    )
+    call.refused = refusal
+    return await _delivered(request, await switch.handle(call, tenant_of_call))
 
 
 async def _read_body(request: web.Request, room: int) -> tuple[bytes, bool, EnswitchError | None]:

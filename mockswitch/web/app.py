@@ -21,8 +21,9 @@ from mockswitch.switch.beyond import Beyond
 from mockswitch.switch.messages import load_messages
 from mockswitch.switch.proxy import StubRecorder
 
-from . import admin, calls, cors, crosssite, events, slashes
+from . import admin, calls, cors, crosssite, events, hosts, slashes
 from .api import enswitch_call
+from .hosts import HostPolicy
 from .keys import SETTINGS, SIMULATOR, SWITCH
 from .middleware import errors_as_json
 from .openapi import CONTROL
@@ -52,6 +53,8 @@ def create_app(settings: Settings | None = None) -> web.Application:
         middlewares=[errors_as_json],
     )
     app[SETTINGS] = settings
+    # First: a host the server does not answer to is refused before anything looks further.
+    hosts.install(app, HostPolicy(settings.allowed_hosts), enswitch_call)
     app.cleanup_ctx.append(_switch)
     events.install(app)  # ends the live event streams when the server stops
     calls.install(app)  # counts the long polls; answers them all when the server stops

@@ -25,6 +25,7 @@ from mockswitch.config import Settings
 
 from .api import answer
 from .app import API_PATH
+from .hosts import HOSTS
 from .keys import SWITCH
 from .middleware import errors_as_json
 from .openapi_control import TENANT_PREFIX
@@ -65,7 +66,9 @@ class DirectLane:
                     function = found["function"]
 
                     async def handler(request: web.Request) -> web.StreamResponse:
-                        return await answer(request, self._app[SWITCH], tenant, function)
+                        # (Made when the application starts; the Host is judged in answer.)
+                        switch, hosts = self._app[SWITCH], self._app[HOSTS]
+                        return await answer(request, switch, hosts, tenant, function)
 
                     return await errors_as_json(request, handler)  # type: ignore[arg-type]
         return await self._routed(request)
