@@ -304,6 +304,30 @@ class Settings:
         "drops handshakes, which clients retry only after a second or more",
         "N",
     )
+    max_connections: int = setting(
+        _integer(1, 1_000_000),
+        4096,
+        "most connections open at once; at the cap a new one takes the place of the one idle "
+        "longest, or is refused with a 503 when every one is busy (lowered at start to what "
+        "the open-file limit leaves room for, which is raised to its hard limit first if "
+        "need be)",
+        "N",
+    )
+    header_timeout: float = setting(
+        _number(0.001),
+        5.0,
+        "how long a request's line and headers may take to arrive (from the connection's "
+        "opening, or from the first byte after it was idle) before the connection is closed, "
+        "in seconds",
+        "SECONDS",
+    )
+    keepalive_timeout: float = setting(
+        _number(0.001),
+        75.0,
+        "how long a kept-alive connection may stay idle between requests before it is "
+        "closed, in seconds",
+        "SECONDS",
+    )
     max_tenants: int = setting(
         _integer(1),
         1000,
@@ -461,6 +485,13 @@ class Settings:
         "LOOP",
     )
     quiet: bool = setting(_boolean, False, "do not log each call", flag=False)
+    log_repeat_interval: float = setting(
+        _number(0),
+        10.0,
+        "a warning or error logged again and again, word for word, is logged once per this "
+        "many seconds, with a count of those left out; 0 logs every one",
+        "SECONDS",
+    )
     allowed_hosts: str = setting(
         _hosts,
         "",
