@@ -8,63 +8,52 @@ function; the switch then renders, records and delivers the outcome as for any c
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping, Sequence
-from typing import Any
+from collections.abc import Mapping
 
 from mockswitch.endpoints import Handled, authenticate
 from mockswitch.enswitch.envelope import Reply, http_status
 from mockswitch.enswitch.params import AUTH_USERNAME
 from mockswitch.errors import EnswitchError, no_such_function
-from mockswitch.store import Tenant
 from mockswitch.stubs import FUNCTION_NAME, StubBook
 from mockswitch.switch import proxy
 from mockswitch.switch.request import ApiRequest
+from mockswitch.tenancy import Generation
 
 log = logging.getLogger("mockswitch.calls")
 
 
 class Beyond:
-    """The stubs of every tenant (starting as those given at start), and the forwarder."""
+    """The forwarder to the switch behind --proxy-to, and the stubs' answers (each tenant
+    holds its own stubs: mockswitch/tenancy)."""
 
     def __init__(
         self,
-        start_stubs: Sequence[Any] = (),
         forwarder: proxy.Forwarder | None = None,
         recorder: proxy.StubRecorder | None = None,
         status_mode: str = "enswitch",
     ) -> None:
-        self._start_stubs = tuple(start_stubs)
-        self._books: dict[str, StubBook] = {}
         self.forwarder = forwarder
         self.recorder = recorder
         self._status_mode = status_mode
 
-    def stubs(self, tenant: str) -> StubBook:
-        """The tenant's stubs, starting as the stubs given at start (`--stubs`)."""
-        book = self._books.get(tenant)
-        if book is None:
-            book = self._books[tenant] = StubBook(self._start_stubs)
-        return book
-
-    def reset(self, tenant: str) -> None:
-        """Back to the stubs given at start."""
-        self._books.pop(tenant, None)
-
-    def serves(self, function: str, tenant: str) -> bool:
+    def serves(self, function: str, stubs: StubBook) -> bool:
         """Whether a stub or the switch answers `function` (else it does not exist)."""
-        return self.stubs(tenant).stubs(function) or self._forwards(function)
+        return stubs.stubs(function) or self._forwards(function)
 
     def _forwards(self, function: str) -> bool:
         return self.forwarder is not None and FUNCTION_NAME.fullmatch(function) is not None
 
-    async def answer(self, call: ApiRequest, given: Mapping[str, str], tenant: Tenant) -> Handled:
+    async def answer(
+        self, call: ApiRequest, given: Mapping[str, str], generation: Generation
+    ) -> Handled:
         """A stub's answer, else the switch's, else 404, as a `Reply` ready to send or an
         Enswitch error for the switch to render (in the wording of a messages file); never
-        raises one. `given` is the call's parameters, each name's last value."""
-        book = self.stubs(tenant.name)
+        raises one, but `GenerationEnded` if the tenant was reset before anything was
+        forwarded. `given` is the call's parameters, each name's last value."""
+        book = generation.stubs
         if book.stubs(call.function):
             try:  # a stub is the switch's answer: the switch authenticates first, as always
-                person = authenticate(await tenant.directory(), given)
+                person = authenticate(await generation.data.directory(), given)
             except EnswitchError as error:
                 return Handled(error, "")
             stub = book.choose(call.function, given, person.username)
@@ -76,12 +65,17 @@ class Beyond:
             if not self._forwards(call.function):
                 return Handled(no_such_function(), person.username)
         if self._forwards(call.function):
-            return await self._forward(call, given)
+            return await self._forward(call, given, generation)
         return Handled(no_such_function(), "")
 
-    async def _forward(self, call: ApiRequest, given: Mapping[str, str]) -> Handled:
+    async def _forward(
+        self, call: ApiRequest, given: Mapping[str, str], generation: Generation
+    ) -> Handled:
         assert self.forwarder is not None
         username = given.get(AUTH_USERNAME, "")
+        # The last moment before the switch runs it: a call of a tenant reset (or dropped)
+        # meanwhile is not sent, and starts again in the fresh tenant (or is refused).
+        generation.check()
         try:
             answer = await self.forwarder.forward(
                 call.method, call.function, call.query, call.body, call.content_type

@@ -7,12 +7,12 @@ from aiohttp import hdrs, web
 from mockswitch.enswitch.envelope import error_reply
 from mockswitch.errors import EnswitchError, body_not_decoded, misdirected
 from mockswitch.faults import Action
-from mockswitch.switch import ApiReply, ApiRequest, Switch
+from mockswitch.switch import ApiReply, ApiRequest
 
 from .codings import BodyTooLarge, CodingError, decode
 from .exchange import AiohttpExchange
-from .hosts import HOSTS, HostPolicy, refusal_message
-from .keys import SWITCH
+from .hosts import HOSTS, refusal_message
+from .keys import SWITCH, TENANTS
 from .slashes import clean_function
 from .tenants import tenant_name, tenant_named
 
@@ -21,20 +21,19 @@ NORMAL = Action()  # delivers the switch's answer as it is
 
 async def enswitch_call(request: web.Request) -> web.StreamResponse:
     """The routed handler of every API path."""
-    app = request.app
-    function = request.match_info["function"]
-    return await answer(request, app[SWITCH], app[HOSTS], tenant_name(request), function)
+    return await answer(request, request.app, tenant_name(request), request.match_info["function"])
 
 
 async def answer(
-    request: web.Request, switch: Switch, hosts: HostPolicy, tenant: str, function: str
+    request: web.Request, app: web.Application, tenant: str, function: str
 ) -> web.StreamResponse:
     """Hand the call to `switch` for `tenant`, and deliver its answer (through the tenant's
     fault, if one strikes); `function` is the path's part after `/api/json/`."""
+    switch = app[SWITCH]
     host = request.headers.get(hdrs.HOST)
-    if not hosts.allows(host):
-        return await _misdirected(request, switch, tenant, function, host or "")
-    tenant_of_call = await tenant_named(switch, tenant)
+    if not app[HOSTS].allows(host):
+        return await _misdirected(request, app, tenant, function, host or "")
+    tenant_of_call = await tenant_named(app, request, tenant)
     limit = switch.settings.max_request_bytes
     # The raw query, exactly as sent: `;` separators and percent escapes are the parser's job.
     query = request.raw_path.partition("?")[2].encode("latin-1", "replace")
@@ -65,13 +64,14 @@ async def _delivered(request: web.Request, answered: ApiReply) -> web.StreamResp
 
 
 async def _misdirected(
-    request: web.Request, switch: Switch, tenant: str, function: str, host: str
+    request: web.Request, app: web.Application, tenant: str, function: str, host: str
 ) -> web.StreamResponse:
     """A call to a host the server does not answer to (web/hosts.py): the 421 envelope, and
     in the journal of the tenant it names, if there is one; nothing is made for it (no
     tenant created, no body read) and no fault rule, stub or upstream switch sees it."""
+    switch = app[SWITCH]
     refusal = misdirected(refusal_message(host))
-    tenant_of_call = switch.store.find(tenant)
+    tenant_of_call = app[TENANTS].find(tenant)
     if tenant_of_call is None:
         reply = error_reply(refusal, switch.settings.http_status)
         return await _delivered(request, ApiReply(reply, 0))

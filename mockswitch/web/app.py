@@ -20,11 +20,12 @@ from mockswitch.switch import Switch
 from mockswitch.switch.beyond import Beyond
 from mockswitch.switch.messages import load_messages
 from mockswitch.switch.proxy import StubRecorder
+from mockswitch.tenancy import Start, Tenants
 
 from . import admin, calls, cors, crosssite, events, hosts, slashes
 from .api import enswitch_call
 from .hosts import HostPolicy
-from .keys import SETTINGS, SIMULATOR, SWITCH
+from .keys import SETTINGS, SWITCH, TENANTS
 from .middleware import errors_as_json
 from .openapi import CONTROL
 from .openapi_control import SCOPES
@@ -112,25 +113,18 @@ async def _switch(app: web.Application) -> AsyncIterator[None]:
     app[SWITCH] = Switch(
         store,
         settings,
-        rules,
-        default_latency,
         beyond=Beyond(
-            start_stubs,
             forwarder,
             StubRecorder(settings.record_stubs) if settings.record_stubs else None,
             settings.http_status,
         ),
         messages=messages,
     )
-    start = parse_time(settings.clock_start, "clock_start") if settings.clock_start else 0
-    simulator = Simulator(
-        ClockSpec(settings.clock, settings.clock_speed, start),
-        outcomes,
-        store_of=lambda name: tenant.dials if (tenant := store.find(name)) else None,
-        tenants=store.names,
-    )
-    app[SIMULATOR] = simulator
-    real_clocks = asyncio.ensure_future(simulator.run_real_clocks())
+    clock_start = parse_time(settings.clock_start, "clock_start") if settings.clock_start else 0
+    simulator = Simulator(ClockSpec(settings.clock, settings.clock_speed, clock_start), outcomes)
+    start = Start(simulator, rules, default_latency, settings.faults_seed, start_stubs)
+    tenants = app[TENANTS] = await Tenants.open(store, start, settings.max_tenants)
+    real_clocks = asyncio.ensure_future(simulator.run_real_clocks(tenants.simulations))
     try:
         yield
     finally:

@@ -26,8 +26,6 @@ from mockswitch.config import Settings
 from .api import answer
 from .app import API_PATH
 from .connections import ConnectionGuard
-from .hosts import HOSTS
-from .keys import SWITCH
 from .middleware import errors_as_json
 from .openapi_control import TENANT_PREFIX
 from .tenants import DEFAULT, VALID_NAME
@@ -84,9 +82,7 @@ class DirectLane:
                     function = found["function"]
 
                     async def handler(request: web.Request) -> web.StreamResponse:
-                        # (Made when the application starts; the Host is judged in answer.)
-                        switch, hosts = self._app[SWITCH], self._app[HOSTS]
-                        return await answer(request, switch, hosts, tenant, function)
+                        return await answer(request, self._app, tenant, function)
 
                     return await errors_as_json(request, handler)  # type: ignore[arg-type]
         return await self._routed(request)

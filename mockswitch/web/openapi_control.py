@@ -14,7 +14,15 @@ from typing import Any
 
 from mockswitch.config import ANY_HOST, Settings
 
-from .declare import JSON, SHARED_SCHEMAS, Answer, ControlRoute, ControlRoutes, Schema
+from .declare import (
+    JSON,
+    SHARED_SCHEMAS,
+    TOO_MANY,
+    Answer,
+    ControlRoute,
+    ControlRoutes,
+    Schema,
+)
 
 TENANT_PREFIX = "/t/{tenant}"
 BAD_TENANT = "Not a tenant name (`error.field` is `tenant`)."
@@ -31,6 +39,12 @@ CROSS_SITE = Answer(
     "changed; `error.field` names the header.",
 )
 
+CROSS_SITE_CREATION = Answer(
+    403,
+    "A browser page of another site asked for a tenant that does not exist yet: its `Origin` "
+    "is foreign or `null`, or it carries `Sec-Fetch-Site: cross-site`. No tenant was made; "
+    "`error.field` names the header.",
+)
 MISDIRECTED = Answer(
     421,
     "The request's `Host` is not one the server answers to (`allowed_hosts`); `error.field` "
@@ -115,6 +129,8 @@ def _operation(route: ControlRoute, settings: Settings, *, tenant: bool) -> dict
     changing = route.method != "GET"
     if changing:  # web/crosssite.py
         answers["403"] = CROSS_SITE
+    elif tenant and TOO_MANY in route.answers:  # a read that makes its tenant on first use
+        answers["403"] = CROSS_SITE_CREATION  # (web/tenants.py)
     if settings.admin_token and changing:  # web/admin.py
         answers["401"] = UNAUTHORIZED
     result: dict[str, Any] = {

@@ -67,7 +67,7 @@ STUBS = routes.schema("Stubs", object_of({"stubs": {"type": "array", "items": ST
 
 async def _book(request: web.Request, *, changing: bool) -> StubBook:
     tenant = await tenant_for_change(request) if changing else existing_tenant(request)
-    return request.app[SWITCH].beyond.stubs(tenant.name)
+    return tenant.stubs
 
 
 @routes.post(
