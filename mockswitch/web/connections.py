@@ -71,7 +71,7 @@ class ConnectionGuard:
         self._heads: dict[GuardedConnection, float] = {}
         self._by_handler: dict[web.RequestHandler, GuardedConnection] = {}
         self._timer: asyncio.TimerHandle | None = None
-        self._refusal = refusal_bytes(most)
+        self.refusal = refusal_bytes(most)  # what a refused connection is sent
         self.refused = 0  # connections turned away with a 503
         self.evicted = 0  # connections closed to make room for a new one
         self.timed_out = 0  # connections closed for a head that did not arrive in time
@@ -183,7 +183,7 @@ class GuardedConnection(asyncio.Protocol):
         # (uvloop's transports are not asyncio.Transport's subclasses, but behave as one.)
         self.transport = transport = cast(asyncio.Transport, transport)
         if not self._guard.admit(self):
-            transport.write(self._guard._refusal)
+            transport.write(self._guard.refusal)
             transport.close()
             return
         self.handler = self._make()
