@@ -10,6 +10,7 @@ start with a message that names where it came from.
 from __future__ import annotations
 
 import argparse
+import math
 import os
 import re
 import tomllib
@@ -40,25 +41,53 @@ class ConfigError(Exception):
     """A setting with a value that cannot be used; the message says which and why."""
 
 
-def _at_least(convert: Callable[[str], Any], noun: str, minimum: Any) -> Callable[[str], Any]:
+# The largest value of a count, a size or a duration: every setting has an upper bound, so
+# that no value too big to hold (a backlog beyond a C int, a journal bound beyond SQLite's
+# integers, an infinite timeout) gets past the start to fail later.
+MAX_COUNT = 2**31 - 1
+MAX_BYTES = 2**30  # 1 GiB
+MAX_SECONDS = 86_400.0  # a day
+MAX_SEED = 2**63 - 1
+
+
+def _within(
+    convert: Callable[[str], Any], noun: str, minimum: Any, maximum: Any
+) -> Callable[[str], Any]:
     def parse(text: str) -> Any:
         try:
             value = convert(text)
         except ValueError:
-            raise ValueError(f"{text!r} is not {noun}") from None
+            if _DIGITS.fullmatch(text):  # more digits than int() reads
+                shown = _short(text.strip())
+                if text.strip().startswith("-"):
+                    raise ValueError(f"{shown} is less than {minimum}") from None
+                raise ValueError(f"{shown} is more than {maximum}") from None
+            raise ValueError(f"{_short(text)!r} is not {noun}") from None
+        if isinstance(value, float) and not math.isfinite(value):
+            raise ValueError(f"{text.strip()!r} is not a finite number")
         if value < minimum:
             raise ValueError(f"{value} is less than {minimum}")
+        if value > maximum:
+            raise ValueError(f"{_short(str(value))} is more than {maximum}")
         return value
 
     return parse
 
 
-def _integer(minimum: int) -> Callable[[str], int]:
-    return _at_least(int, "an integer", minimum)
+_DIGITS = re.compile(r"\s*[+-]?[0-9_]+\s*")
 
 
-def _number(minimum: float) -> Callable[[str], float]:
-    return _at_least(float, "a number", minimum)
+def _short(text: str) -> str:
+    """A value as a message shows it: a number of 400 digits is not read, it is counted."""
+    return text if len(text) <= 40 else f"{text[:20]}...({len(text)} characters)"
+
+
+def _integer(minimum: int, maximum: int = MAX_COUNT) -> Callable[[str], int]:
+    return _within(int, "an integer", minimum, maximum)
+
+
+def _number(minimum: float, maximum: float = MAX_SECONDS) -> Callable[[str], float]:
+    return _within(float, "a number", minimum, maximum)
 
 
 def _boolean(text: str) -> bool:
@@ -98,7 +127,7 @@ def _port(text: str) -> int:
 
 
 def _speed(text: str) -> float:
-    value = _number(0)(text)
+    value = _number(0, math.inf)(text)  # check_speed says what a speed may be
     try:
         return check_speed(value)
     except ClockError:
@@ -148,6 +177,32 @@ def _origins(text: str) -> str:
             )
     # Browsers send the scheme and host in lower case: compare in lower case.
     return ",".join(e if e in ("*", LOCALHOST, "none") else e.lower() for e in entries)
+
+
+ANY_HOST = "*"
+_HOST_NAME = re.compile(r"(\*\.)?[a-z0-9_-]+(\.[a-z0-9_-]+)*\.?")
+_IP_LITERAL = re.compile(r"\[?[0-9a-f:.]+\]?")
+
+
+def _hosts(text: str) -> str:
+    """Host names the server answers to beyond its defaults: a comma list of names, each
+    exact or `*.` and a domain for any name under it; `*` alone for any host at all."""
+    entries = [e.strip().lower().rstrip(".") for e in text.split(",") if e.strip()]
+    if entries == [ANY_HOST]:
+        return ANY_HOST
+    for entry in entries:
+        if entry == ANY_HOST:
+            raise ValueError("'*' stands alone, not in a list")
+        if "/" in entry:
+            raise ValueError(f"{entry!r} is a URL: give the host name alone")
+        if ":" in entry and not _IP_LITERAL.fullmatch(entry):
+            raise ValueError(f"{entry!r} is a host name with a port: give the name alone")
+        if not (_HOST_NAME.fullmatch(entry) or _IP_LITERAL.fullmatch(entry)):
+            raise ValueError(
+                f"{entry!r} is not a host name such as mock.example or *.ci.example (letters, "
+                "digits, '-', '_' and dots)"
+            )
+    return ",".join(entries)
 
 
 def upstream_address(text: str) -> str:
@@ -241,24 +296,48 @@ class Settings:
         _prefix, "", "also serve the API under this path prefix, e.g. /local", "PATH"
     )
     max_request_bytes: int = setting(
-        _integer(1024),
+        _integer(1024, MAX_BYTES),
         262144,
         "largest request (query string plus body) accepted; larger ones get a 413 envelope",
         "BYTES",
     )
     max_request_line_bytes: int = setting(
-        _integer(8190),
+        _integer(8190, MAX_BYTES),
         8 * 2**20,
         "longest request line (URL) the HTTP parser reads; a longer one gets a plain-text 400 "
         "instead of an envelope",
         "BYTES",
     )
     backlog: int = setting(
-        _integer(1),
+        _integer(1, 65535),
         1024,
         "connections the kernel may queue before mockswitch accepts them; a burst of more "
         "drops handshakes, which clients retry only after a second or more",
         "N",
+    )
+    max_connections: int = setting(
+        _integer(1, 1_000_000),
+        4096,
+        "most connections open at once; at the cap a new one takes the place of the one idle "
+        "longest, or is refused with a 503 when every one is busy (lowered at start to what "
+        "the open-file limit leaves room for, which is raised to its hard limit first if "
+        "need be)",
+        "N",
+    )
+    header_timeout: float = setting(
+        _number(0.001),
+        5.0,
+        "how long a request's line and headers may take to arrive (from the connection's "
+        "opening, or from the first byte after it was idle) before the connection is closed, "
+        "in seconds",
+        "SECONDS",
+    )
+    keepalive_timeout: float = setting(
+        _number(0.001),
+        75.0,
+        "how long a kept-alive connection may stay idle between requests before it is "
+        "closed, in seconds",
+        "SECONDS",
     )
     max_tenants: int = setting(
         _integer(1),
@@ -288,13 +367,13 @@ class Settings:
         _integer(0), 0, "keep only the newest N calls per tenant in the journal; 0 keeps all", "N"
     )
     journal_body_cap: int = setting(
-        _integer(0),
+        _integer(0, MAX_BYTES),
         65536,
         "longest response body the journal stores for a call, in characters",
         "CHARS",
     )
     journal_field_cap: int = setting(
-        _integer(64),
+        _integer(64, MAX_BYTES),
         16384,
         "longest path, function name, query string, username, key, parameter name or "
         "value and warning the journal stores for a call, in characters; an entry's "
@@ -341,7 +420,7 @@ class Settings:
         "N",
     )
     proxy_max_response_bytes: int = setting(
-        _integer(1024),
+        _integer(1024, MAX_BYTES),
         4 * 2**20,
         "largest answer taken from the switch; a larger one gets the upstream-failure envelope",
         "BYTES",
@@ -361,7 +440,7 @@ class Settings:
         "FILE",
     )
     faults_seed: int = setting(
-        _integer(0),
+        _integer(0, MAX_SEED),
         0,
         "seed of the fault rules' dice when a rule names none: same seed, same faults",
         "N",
@@ -417,6 +496,24 @@ class Settings:
         "LOOP",
     )
     quiet: bool = setting(_boolean, False, "do not log each call", flag=False)
+    log_repeat_interval: float = setting(
+        _number(0),
+        10.0,
+        "a warning or error logged again and again, word for word, is logged once per this "
+        "many seconds, with a count of those left out; 0 logs every one",
+        "SECONDS",
+    )
+    allowed_hosts: str = setting(
+        _hosts,
+        "",
+        "host names the server answers to (the Host header) beyond its defaults: any IP "
+        "address, localhost and *.localhost, a name without a dot (a compose service), "
+        "this machine's own name, host.docker.internal and host.containers.internal; a comma "
+        "list of names, *.example.com for any name under it, or * for any host at all "
+        "(which lets a web page whose name is rebound to this machine call the mock); "
+        "other hosts get a 421",
+        "NAMES",
+    )
     cors_origins: str = setting(
         _origins,
         LOCALHOST,

@@ -4,6 +4,7 @@ way."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
@@ -11,14 +12,14 @@ import yaml
 
 
 def read_document(path: str, error: type[Exception]) -> Any:
-    """The document in `path` (JSON is YAML too); raises `error` if it cannot be read."""
+    """The document in `path`, JSON or YAML; raises `error` if it cannot be read."""
     try:
-        return yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+        text = Path(path).read_text(encoding="utf-8")
     except OSError as failure:
         raise error(f"{path}: cannot be read: {failure}") from None
-    except (yaml.YAMLError, UnicodeDecodeError) as failure:
-        # YAML's message spans several lines, with a caret: one line is enough here.
-        raise error(f"{path}: not valid JSON or YAML: {' '.join(str(failure).split())}") from None
+    except UnicodeDecodeError as failure:
+        raise error(f"{path}: not valid JSON or YAML: {_one_line(failure)}") from None
+    return _parsed(text, path, error)
 
 
 def read_source(source: str, inline_name: str, error: type[Exception]) -> tuple[Any, str]:
@@ -26,9 +27,27 @@ def read_source(source: str, inline_name: str, error: type[Exception]) -> tuple[
     `{`, as an environment variable gives it), and how to name it in an error."""
     if not source.lstrip().startswith(("[", "{")):
         return read_document(source, error), source
+    return _parsed(source, inline_name, error), inline_name
+
+
+def _parsed(text: str, name: str, error: type[Exception]) -> Any:
+    # JSON first: YAML 1.1 reads a JSON number such as 1e+308 (no dot) as a string.
     try:
-        return yaml.safe_load(source), inline_name
-    except yaml.YAMLError as failure:
-        raise error(
-            f"{inline_name}: not valid JSON or YAML: {' '.join(str(failure).split())}"
-        ) from None
+        return json.loads(text)
+    except json.JSONDecodeError:
+        pass  # YAML, then (or neither: YAML's error says where)
+    except (ValueError, RecursionError) as failure:
+        raise error(f"{name}: not valid JSON or YAML: {_one_line(failure)}") from None
+    try:
+        return yaml.safe_load(text)
+    except (yaml.YAMLError, ValueError, RecursionError) as failure:
+        raise error(f"{name}: not valid JSON or YAML: {_one_line(failure)}") from None
+
+
+def _one_line(failure: BaseException) -> str:
+    """The reader's complaint on one line. YAML's spans several, with a caret; an integer of
+    more digits than Python reads (ValueError) and nesting deeper than it recurses
+    (RecursionError) are the document's fault all the same."""
+    if isinstance(failure, RecursionError):
+        return "nested too deeply"
+    return " ".join(str(failure).split())

@@ -24,14 +24,20 @@ class EnswitchError(Exception):
     """An API-level outcome other than success; its problems become the envelope.
 
     `reasons` are sentences for the person reading the journal and the log (why a login
-    failed, say), never sent: the envelope stays the switch's, byte for byte."""
+    failed, say), never sent: the envelope stays the switch's, byte for byte. `status` fixes
+    the HTTP status whatever `http_status` says, for an answer that is not the switch's
+    outcome but the server's refusal to be this switch (a host it does not answer to: 421);
+    None for every outcome of the API, HTTP 200 or mirrored."""
 
-    def __init__(self, *problems: Problem, reasons: tuple[str, ...] = ()) -> None:
+    def __init__(
+        self, *problems: Problem, reasons: tuple[str, ...] = (), status: int | None = None
+    ) -> None:
         if not problems:
             raise ValueError("an EnswitchError needs at least one problem")
         super().__init__("; ".join(f"{p.code} {p.key}: {p.message}" for p in problems))
         self.problems = problems
         self.reasons = reasons
+        self.status = status
 
     @property
     def code(self) -> str:
@@ -42,8 +48,9 @@ class EnswitchError(Exception):
         return self.problems[0].key
 
 
-# Every code an Enswitch envelope carries: the documented ones, and the two mockswitch adds
-# for a request over its size limit (413) and for a failure of its own (500).
+# Every code an Enswitch envelope carries: the documented ones, and those mockswitch adds for
+# a request over its size limit (413), a body in a coding it does not decode (415), a host
+# it does not answer to (421) and a failure of its own (500).
 ENSWITCH_CODES = tuple(CODES)
 
 
@@ -76,6 +83,19 @@ def request_too_large(limit: int) -> EnswitchError:
     return EnswitchError(
         Problem("413", "", f"The request is larger than the limit of {limit} bytes.")
     )
+
+
+def body_not_decoded(status: int, message: str) -> EnswitchError:
+    """A body whose `Content-Encoding` mockswitch does not decode (415), or whose gzip or
+    deflate data does not decode (400); `message` in the control API's lower case, which an
+    envelope's message begins with a capital and ends with a full stop."""
+    return EnswitchError(Problem(str(status), "", f"{message[:1].upper()}{message[1:]}."))
+
+
+def misdirected(message: str) -> EnswitchError:
+    """A request whose Host the server does not answer to: code 421, HTTP 421 in every mode
+    (a client must not read it as the switch's answer); `message` as the control API's."""
+    return EnswitchError(Problem("421", "", f"{message[:1].upper()}{message[1:]}."), status=421)
 
 
 def tenant_dropped() -> EnswitchError:

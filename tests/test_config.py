@@ -40,6 +40,13 @@ LAYERS = [
     ("api_version", "3.13", "4.2", '"4.2"', ("3.13", "4.2", "4.2", "4.4")),
     ("prefix", "/flag", "/env", '"/file"', ("/flag", "/env", "/file", "")),
     (
+        "allowed_hosts",
+        "flag.example",
+        "Env.Example., *.ci.example",
+        '["file.example", "*.two.example"]',
+        ("flag.example", "env.example,*.ci.example", "file.example,*.two.example", ""),
+    ),
+    (
         "cors_origins",
         "https://flag.example",
         "https://env.example, localhost",
@@ -115,6 +122,10 @@ BAD = [
     ("cors_origins", "localhost:5173", "'localhost:5173' is not an origin such as"),
     ("cors_origins", "http://app.example/", "'http://app.example/' is not an origin such as"),
     ("cors_origins", "*,https://a.example", "'*' stands alone, not in a list"),
+    ("allowed_hosts", "mock.example:8080", "'mock.example:8080' is a host name with a port"),
+    ("allowed_hosts", "*,mock.example", "'*' stands alone, not in a list"),
+    ("allowed_hosts", "http://mock.example", "'http://mock.example' is a URL"),
+    ("allowed_hosts", "mock example", "'mock example' is not a host name such as mock.example"),
 ]
 
 

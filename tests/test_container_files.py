@@ -11,6 +11,8 @@ import shlex
 import subprocess
 from pathlib import Path
 
+from mockswitch.web.hosts import HostPolicy
+
 ROOT = Path(__file__).resolve().parent.parent
 DEPLOY = (ROOT / "docs" / "deploy.md").read_text()
 DOCKERFILE = (ROOT / "Dockerfile").read_text()
@@ -105,3 +107,31 @@ def test_the_docs_run_podman_with_the_flags_ci_checks():
     flags = re.search(r"^PODMAN_RUN_FLAGS=\((.*)\)$", CONTAINER_CHECK, re.M).group(1)
     assert 'podman --runtime runc run "${PODMAN_RUN_FLAGS[@]}"' in CONTAINER_CHECK
     assert words[4:-3] == ["--rm", *shlex.split(flags)]
+
+
+def test_the_images_defaults_answer_to_docker_run_and_to_a_compose_service():
+    """`docker run -p` is reached as localhost or 127.0.0.1, a compose service by its name:
+    the image sets no allowed hosts, and the server's defaults answer to both."""
+    assert "MOCKSWITCH_ALLOWED_HOSTS" not in DOCKERFILE
+    compose = DEPLOY.split("## docker compose", 1)[1].split("\n## ", 1)[0]
+    first = re.search(r"^```yaml\n(.*?)^```", compose, re.M | re.S).group(1)
+    service = re.search(r"^services:\n  (\w+):", first, re.M).group(1)
+    app_url = re.search(r"ENSWITCH_URL: http://([^:/]+):8080/", first).group(1)
+    assert service == app_url == "mockswitch"
+    defaults = HostPolicy("", own_name="")
+    for host in ("localhost:8080", "127.0.0.1:8080", "[::1]:8080", f"{service}:8080"):
+        assert defaults.allows(host), host
+
+
+def test_the_container_check_reaches_the_server_by_names_that_are_not_localhost():
+    api = re.search(r'^step "API calls by name"\n(.*?)^# -{20}', CONTAINER_CHECK, re.M | re.S)
+    calls = api.group(1)
+    assert "--resolve" in calls
+    assert "http://127.0.0.1" not in calls
+    assert "localhost" not in calls
+    assert re.search(r"^SERVICE_NAME=mockswitch$", CONTAINER_CHECK, re.M)
+    alias = re.search(r"^ALIAS=(\S+)$", CONTAINER_CHECK, re.M).group(1)
+    assert "." in alias  # a name only MOCKSWITCH_ALLOWED_HOSTS lets in
+    assert CONTAINER_CHECK.count('--env "MOCKSWITCH_ALLOWED_HOSTS=$ALIAS"') == 2  # both runners
+    assert not HostPolicy("", own_name="").allows(alias)
+    assert HostPolicy(alias, own_name="").allows(alias)

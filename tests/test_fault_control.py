@@ -268,7 +268,7 @@ BAD_RULES = [
         {"action": {"type": "envelope", "code": "999"}},
         "action.code",
         "must be one of Enswitch's envelope codes: 200, 201, 204, 400, 401, 402, 403, 404, 413, "
-        "500 (for another HTTP status, use the http action)",
+        "415, 421, 500 (for another HTTP status, use the http action)",
         id="envelope code out of range",
     ),
     pytest.param(
@@ -337,7 +337,7 @@ BAD_RULES = [
         {"action": {"type": "envelope", "code": 503}},
         "action.code",
         "must be one of Enswitch's envelope codes: 200, 201, 204, 400, 401, 402, 403, 404, 413, "
-        "500 (for another HTTP status, use the http action)",
+        "415, 421, 500 (for another HTTP status, use the http action)",
         id="envelope code Enswitch does not have",
     ),
     pytest.param(

@@ -169,7 +169,7 @@ BAD_FILES = [
         "code.json",
         json.dumps([{"action": {"type": "envelope", "code": 503}}]),
         "rule 1: action.code: must be one of Enswitch's envelope codes: 200, 201, 204, 400, "
-        "401, 402, 403, 404, 413, 500 (for another HTTP status, use the http action)\n",
+        "401, 402, 403, 404, 413, 415, 421, 500 (for another HTTP status, use the http action)\n",
         id="envelope code Enswitch does not have",
     ),
 ]

@@ -158,11 +158,13 @@ async def test_the_envelope_and_its_codes_are_described(serve):
     assert schemas["Envelope"]["required"] == ["responses"]
     assert set(schemas["Envelope"]["properties"]) == {"responses", "data"}
     assert schemas["EnvelopeEntry"]["required"] == ["code", "key", "message"]
-    for code in ("200", "201", "204", "400", "401", "402", "403", "404", "413", "500"):
+    codes = ("200", "201", "204", "400", "401", "402", "403", "404", "413", "415", "421", "500")
+    for code in codes:
         assert f"- {code}: " in schemas["EnvelopeEntry"]["properties"]["code"]["description"]
 
     update = document["paths"]["/api/json/bulk/campaigns/update/"]["get"]
-    assert list(update["responses"]) == ["200"]  # as the real switch: HTTP 200 for all
+    # As the real switch, HTTP 200 for every outcome; 421 is the server refusing a host name.
+    assert list(update["responses"]) == ["200", "421"]
     assert "- 201: Validated" in update["description"]
     assert "- 403: " in update["description"]
     answer = deref(document, update["responses"]["200"])
@@ -173,7 +175,19 @@ async def test_the_envelope_and_its_codes_are_described(serve):
 
     mirrored = await fetch_document(await serve(http_status="mirror"))
     responses = mirrored["paths"]["/api/json/bulk/campaigns/update/"]["get"]["responses"]
-    assert list(responses) == ["200", "201", "400", "401", "402", "403", "404", "413", "500"]
+    assert list(responses) == [
+        "200",
+        "201",
+        "400",
+        "401",
+        "402",
+        "403",
+        "404",
+        "413",
+        "415",
+        "421",
+        "500",
+    ]
 
 
 async def test_the_fault_rule_schema_follows_the_rule_parser(client):
@@ -343,7 +357,8 @@ def test_each_function_declares_the_codes_it_answers():
         declared = set(function.codes)
         assert ("201" in declared) == ("validation" in names), function.name
         assert len(declared & {"200", "204"}) == 1, function.name
-        assert set(function.answers) >= declared | {"400", "401", "402", "404", "413", "500"}
+        shared = {"400", "401", "402", "404", "413", "415", "421", "500"}
+        assert set(function.answers) >= declared | shared
         assert ("403" in function.answers) == (function.feature is not None), function.name
     # A function that never looks an object up answers 404 only for a dropped tenant.
     assert "404" not in FUNCTIONS["bulk/campaigns/list"].codes
@@ -357,5 +372,7 @@ def test_each_function_declares_the_codes_it_answers():
         "403",
         "404",
         "413",
+        "415",
+        "421",
         "500",
     )

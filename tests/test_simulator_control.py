@@ -4,9 +4,11 @@ moves a clock cannot make are 409s, and a real clock runs by itself."""
 from __future__ import annotations
 
 import asyncio
+import logging
 
 import pytest
 
+from tests.helpers import call
 from tests.simulation import MONDAY_9, at, control, dials
 
 CLOCK = {"now": MONDAY_9, "mode": "virtual", "speed": 1.0}
@@ -114,7 +116,19 @@ async def test_a_body_that_is_not_json_is_a_400(client):
         (
             [{"dnumber": "*", "weights": {"answer": 0, "busy": 0}}],
             "rules[0].weights",
-            "must sum to a positive number",
+            "must sum to a finite positive number, not 0.0",
+        ),
+        # Numbers too big to hold: an integer beyond a float (it was a 500, OverflowError),
+        # and two finite weights whose sum is not (every draw gave the last outcome).
+        (
+            [{"dnumber": "*", "weights": {"answer": 10**400}}],
+            "rules[0].weights.answer",
+            "must be a finite number (this one is too large)",
+        ),
+        (
+            [{"dnumber": "*", "weights": {"answer": 1e308, "busy": 1e308}}],
+            "rules[0].weights",
+            "must sum to a finite positive number, not inf",
         ),
         (
             [{"dnumber": "*", "weights": {"answer": -1}}],
@@ -181,6 +195,54 @@ async def test_real_mode_from_the_start(serve):
     assert await dials(client)  # the demo runs with no call at all
     clock = await control(client, "GET", "/_mock/clock")
     assert (clock["mode"], clock["speed"]) == ("real", 600.0)
+
+
+LAST = "9998-12-31T23:59:59.999Z"  # the last instant a clock can show
+STOPPED = {
+    "now": LAST,
+    "stopped": True,
+    "warnings": [
+        "the clock reached the last instant it can show, 9998-12-31T23:59:59.999Z, and stays "
+        "there; a reset starts it again"
+    ],
+}
+
+
+async def test_a_real_clock_near_the_end_of_its_range_stops_there_and_nothing_fails(serve, caplog):
+    """A real clock at 3600x started near the end went on to 9999-03-30, where the year 10000
+    was a few hours of wall time away and could not have been written."""
+    client = await serve(clock="real", clock_speed=3600, clock_start="9998-12-31T23:55:00Z")
+    for _ in range(600):  # 5 minutes of clock time: a twelfth of a second of wall time
+        clock = await control(client, "GET", "/_mock/clock")
+        if clock.get("stopped"):
+            break
+        await asyncio.sleep(0.05)
+    assert clock == {**STOPPED, "mode": "real", "speed": 3600.0}
+    # Campaigns 124 and 200 dialled on the way; attempts started at the end run into 9999.
+    found = await dials(client)
+    assert found
+    assert all(at(d["started"]) <= at(LAST) for d in found)
+    assert max(at(d["started"]) for d in found) > at("9998-12-31T23:55:00Z")
+    # It stays there: calls, the dials and the clock keep answering, the dialler runs on.
+    status, _ = await call(client, "bulk/campaigns/get", id=123)
+    assert status == 200
+    assert await control(client, "GET", "/_mock/clock") == clock
+    assert not [r for r in caplog.records if r.levelno >= logging.WARNING]
+
+
+async def test_a_clock_set_to_the_last_instant_says_it_has_stopped(client):
+    moved = await control(client, "PUT", "/_mock/clock", {"now": LAST})
+    assert moved == {**STOPPED, "mode": "virtual", "speed": 1.0}
+    refused = await control(client, "POST", "/_mock/clock/advance", {"seconds": 1}, status=409)
+    assert refused == {
+        "error": {
+            "status": 409,
+            "message": "the clock cannot pass the year 9998",
+            "field": "seconds",
+        }
+    }
+    real = await control(client, "PUT", "/_mock/clock", {"mode": "real", "speed": 3600})
+    assert real == {**STOPPED, "mode": "real", "speed": 3600.0}
 
 
 async def test_dials_refuse_bad_filters(client):

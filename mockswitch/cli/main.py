@@ -83,7 +83,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_arguments(seed, SEED_SETTINGS)
     seed.add_argument(
         "--generate",
-        type=_count,
+        type=_campaigns,
         metavar="N",
         help="add N generated campaigns (and customers, people, features to go with them)",
     )
@@ -253,10 +253,21 @@ async def _serve(settings: Settings, loop_name: str) -> int:
     return 0
 
 
-def _count(text: str) -> int:
+def _count(text: str, most: int = 2**63 - 1) -> int:
     if not (text.isascii() and text.isdigit()):
         raise argparse.ArgumentTypeError(f"{text!r} is not a whole number")
-    return int(text)
+    digits = text.lstrip("0") or "0"  # int() refuses more than 4300 digits
+    if len(digits) > len(str(most)) or int(digits) > most:
+        shown = digits if len(digits) <= 20 else f"{digits[:20]}..."
+        raise argparse.ArgumentTypeError(f"{shown} is more than {most}")
+    return int(digits)
+
+
+MAX_GENERATED = 10_000_000  # seed --generate: ten times the benchmark's largest data set
+
+
+def _campaigns(text: str) -> int:
+    return _count(text, MAX_GENERATED)
 
 
 async def _seed(settings: Settings, args: argparse.Namespace) -> int:

@@ -19,6 +19,7 @@ import yaml
 
 from mockswitch.dataset.tables import BY_NAME, REQUIRED, TABLES, Column, Table
 from mockswitch.enswitch.dnumbers import dnumber_problem
+from mockswitch.enswitch.params import INT64_MAX, INT64_MIN
 from mockswitch.errors import FixtureError
 from mockswitch.simulator.opening import OpeningError, OpeningHours
 
@@ -128,6 +129,10 @@ def _parse(path: Path) -> Any:
         ) from None
     except yaml.YAMLError as error:
         raise FixtureError(f"{path.name}: not valid YAML: {error}") from None
+    except RecursionError:
+        raise FixtureError(f"{path.name}: not valid: nested too deeply") from None
+    except ValueError as error:  # an integer of more digits than Python reads
+        raise FixtureError(f"{path.name}: not valid: {error}") from None
 
 
 def _label(file_name: str, index: int, record: Any, key: tuple[str, ...]) -> str:
@@ -212,6 +217,10 @@ def _field_value(column: Column, record: Row, label: str, problems: list[str]) -
         return None
     if not _has_type(value, column.type):
         problems.append(f"{where}: must be {_type_name(column.type)}, not {value!r}")
+        return _MISSING
+    if column.type is int and not INT64_MIN <= value <= INT64_MAX:
+        # SQLite holds signed 64 bits: a larger id or count stopped the seeding with a traceback.
+        problems.append(f"{where}: must be from {INT64_MIN} to {INT64_MAX}, not {value}")
         return _MISSING
     if column.choices is not None and value not in column.choices:
         shown = ", ".join(repr(c) for c in column.choices)

@@ -68,8 +68,9 @@ class Function:
     @property
     def answers(self) -> tuple[str, ...]:
         """Every envelope code this function can answer, in order."""
-        # execute's checks; too large; the tenant dropped while the call was in flight; a bug
-        shared = {"400", "401", "402", "404", "413", "500"}
+        # execute's checks; too large; a body in a coding not decoded; a host the server
+        # does not answer to; the tenant dropped while the call was in flight; a bug
+        shared = {"400", "401", "402", "404", "413", "415", "421", "500"}
         if self.feature is not None:
             shared.add("403")
         return tuple(sorted(shared | set(self.codes)))

@@ -49,6 +49,18 @@ CODES: dict[str, Code] = {
             "while the call was in flight.",
         ),
         Code("413", "The request is too large.", "The request is larger than `max_request_bytes`."),
+        Code(
+            "415",
+            "The request body's content coding is not supported.",
+            "The body's `Content-Encoding` is one mockswitch does not decode (it decodes gzip, "
+            "deflate and identity).",
+        ),
+        Code(
+            "421",
+            "This server does not answer to that host name.",
+            "The request's `Host` is not one the server answers to (`allowed_hosts`); the HTTP "
+            "status is 421 whatever `http_status` says.",
+        ),
         Code("500", "Internal error", "Internal error."),
     )
 }

@@ -65,7 +65,8 @@ def success_reply(outcome: Success, mode: str) -> Reply:
 
 
 def error_reply(error: EnswitchError, mode: str) -> Reply:
-    return Reply(http_status(error.code, mode), error_body(error), error.code, error.key)
+    status = error.status or http_status(error.code, mode)  # a refusal's status is fixed
+    return Reply(status, error_body(error), error.code, error.key)
 
 
 def success_body(outcome: Success) -> bytes:

@@ -21,6 +21,7 @@ from .actions import KINDS, Action, action_schema, parse_action
 from .latency import Latency, latency_schema, parse_latency
 from .match import CallFacts, Match, match_schema, parse_match
 from .spec import (
+    LARGEST_INTEGER,
     Boolean,
     Component,
     Field,
@@ -106,6 +107,10 @@ class Seed(Field):
     def parse(self, value: Any, where: str) -> int | str:
         if isinstance(value, bool) or not isinstance(value, int | str):
             raise RuleError(where, "must be an integer or a string")
+        if isinstance(value, int) and not -LARGEST_INTEGER - 1 <= value <= LARGEST_INTEGER:
+            raise RuleError(where, "must be a 64-bit integer (or a string)")
+        if isinstance(value, str):
+            value = Text()(value, where)  # a lone surrogate could not be shown back
         return value
 
     def base_schema(self) -> Schema:

@@ -131,10 +131,15 @@ def milliseconds(description: str = "") -> Number:
     return Number(0, MAX_MS, description=description)
 
 
+# The largest integer a rule may hold: SQLite's and most JSON readers' signed 64 bits. Larger
+# ones (JSON has no bound: 10**400 parses) could not be shown back as they were given.
+LARGEST_INTEGER = 2**63 - 1
+
+
 @dataclass(frozen=True, slots=True)
 class Integer(Field):
     minimum: int | None = None
-    maximum: int | None = None
+    maximum: int | None = LARGEST_INTEGER
 
     def parse(self, value: Any, where: str) -> int:
         if isinstance(value, bool) or not isinstance(value, int):

@@ -17,6 +17,10 @@ MAX_SPEED = 3600.0
 SPEEDS = f"more than 0 and at most {MAX_SPEED:g}"  # what a clock's speed may be
 SECOND = 1000
 LATEST = round(datetime(9999, 1, 1, tzinfo=UTC).timestamp() * SECOND)
+# The last instant a clock can show, 9998-12-31T23:59:59.999Z: a real clock stops there, so
+# that neither it nor an attempt it starts (at most a minute long) reaches the year 10000,
+# which no time here can be written in.
+LAST = LATEST - 1
 
 
 class ClockError(Exception):
@@ -108,7 +112,7 @@ class Clock:
         if self.mode == "virtual":
             return self._anchor_ms
         elapsed = self._monotonic() - self._anchor_wall
-        return self._anchor_ms + int(elapsed * self.speed * SECOND)
+        return min(self._anchor_ms + int(elapsed * self.speed * SECOND), LAST)
 
     def set(
         self, mode: str | None = None, now: int | None = None, speed: float | None = None
@@ -123,4 +127,15 @@ class Clock:
             self.speed = speed
 
     def as_json(self) -> dict[str, object]:
-        return {"now": format_ms(self.now()), "mode": self.mode, "speed": self.speed}
+        now = self.now()
+        shown: dict[str, object] = {"now": format_ms(now), "mode": self.mode, "speed": self.speed}
+        if now >= LAST:  # only then: a clock's usual answer keeps its three fields
+            shown["stopped"] = True
+            shown["warnings"] = [STOPPED]
+        return shown
+
+
+STOPPED = (
+    "the clock reached the last instant it can show, 9998-12-31T23:59:59.999Z, and stays "
+    "there; a reset starts it again"
+)

@@ -10,6 +10,7 @@ what else was dialled before it.
 from __future__ import annotations
 
 import hashlib
+import math
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -96,7 +97,7 @@ def _weighted(prefix: str, exact: bool, weights: Mapping[str, float]) -> _Rule:
     outcomes = tuple(o for o in OUTCOMES if weights.get(o, 0) > 0)
     sums, total = [], 0.0
     for outcome in outcomes:
-        total += weights[outcome]
+        total += float(weights[outcome])
         sums.append(total)
     return _Rule(prefix, exact, outcomes, tuple(sums))
 
@@ -182,6 +183,7 @@ def _check(rule: Any, where: str) -> None:
     weights = rule["weights"]
     if not isinstance(weights, dict) or not weights:
         raise OutcomeError(f"{where}.weights", "must be an object of outcome: weight")
+    total = 0.0
     for outcome, weight in weights.items():
         if outcome not in OUTCOMES:
             raise OutcomeError(
@@ -191,10 +193,21 @@ def _check(rule: Any, where: str) -> None:
             raise OutcomeError(
                 f"{where}.weights.{outcome}", f"must be a number of 0 or more, not {weight!r}"
             )
-        if weight != weight or weight == float("inf"):
-            raise OutcomeError(f"{where}.weights.{outcome}", "must be a finite number")
-    if not sum(weights.values()) > 0:
-        raise OutcomeError(f"{where}.weights", "must sum to a positive number")
+        total += _finite(weight, f"{where}.weights.{outcome}")
+    # Each weight finite, their sum need not be (1e308 twice): the draw scales by the sum.
+    if not (math.isfinite(total) and total > 0):
+        raise OutcomeError(f"{where}.weights", f"must sum to a finite positive number, not {total}")
+
+
+def _finite(weight: int | float, where: str) -> float:
+    """A weight as the draw uses it: a float, so finite and not beyond a float's range."""
+    try:
+        value = float(weight)  # an integer of 400 digits is too large for one
+    except OverflowError:
+        raise OutcomeError(where, "must be a finite number (this one is too large)") from None
+    if not math.isfinite(value):
+        raise OutcomeError(where, "must be a finite number")
+    return value
 
 
 def _compile(rule: dict[str, Any]) -> _Rule:

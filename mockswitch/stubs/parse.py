@@ -8,6 +8,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from typing import Any
 
@@ -47,6 +48,8 @@ def parse_stub(document: Any, stub_id: int = 0) -> Stub:
     responses = _responses(document, has_data)
     if has_data and responses[0].code != "200":
         raise StubError("data", "only a code 200 envelope carries data")
+    if has_data:
+        _check_data(document["data"])
     return Stub(
         id=stub_id,
         function=function,
@@ -54,6 +57,27 @@ def parse_stub(document: Any, stub_id: int = 0) -> Stub:
         data=document["data"] if has_data else NO_DATA,
         match=_match(document.get("match")),
     )
+
+
+_strict = json.JSONEncoder(allow_nan=False, ensure_ascii=False).encode
+
+
+def _check_data(data: Any) -> None:
+    """`data` as the envelope will carry it: JSON that a client can read."""
+    try:
+        _strict(data).encode("utf-8")
+    except UnicodeEncodeError:
+        raise StubError("data", "must be valid Unicode text (a lone surrogate is not)") from None
+    except ValueError:
+        # A number too big for a float (1e400) reads as Infinity, which, like NaN, no JSON
+        # reader takes.
+        raise StubError(
+            "data", "must hold only finite numbers (1e400, NaN and Infinity are not JSON)"
+        ) from None
+    except TypeError as error:  # YAML's dates and sets
+        raise StubError("data", f"must be plain JSON: {error}") from None
+    except RecursionError:
+        raise StubError("data", "is nested too deeply") from None
 
 
 def _responses(document: dict[str, Any], has_data: bool) -> tuple[Problem, ...]:

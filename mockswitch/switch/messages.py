@@ -59,7 +59,9 @@ class Messages:
         if not self.overrides:
             return error
         problems = tuple(self._reworded(p, function) for p in error.problems)
-        return error if problems == error.problems else EnswitchError(*problems)
+        if problems == error.problems:
+            return error
+        return EnswitchError(*problems, status=error.status)
 
     def _reworded(self, problem: Problem, function: str) -> Problem:
         for override in self.overrides:

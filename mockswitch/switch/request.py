@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from mockswitch.errors import EnswitchError
+
 
 @dataclass(slots=True)  # per call: not frozen (docs/architecture.md, "Per-call records")
 class ApiRequest:
@@ -16,3 +18,7 @@ class ApiRequest:
     body: bytes = b""
     content_type: str = ""
     too_large: bool = False
+    # Refused before the switch looked (a host it does not answer to, a body in a coding it
+    # cannot decode): the call is journaled with this answer, and no fault rule, stub or
+    # upstream switch sees it.
+    refused: EnswitchError | None = None

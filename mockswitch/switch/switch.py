@@ -100,7 +100,7 @@ class Switch:
         pairs, problem = self._read(request, function is not None or beyond)
         given = dict(pairs)  # each name's last value: what the checks and the rules read
         decision = None
-        if not tenant.dropped:
+        if not tenant.dropped and request.refused is None:
             engine = generation.faults
             if engine.may_act:  # no rules, no default latency: nothing to ask
                 decision = engine.decide(CallFacts(request.function, request.method, given))
@@ -111,6 +111,7 @@ class Switch:
         if fault is not None and not fault.processed:
             recorded = self._record(call, None)  # the fault strikes before the switch looks
         elif problem is not None or (function is None and not beyond):
+            # (A call refused before the switch looked lands here too, named or not.)
             refusal = problem or no_such_function()
             # An unknown function authenticates no one; a known one says who called.
             handled = (
@@ -144,6 +145,9 @@ class Switch:
         """The parameters that could be read, and the error that reading them raised, if any.
 
         Even a refused call keeps what was readable, for the journal and the fault rules."""
+        if request.refused is not None:  # the body is not read; the query, if not too large
+            pairs = () if request.too_large else read_parameters(request.query, b"", "")[0]
+            return pairs, request.refused
         if request.too_large:
             return (), request_too_large(self.settings.max_request_bytes)
         pairs, problems = read_parameters(request.query, request.body, request.content_type)

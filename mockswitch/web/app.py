@@ -23,8 +23,9 @@ from mockswitch.switch.messages import load_messages
 from mockswitch.switch.proxy import StubRecorder
 from mockswitch.tenancy import Start, Tenants
 
-from . import admin, calls, cors, crosssite, events, slashes
+from . import admin, calls, cors, crosssite, events, hosts, slashes
 from .api import enswitch_call
+from .hosts import HostPolicy
 from .keys import SETTINGS, SWITCH, TENANTS
 from .middleware import errors_as_json
 from .openapi import CONTROL
@@ -45,10 +46,17 @@ def create_app(settings: Settings | None = None) -> web.Application:
         client_max_size=settings.max_request_bytes,
         # The HTTP parser refuses longer request lines with a plain-text 400; up to this
         # size, a query over max_request_bytes reaches mockswitch and gets a 413 envelope.
-        handler_args={"max_line_size": settings.max_request_line_bytes},
+        handler_args={
+            "max_line_size": settings.max_request_line_bytes,
+            # Bodies are read as sent and decoded by web/codings.py, the same on every
+            # machine, so that a coding aiohttp cannot decode still gets an envelope.
+            "auto_decompress": False,
+        },
         middlewares=[errors_as_json],
     )
     app[SETTINGS] = settings
+    # First: a host the server does not answer to is refused before anything looks further.
+    hosts.install(app, HostPolicy(settings.allowed_hosts), enswitch_call)
     app.cleanup_ctx.append(_switch)
     events.install(app)  # ends the live event streams when the server stops
     calls.install(app)  # counts the long polls; answers them all when the server stops

@@ -34,6 +34,12 @@ CLOCK = routes.schema(
             "now": {"type": "string", "description": "UTC, ISO 8601, e.g. 2026-12-07T10:00:00Z."},
             "mode": MODE,
             "speed": {"type": "number"},
+            "stopped": {
+                "type": "boolean",
+                "description": "Present (true) once the clock reached the last instant it can "
+                "show, 9998-12-31T23:59:59.999Z, where it stays.",
+            },
+            "warnings": {"type": "array", "items": {"type": "string"}},
         },
         "now",
         "mode",

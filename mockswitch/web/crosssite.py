@@ -9,6 +9,9 @@ call of the control API (any method but GET, HEAD and OPTIONS under `/_mock` and
   whatever name the server is reached by) nor one the `cors_origins` setting allows, or
 - it carries `Sec-Fetch-Site: cross-site` (set by the browser itself; no page can forge it).
 
+A page whose own name is rebound to this machine (DNS rebinding) is, to the browser, the
+server's own origin: that is web/hosts.py's to refuse, by the `Host` it sends, before this.
+
 A call without `Origin` (curl, test clients, CI) is no browser page's doing and passes, as
 does the dashboard, which calls from the server's own origin. `Sec-Fetch-Site: same-origin`
 counts as the server's own origin too, so the dashboard also works behind a proxy that

@@ -25,6 +25,7 @@ from mockswitch.config import Settings
 
 from .api import answer
 from .app import API_PATH
+from .connections import ConnectionGuard
 from .middleware import errors_as_json
 from .openapi_control import TENANT_PREFIX
 from .tenants import DEFAULT, VALID_NAME
@@ -46,12 +47,29 @@ def api_path(settings: Settings) -> re.Pattern[str]:
 class DirectLane:
     """The server's request handler: direct calls to the API handler, the rest routed."""
 
-    def __init__(self, app: web.Application, routed: RequestHandler, settings: Settings) -> None:
+    def __init__(
+        self,
+        app: web.Application,
+        routed: RequestHandler,
+        settings: Settings,
+        guard: ConnectionGuard | None = None,
+    ) -> None:
         self._app = app
         self._routed = routed
         self._path = api_path(settings)
+        self._guard = guard
 
     async def __call__(self, request: web.BaseRequest) -> web.StreamResponse:
+        """Every request, on either lane: its connection is busy while it is answered."""
+        if self._guard is None:
+            return await self._answer(request)
+        self._guard.started(request.protocol)
+        try:
+            return await self._answer(request)
+        finally:
+            self._guard.ended(request.protocol)
+
+    async def _answer(self, request: web.BaseRequest) -> web.StreamResponse:
         # `Expect: 100-continue` is answered by the routed application before its handler
         # runs (a client sending a large form waits for it): such calls are routed.
         headers = request.headers

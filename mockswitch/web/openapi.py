@@ -21,7 +21,7 @@ from typing import Any
 from aiohttp import web
 
 from mockswitch import __version__
-from mockswitch.config import Settings
+from mockswitch.config import ANY_HOST, Settings
 from mockswitch.endpoints import FUNCTIONS, Function
 from mockswitch.enswitch.codes import CODES
 from mockswitch.enswitch.params import (
@@ -244,6 +244,10 @@ def _function_item(
         responses |= {c: _component("responses", f"Envelope{c}") for c in codes if c not in OK}
     else:
         responses = {"200": _component("responses", "Envelope")}
+    if settings.allowed_hosts != ANY_HOST:  # HTTP 421 in either mode (web/hosts.py)
+        responses["421"] = _component("responses", "Envelope421")
+    else:
+        responses.pop("421", None)
     if scope:  # the tenant's name is checked, and a new tenant counted, before the switch
         responses["400"] = _component(
             "responses", "Envelope400OrBadTenant" if "400" in responses else "BadTenant"
@@ -391,6 +395,7 @@ def _envelope_responses(settings: Settings) -> dict[str, Any]:
     if settings.http_status != "mirror":
         return {
             "Envelope": answer("Every outcome, as the real switch: the envelope's code says."),
+            "Envelope421": answer(CODES["421"].meaning),
             **tenants,
         }
     mirrored = {"EnvelopeSuccess": answer("Success: envelope code 200 or 204.")}

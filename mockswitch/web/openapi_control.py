@@ -12,7 +12,7 @@ import re
 from collections.abc import Iterable
 from typing import Any
 
-from mockswitch.config import Settings
+from mockswitch.config import ANY_HOST, Settings
 
 from .declare import (
     JSON,
@@ -45,6 +45,12 @@ CROSS_SITE_CREATION = Answer(
     "is foreign or `null`, or it carries `Sec-Fetch-Site: cross-site`. No tenant was made; "
     "`error.field` names the header.",
 )
+MISDIRECTED = Answer(
+    421,
+    "The request's `Host` is not one the server answers to (`allowed_hosts`); `error.field` "
+    "is `Host`.",
+)
+CODING = Answer(415, "The body's `Content-Encoding` is not gzip, deflate or identity.")
 
 
 def control_paths(settings: Settings, tables: Iterable[ControlRoutes]) -> dict[str, dict[str, Any]]:
@@ -114,8 +120,11 @@ def _operation(route: ControlRoute, settings: Settings, *, tenant: bool) -> dict
     answers = {str(answer.status): answer for answer in route.answers}
     if tenant and "400" not in answers:  # every tenant route checks the tenant's name
         answers["400"] = Answer(400, BAD_TENANT)
-    if route.body is not None:  # the app's client_max_size
+    if route.body is not None:  # the app's client_max_size; web/codings.py
         answers["413"] = Answer(413, "The body is larger than `max_request_bytes`.")
+        answers["415"] = CODING
+    if settings.allowed_hosts != ANY_HOST:  # web/hosts.py
+        answers["421"] = MISDIRECTED
     # Reads are open to every origin (CORS decides who may read them) and need no token.
     changing = route.method != "GET"
     if changing:  # web/crosssite.py

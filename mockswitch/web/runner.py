@@ -12,8 +12,9 @@ import errno
 import gc
 import logging
 import socket
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
+from typing import Any
 
 from aiohttp import web
 
@@ -21,8 +22,13 @@ from mockswitch.config import Settings
 from mockswitch.errors import ListenError
 
 from .app import create_app
+from .connections import ConnectionGuard, GuardedServer
+from .descriptors import connection_budget
 from .direct import DirectLane
 from .keys import SETTINGS
+from .repeats import limit_repeats
+
+log = logging.getLogger("mockswitch")
 
 
 def bind(host: str, port: int) -> list[socket.socket]:
@@ -91,8 +97,25 @@ async def serving(settings: Settings, sockets: list[socket.socket]) -> AsyncIter
     The data set is loaded before the sockets listen. Leaving the block waits for the calls
     in flight, then flushes the journal and closes the database.
     """
+    # What the open-file limit leaves room for (raised first if need be): the cap on
+    # connections and the backlog are lowered to fit, so that accept() never runs out.
+    budget = connection_budget(
+        settings.max_connections,
+        settings.backlog,
+        len(sockets),
+        extra=settings.proxy_max_concurrency if settings.proxy_to else 0,
+    )
+    if budget.connections < settings.max_connections:
+        log.info(
+            "at most %d connections at once: the open-file limit (%s) leaves room for no more "
+            "(max_connections is %d)",
+            budget.connections,
+            budget.limit,
+            settings.max_connections,
+        )
     runner = LaneRunner(
         create_app(settings),
+        max_connections=budget.connections,
         handle_signals=False,
         access_log=None,
         shutdown_timeout=settings.shutdown_timeout,
@@ -105,7 +128,7 @@ async def serving(settings: Settings, sockets: list[socket.socket]) -> AsyncIter
                 sock.close()
             raise
         for sock in sockets:
-            await web.SockSite(runner, sock, backlog=settings.backlog).start()
+            await web.SockSite(runner, sock, backlog=budget.backlog).start()
         host, port = runner.addresses[0][:2]
         # What start-up made (modules, the data set, aiohttp's tables) lives as long as the
         # server: frozen, the collector's full passes no longer walk it, which took the
@@ -117,12 +140,48 @@ async def serving(settings: Settings, sockets: list[socket.socket]) -> AsyncIter
 
 
 class LaneRunner(web.AppRunner):
-    """aiohttp's runner, with the direct lane in front of the application's router."""
+    """aiohttp's runner, with the direct lane in front of the application's router, every
+    connection under the guard (web/connections.py), and repeated log lines limited
+    (web/repeats.py) while it runs. `max_connections` overrides the setting (serving()
+    passes what the open-file limit leaves room for)."""
+
+    def __init__(
+        self, app: web.Application, *, max_connections: int | None = None, **kwargs: Any
+    ) -> None:
+        settings = app[SETTINGS]
+        # aiohttp closes a connection idle between requests after this (an hour by default).
+        kwargs.setdefault("keepalive_timeout", settings.keepalive_timeout)
+        super().__init__(app, **kwargs)
+        self.guard = ConnectionGuard(
+            max_connections or settings.max_connections, settings.header_timeout
+        )
+        self._unlimit_repeats: Callable[[], None] | None = None
+
+    async def setup(self) -> None:
+        self._unlimit_repeats = limit_repeats(self.app[SETTINGS].log_repeat_interval)
+        try:
+            await super().setup()
+        except BaseException:
+            self._stop_limiting()
+            raise
 
     async def _make_server(self) -> web.Server:
-        server = await super()._make_server()
-        server.request_handler = DirectLane(self.app, server.request_handler, self.app[SETTINGS])
-        return server
+        routed = await super()._make_server()
+        settings = self.app[SETTINGS]
+        lane = DirectLane(self.app, routed.request_handler, settings, self.guard)
+        return GuardedServer(routed, lane, self.guard)
+
+    async def cleanup(self) -> None:
+        try:
+            await super().cleanup()
+        finally:
+            self.guard.close()
+            self._stop_limiting()
+
+    def _stop_limiting(self) -> None:
+        if self._unlimit_repeats is not None:
+            self._unlimit_repeats()
+            self._unlimit_repeats = None
 
 
 def quiet_aiohttp_logs() -> None:
