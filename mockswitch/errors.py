@@ -74,6 +74,15 @@ def request_too_large(limit: int) -> EnswitchError:
     )
 
 
+def undecodable_body(encoding: str) -> EnswitchError:
+    """A body that its Content-Encoding cannot decode (`gzip`, and not gzip data)."""
+    return EnswitchError(
+        Problem(
+            "400", "", f"The request body is not {encoding} data, as its Content-Encoding says."
+        )
+    )
+
+
 def tenant_dropped() -> EnswitchError:
     return not_found("The tenant was dropped while this call was in flight.")
 

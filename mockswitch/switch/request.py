@@ -16,3 +16,4 @@ class ApiRequest:
     body: bytes = b""
     content_type: str = ""
     too_large: bool = False
+    undecodable: str = ""  # the body's Content-Encoding, when the body is not what it says

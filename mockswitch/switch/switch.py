@@ -24,6 +24,7 @@ from typing import Any
 from mockswitch.config import Settings
 from mockswitch.endpoints import FUNCTIONS, Function, Handled, execute, refused
 from mockswitch.enswitch.envelope import Reply, Success, error_reply, success_reply
+from mockswitch.enswitch.masking import masked_echoes, secret_values
 from mockswitch.enswitch.params import AUTH_USERNAME
 from mockswitch.enswitch.request import Pairs, masked_parameters, masked_query, read_parameters
 from mockswitch.errors import (
@@ -32,6 +33,7 @@ from mockswitch.errors import (
     no_such_function,
     request_too_large,
     tenant_dropped,
+    undecodable_body,
 )
 from mockswitch.faults import Action, CallFacts, Decision, FaultEngine
 from mockswitch.store import CallRecord, Store, Tenant, format_time
@@ -149,6 +151,8 @@ class Switch:
         Even a refused call keeps what was readable, for the journal and the fault rules."""
         if request.too_large:
             return (), request_too_large(self.settings.max_request_bytes)
+        if request.undecodable:  # an unknown function is a 404 whatever it was sent
+            return (), undecodable_body(request.undecodable) if known else no_such_function()
         pairs, problems = read_parameters(request.query, request.body, request.content_type)
         if not problems:
             return pairs, None
@@ -213,13 +217,13 @@ class Switch:
             code=reply.code,
             key=reply.key,
             http_status=reply.status,
-            body=reply.body.decode("utf-8", "replace"),
+            body=_journal_body(reply, handled, call.given),
             fault=call.decision.as_json() if call.decision else None,
             latency_ms=round(call.decision.latency_ms, 3) if call.decision else 0.0,
             duration_ms=round(duration_ms, 3),
             stub=handled.stub if handled else None,
             proxied=handled.proxied if handled else False,
-            warnings=handled.warnings if handled else (),
+            warnings=(handled.warnings if handled else ()) + reply.warnings,
         )
         if dropped:
             self._ended(call.tenant.name, 0, record)
@@ -235,6 +239,15 @@ class Switch:
         if not self.settings.quiet and log.isEnabledFor(logging.INFO):
             fields = calllog.call_fields(tenant, call_id, record)
             log.info("%s", calllog.human_line(fields), extra={calllog.CALL: fields})
+
+
+def _journal_body(reply: Reply, handled: Handled | None, given: Mapping[str, str]) -> str:
+    """The answer as the journal keeps it: a switch behind --proxy-to may echo the secrets
+    the call sent (a password in a message), which the journal masks (masking.py)."""
+    body = reply.body.decode("utf-8", "replace")
+    if handled is not None and handled.proxied:
+        body = masked_echoes(body, secret_values(given))
+    return body
 
 
 @dataclass(slots=True)  # per call: not frozen (docs/architecture.md, "Per-call records")

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from aiohttp import web
+from aiohttp.web_protocol import RequestPayloadError
 
 from mockswitch.faults import Action
-from mockswitch.switch import ApiRequest, Switch
+from mockswitch.switch import ApiRequest, Switch, calllog
 
 from .exchange import AiohttpExchange
 from .keys import SWITCH
@@ -13,6 +14,7 @@ from .slashes import clean_function
 from .tenants import tenant_name, tenant_named
 
 NORMAL = Action()  # delivers the switch's answer as it is
+MAX_ENCODING_CHARS = 40  # of a Content-Encoding named in an envelope
 
 
 async def enswitch_call(request: web.Request) -> web.StreamResponse:
@@ -30,7 +32,7 @@ async def answer(
     limit = switch.settings.max_request_bytes
     # The raw query, exactly as sent: `;` separators and percent escapes are the parser's job.
     query = request.raw_path.partition("?")[2].encode("latin-1", "replace")
-    body, too_large = await _read_body(request, limit - len(query))
+    body, too_large, undecodable = await _read_body(request, limit - len(query))
     answered = await switch.handle(
         ApiRequest(
             method=request.method,
@@ -40,22 +42,29 @@ async def answer(
             body=body,
             content_type=request.headers.get("Content-Type", ""),
             too_large=too_large or len(query) > limit,
+            undecodable=undecodable,
         ),
         tenant_of_call,
     )
     exchange = AiohttpExchange(request, answered.call_id)
     await (answered.fault or NORMAL).deliver(answered.reply, exchange)
+    if undecodable:  # the rest of that body is still on the connection: it cannot go on
+        exchange.response.force_close()
     return exchange.response
 
 
-async def _read_body(request: web.Request, room: int) -> tuple[bytes, bool]:
-    """The body, unless it would not fit in `room` bytes (then it is not read at all)."""
+async def _read_body(request: web.Request, room: int) -> tuple[bytes, bool, str]:
+    """The body, unless it would not fit in `room` bytes (then it is not read at all); and
+    the body's Content-Encoding (shortened) if that encoding cannot decode it."""
     if not request.body_exists:
-        return b"", False
+        return b"", False, ""
     if request.content_length is not None and request.content_length > room:
-        return b"", True
+        return b"", True, ""
     try:
         body = await request.read()
     except web.HTTPRequestEntityTooLarge:
-        return b"", True
-    return (b"", True) if len(body) > room else (body, False)
+        return b"", True, ""
+    except RequestPayloadError:  # `Content-Encoding: gzip` and a body that is not gzip
+        encoding = request.headers.get("Content-Encoding", "")
+        return b"", False, calllog.loggable(encoding[:MAX_ENCODING_CHARS]) or "encoded"
+    return (b"", True, "") if len(body) > room else (body, False, "")
