@@ -38,7 +38,7 @@ from mockswitch.errors import (
 from mockswitch.faults import Action, CallFacts, Decision, FaultEngine
 from mockswitch.store import CallRecord, Store, Tenant, format_time
 from mockswitch.switch import calllog
-from mockswitch.switch.beyond import Beyond
+from mockswitch.switch.beyond import Beyond, stub_budget
 from mockswitch.switch.messages import Messages
 from mockswitch.switch.metrics import Metrics
 from mockswitch.switch.request import ApiRequest
@@ -74,7 +74,7 @@ class Switch:
         # By tenant, not by its id, which a reset moves; a dropped tenant's are popped.
         self._faults: dict[Tenant, FaultEngine] = {}
         # Stubs and --proxy-to: the functions this switch does not simulate.
-        self.beyond = beyond or Beyond(status_mode=settings.http_status)
+        self.beyond = beyond or Beyond(stub_budget(settings), status_mode=settings.http_status)
         self.messages = messages or Messages()
         self.metrics = Metrics(FUNCTIONS) if settings.metrics else None
 

@@ -17,9 +17,9 @@ from mockswitch.simulator.files import load_start_outcomes
 from mockswitch.store import Store
 from mockswitch.stubs import read_stub_file
 from mockswitch.switch import Switch
-from mockswitch.switch.beyond import Beyond
+from mockswitch.switch.beyond import Beyond, stub_budget
 from mockswitch.switch.messages import load_messages
-from mockswitch.switch.proxy import StubRecorder
+from mockswitch.switch.recording import StubRecorder
 
 from . import admin, calls, cors, crosssite, events, slashes
 from .api import enswitch_call
@@ -82,7 +82,9 @@ async def _switch(app: web.Application) -> AsyncIterator[None]:
     rules, default_latency = load_start_rules(
         settings.faults, settings.faults_seed, most=settings.max_fault_rules
     )
-    start_stubs = read_stub_file(settings.stubs)
+    start_stubs = read_stub_file(
+        settings.stubs, max_depth=settings.max_stub_depth, max_bytes=settings.max_stub_bytes
+    )
     messages = load_messages(settings.messages)
     outcomes = load_start_outcomes(settings.outcomes)
     dataset = load_dataset(settings.fixtures_path())
@@ -101,15 +103,25 @@ async def _switch(app: web.Application) -> AsyncIterator[None]:
         problem = await check_reachable(settings.proxy_to)
         if problem is not None:  # the switch may come later: say so, and start all the same
             log.warning("--proxy-to %s is not reachable now (%s)", settings.proxy_to, problem)
+    recorder = (
+        StubRecorder(
+            settings.record_stubs,
+            max_bytes=settings.record_stubs_max_bytes,
+            max_depth=settings.max_stub_depth,
+        )
+        if settings.record_stubs
+        else None
+    )
     app[SWITCH] = Switch(
         store,
         settings,
         rules,
         default_latency,
         beyond=Beyond(
+            stub_budget(settings, start_stubs),
             start_stubs,
             forwarder,
-            StubRecorder(settings.record_stubs) if settings.record_stubs else None,
+            recorder,
             settings.http_status,
         ),
         messages=messages,
@@ -131,4 +143,6 @@ async def _switch(app: web.Application) -> AsyncIterator[None]:
             await real_clocks
         if forwarder is not None:
             await forwarder.close()
+        if recorder is not None:
+            await recorder.close()  # what was recorded is written before the server stops
         await store.close()

@@ -99,7 +99,7 @@ def _operation(route: ControlRoute, settings: Settings, *, tenant: bool) -> dict
     answers = {str(answer.status): answer for answer in route.answers}
     if tenant and "400" not in answers:  # every tenant route checks the tenant's name
         answers["400"] = Answer(400, BAD_TENANT)
-    if route.body is not None:  # the app's client_max_size
+    if route.body is not None and "413" not in answers:  # the app's client_max_size
         answers["413"] = Answer(413, "The body is larger than `max_request_bytes`.")
     # Reads are open to every origin (CORS decides who may read them) and need no token.
     changing = route.method != "GET"
