@@ -17,9 +17,11 @@ from typing import Any
 import pytest
 from aiohttp.test_utils import TestClient
 
+from mockswitch.enswitch import masking
 from mockswitch.enswitch.jsontext import ESCAPED
 from tests.helpers import MASK, NO_SUCH_FUNCTION, call, envelope, ok
 
+DOCS = Path(__file__).resolve().parent.parent / "docs"
 UPDATE = "/api/json/bulk/campaigns/update/"
 
 
@@ -121,3 +123,8 @@ async def test_every_secret_parameter_is_masked_in_the_journal(client: TestClien
         "sip_secret",
         "token",
     ]
+
+
+def test_the_secret_rule_is_written_where_users_look():
+    for page in ("real-switch.md", "api.md"):
+        assert masking.RULE in " ".join((DOCS / page).read_text().split()), page
