@@ -42,6 +42,7 @@ RUN set -eu; \
 WORKDIR /src
 COPY pyproject.toml README.md ./
 COPY mockswitch ./mockswitch
+COPY fixtures ./fixtures
 # Behind a TLS-inspecting proxy pip needs its CA bundle: pass it as a build secret, which
 # lands in no layer: --secret id=pip_cert,src=/etc/ssl/certs/ca-certificates.crt
 # pip and setuptools are only needed to install: the image runs without them.
@@ -58,7 +59,7 @@ RUN useradd --user-group --uid 10001 --home-dir /data --no-create-home \
 COPY --from=build /opt/mockswitch /opt/mockswitch
 # The data set the server seeds from; mount a folder of your own over /fixtures to replace it
 # (a database seeded from other fixtures is seeded again when they change).
-COPY mockswitch/default_fixtures /fixtures
+COPY fixtures /fixtures
 ENV PATH=/opt/mockswitch/bin:$PATH \
     PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \

@@ -22,9 +22,17 @@ from mockswitch.enswitch.versions import API_VERSIONS, Version, parse_version
 from mockswitch.simulator.clock import MAX_SPEED, MODES, SPEEDS, ClockError, check_speed, parse_time
 
 DEFAULT_DB = "mockswitch.sqlite3"
-# The data set shipped with mockswitch: package data beside this file, so that it is found
-# wherever the code runs from (the source tree, an editable install, a wheel, the container).
-DEFAULT_FIXTURES = Path(__file__).resolve().parent / "default_fixtures"
+
+
+def _default_fixtures() -> Path:
+    """The data set shipped with mockswitch: inside the package in a wheel (the build puts
+    it there), else the checkout's top-level `fixtures/` (a checkout, an editable install)."""
+    package = Path(__file__).resolve().parent
+    shipped = package / "default_fixtures"
+    return shipped if shipped.is_dir() else package.parent / "fixtures"
+
+
+DEFAULT_FIXTURES = _default_fixtures()
 
 
 class ConfigError(Exception):
@@ -204,7 +212,7 @@ class Settings:
         _text,
         "",
         "folder of fixture files to seed from (default: the data set shipped with mockswitch, "
-        "mockswitch/default_fixtures)",
+        "fixtures/ in a checkout)",
         "DIR",
     )
     reseed: bool = setting(

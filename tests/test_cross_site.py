@@ -247,5 +247,117 @@ async def test_the_openapi_document_lists_the_403_on_every_change(serve):
     ]
     assert len(changes) >= 7
     assert [(m, p) for m, p, responses in changes if "403" not in responses] == []
-    reads = [item["get"]["responses"] for path, item in document["paths"].items() if "get" in item]
-    assert not [responses for responses in reads if "403" in responses]
+    # A read answers 403 only where its first use would make a tenant (the dashboard's page
+    # and the Enswitch API under /t/{tenant}): a page of another site may not make one.
+    reads = {
+        path: item["get"]["responses"]
+        for path, item in document["paths"].items()
+        if "get" in item and "403" in item["get"]["responses"]
+    }
+    assert all(path.startswith("/t/{tenant}/") for path in reads), sorted(reads)
+    assert "/t/{tenant}/_mock/ui" in reads
+    assert all("429" in responses for responses in reads.values())
+    assert document["components"]["responses"]["CrossSiteTenant"]["description"].startswith(
+        "A browser page of another site asked for a tenant that does not exist yet"
+    )
+
+
+def cross_site_creation(field: str, how: str) -> dict[str, Any]:
+    return {
+        "error": {
+            "status": 403,
+            "message": f"a web page of another site ({how}) may not create a tenant; the "
+            "first call for a new tenant must come from your tests or tools, or from this "
+            "server's own pages",
+            "field": field,
+        }
+    }
+
+
+# What a page of another site sends with an <img>, a form or fetch(): each one alone.
+FOREIGN_HEADERS = [
+    ({"Origin": EVIL}, "Origin", f"origin {EVIL}"),
+    ({"Origin": "null"}, "Origin", "origin null"),
+    ({"Sec-Fetch-Site": "cross-site"}, "Sec-Fetch-Site", "Sec-Fetch-Site: cross-site"),
+    (
+        {"Origin": DEV_SERVER, "Sec-Fetch-Site": "cross-site"},
+        "Sec-Fetch-Site",
+        "Sec-Fetch-Site: cross-site",
+    ),
+]
+# Requests whose first use would make the tenant: GET and POST, the page, the API, a reset.
+CREATING = [
+    ("GET", "/t/{name}/_mock/ui"),
+    ("GET", "/t/{name}/api/json/bulk/campaigns/get/?auth_username=user;auth_password=x;id=1"),
+    ("POST", "/t/{name}/api/json/bulk/campaigns/get/"),
+    ("POST", "/t/{name}/_mock/reset"),
+    ("PUT", "/t/{name}/_mock/clock"),
+]
+
+
+@pytest.mark.parametrize(("headers", "field", "how"), FOREIGN_HEADERS)
+@pytest.mark.parametrize(("method", "path"), CREATING)
+async def test_a_page_of_another_site_creates_no_tenant(serve, headers, field, how, method, path):
+    client = await serve(cors_origins="http://localhost:5173")
+    response = await client.request(method, path.format(name="evil1"), headers=headers, data="")
+    body = await response.json()
+    if "/_mock/" in path and method != "GET":  # a change: refused as such, first
+        assert (response.status, body["error"]["field"]) == (403, field)
+        assert "may not change this server" in body["error"]["message"]
+    else:
+        assert (response.status, body) == (403, cross_site_creation(field, how))
+    tenants = await (await client.get("/_mock/tenants")).json()
+    assert sorted(tenants["tenants"]) == ["default"]
+    missing = await client.get("/t/evil1/_mock/calls")
+    assert missing.status == 404
+
+
+async def test_sixty_image_tags_of_another_site_cannot_fill_max_tenants(serve):
+    # The reproduction: a page with 60 <img src=".../t/evilN/_mock/ui"> and max_tenants 50;
+    # the next CI job's reset must still make its tenant.
+    client = await serve(max_tenants=50)
+    for n in range(60):
+        image = await client.get(
+            f"/t/evil{n}/_mock/ui",
+            headers={"Sec-Fetch-Site": "cross-site", "Sec-Fetch-Dest": "image"},
+        )
+        assert image.status == 403
+    assert await was_reset(await client.post("/t/job-17/_mock/reset"), "job-17")
+
+
+async def test_a_tenant_that_exists_still_answers_every_origin(serve):
+    # Only the creation is refused: once a tool made the tenant, its API and reads behave
+    # as for the default tenant (CORS decides what a page may read).
+    client = await serve()
+    assert await was_reset(await client.post("/t/acme/_mock/reset"), "acme")
+    for headers, _, _ in FOREIGN_HEADERS:
+        api = await client.get(
+            "/t/acme/api/json/bulk/campaigns/get/",
+            params={**AUTH, "id": "123"},
+            headers=headers,
+        )
+        assert api.status == 200
+        assert (await api.json())["data"]["id"] == 123
+        page = await client.get("/t/acme/_mock/ui", headers=headers)
+        assert page.status == 200
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [
+        {},  # curl, test code, CI
+        {"Sec-Fetch-Site": "none"},  # the page typed in the address bar
+        {"Sec-Fetch-Site": "same-origin"},  # the dashboard's own calls
+        {"Origin": DEV_SERVER},  # a dev server that cors_origins allows
+    ],
+)
+async def test_tools_the_dashboard_and_allowed_pages_create_tenants(serve, headers):
+    client = await serve(cors_origins=DEV_SERVER)
+    page = await client.get("/t/mine/_mock/ui", headers=headers)
+    assert page.status == 200
+    api = await client.get(
+        "/t/yours/api/json/bulk/campaigns/get/", params={**AUTH, "id": "123"}, headers=headers
+    )
+    assert api.status == 200
+    tenants = await (await client.get("/_mock/tenants")).json()
+    assert sorted(tenants["tenants"]) == ["default", "mine", "yours"]

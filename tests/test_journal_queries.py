@@ -14,7 +14,7 @@ from typing import Any
 from aiohttp.test_utils import TestClient
 
 from mockswitch.store import CallFilter
-from mockswitch.web.keys import SWITCH
+from mockswitch.web.keys import SWITCH, TENANTS
 from tests.helpers import NO_SUCH_FUNCTION, NOT_AUTHENTICATED, call, was_reset
 
 UPDATE, GET = "bulk/campaigns/update", "bulk/campaigns/get"
@@ -273,7 +273,7 @@ async def test_ndjson_exports_every_matching_call_one_per_line(client):
 async def test_the_export_reads_in_batches_without_losing_or_repeating_a_call(client):
     calls = await populate(client)
     journal = client.server.app[SWITCH].store.journal
-    tenant = client.server.app[SWITCH].store.find("default").id
+    tenant = client.server.app[TENANTS].find("default").data.id
     read = [c async for c in journal.stream(tenant, CallFilter(), batch=2)]
     assert read == calls
     since = [c async for c in journal.stream(tenant, CallFilter(since_id=2, until_id=6), batch=2)]

@@ -1,6 +1,5 @@
 """The wheel must carry every package and data file, or an installed mockswitch breaks."""
 
-import fnmatch
 import os
 import shutil
 import subprocess
@@ -9,7 +8,6 @@ import tomllib
 from pathlib import Path
 
 import pytest
-import setuptools
 
 from mockswitch.config import DEFAULT_FIXTURES
 from tests.process import SERVE, serving
@@ -17,28 +15,27 @@ from tests.process import SERVE, serving
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def test_every_python_package_ships():
-    config = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]
-    shipped = set(setuptools.find_packages(ROOT, include=config["packages"]["find"]["include"]))
-    found = {
-        ".".join(init.parent.relative_to(ROOT).parts)
-        for init in (ROOT / "mockswitch").rglob("__init__.py")
-    }
-    assert found == shipped, "[tool.setuptools.packages.find] in pyproject.toml must find these"
-    # No package-dir mapping: a package assembled from elsewhere in the tree is missing
-    # when mockswitch runs from the source tree (`python -m mockswitch` in the checkout).
-    assert "package-dir" not in config
+def hatch_wheel() -> dict:
+    return tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["hatch"]["build"][
+        "targets"
+    ]["wheel"]
 
 
-def test_the_default_fixtures_are_package_data():
-    config = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]
-    patterns = config["package-data"]["mockswitch"]
-    assert DEFAULT_FIXTURES == ROOT / "mockswitch" / "default_fixtures"
-    files = sorted(
-        p.relative_to(ROOT / "mockswitch").as_posix() for p in DEFAULT_FIXTURES.iterdir()
-    )
-    assert files, "the default data set is empty"
-    assert [f for f in files if not any(fnmatch.fnmatch(f, p) for p in patterns)] == []
+def test_the_wheel_takes_the_whole_package_and_the_fixtures():
+    # The whole folder: a new subpackage, or a data file beside the code (the dashboard's
+    # static files), cannot be left out.
+    wheel = hatch_wheel()
+    assert wheel["packages"] == ["mockswitch"]
+    assert wheel["force-include"] == {"fixtures": "mockswitch/default_fixtures"}
+
+
+def test_the_default_fixtures_are_the_checkouts_fixtures_folder():
+    # One copy, at the top of the checkout; found there from the checkout and an editable
+    # install (a wheel carries it inside the package: the slow test below installs one).
+    assert DEFAULT_FIXTURES == ROOT / "fixtures"
+    files = sorted(p.name for p in DEFAULT_FIXTURES.iterdir() if p.is_file())
+    assert "campaigns.json" in files
+    assert not (ROOT / "mockswitch" / "default_fixtures").exists()
 
 
 def venv_site(venv: Path) -> Path:
@@ -86,7 +83,7 @@ def test_python_m_mockswitch_serve_from_a_fresh_clone_after_a_plain_install(tmp_
         check=False,
     )  # fmt: skip
     if installed.returncode != 0 and "Could not find a version" in installed.stderr:
-        pytest.skip(f"pip cannot build here (no package index for setuptools): {installed}")
+        pytest.skip(f"pip cannot build here (no package index for hatchling): {installed}")
     assert installed.returncode == 0, installed.stderr
 
     environ = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
@@ -104,15 +101,16 @@ def test_python_m_mockswitch_serve_from_a_fresh_clone_after_a_plain_install(tmp_
         )
         assert (status, body) == (200, b'{"responses":[{"code":"204","key":"","message":"OK"}]}')
         where = subprocess.run(
-            [str(python), "-c", "import mockswitch; print(mockswitch.__file__)"],
+            [str(python), "-c", "import mockswitch, mockswitch.config as c; "
+             "print(mockswitch.__file__); print(c.DEFAULT_FIXTURES)"],
             cwd=clone,
             env=environ,
             capture_output=True,
             text=True,
             check=True,
-        ).stdout.strip()
+        ).stdout.splitlines()  # fmt: skip
     # The checkout's source was what ran (it shadows the install), and found its data.
-    assert where == str(clone / "mockswitch" / "__init__.py")
+    assert where == [str(clone / "mockswitch" / "__init__.py"), str(clone / "fixtures")]
     assert "Traceback" not in server.stderr, server.stderr
 
     # Away from the checkout, the installed copy runs, with the data set the wheel carried.

@@ -228,3 +228,58 @@ async def test_concurrent_proxied_calls_are_all_recorded_in_one_valid_file(
     stubs = json.loads(await recorded(client, recording))["stubs"]
     assert sorted(int(s["match"]["params"]["id"]) for s in stubs) == list(ids)
     assert all(s["match"]["username"] == "user" for s in stubs)
+
+
+# -- a proxied call whose tenant is reset or dropped while it waits ---------------------------
+
+HELD_BACK = {"match": {"function": "people/get"}, "latency": {"fixed_ms": 400}}
+
+
+async def held_in_flight(client: TestClient) -> asyncio.Task:
+    """A proxied call to tenant "flight", held back by a latency rule; returned once the rule
+    has matched it, so that it is in flight and not yet forwarded."""
+    added = await client.post("/t/flight/_mock/faults", json=HELD_BACK)
+    assert added.status == 201
+    call = asyncio.create_task(
+        client.get("/t/flight/api/json/people/get/", params={**AUTH, "id": "100"})
+    )
+    for _ in range(2000):
+        rules = await (await client.get("/t/flight/_mock/faults")).json()
+        if rules["rules"][0]["matched"]:
+            return call
+        await asyncio.sleep(0.002)
+    raise AssertionError("the call never reached the fault rules")
+
+
+async def test_a_proxied_call_of_a_tenant_dropped_in_flight_is_never_forwarded(
+    serve, upstream: Server
+):
+    client = await serve(proxy_to=upstream.url)
+    call = await held_in_flight(client)
+    dropped = await client.delete("/t/flight/_mock")
+    assert dropped.status == 200
+    response = await call
+    assert await response.json() == envelope(
+        ("404", "", "The tenant was dropped while this call was in flight.")
+    )
+    assert response.headers["X-Mockswitch-Call"] == "0"
+    assert upstream_calls(upstream, "people/get") == []  # the switch never ran it
+
+
+async def test_a_proxied_call_of_a_tenant_reset_in_flight_is_sent_once_by_the_fresh_tenant(
+    serve, upstream: Server
+):
+    # The old rule held it back; after the reset it is decided again, by the fresh tenant
+    # (no rule), forwarded then, and journaled there, without the old rule's mark.
+    client = await serve(proxy_to=upstream.url)
+    call = await held_in_flight(client)
+    reset = await client.post("/t/flight/_mock/reset")
+    assert reset.status == 200
+    response = await call
+    assert await response.json() == envelope(("200", "", "OK"), data={"id": 100})
+    assert len(upstream_calls(upstream, "people/get")) == 1
+    calls = (await (await client.get("/t/flight/_mock/calls")).json())["calls"]
+    assert [(c["function"], c["proxied"], c["fault"]) for c in calls] == [
+        ("people/get", True, None)
+    ]
+    assert response.headers["X-Mockswitch-Call"] == str(calls[0]["id"])

@@ -30,8 +30,10 @@ from mockswitch.config import Settings
 from mockswitch.dataset.fixtures import Dataset, load_dataset
 from mockswitch.dataset.generator import generate
 from mockswitch.dataset.tables import TABLES
+from mockswitch.simulator import ClockSpec, Simulator
 from mockswitch.store import Store
 from mockswitch.store.slices import GARBAGE, SLICE_ROWS
+from mockswitch.tenancy import Start, Tenants
 from tests.cast import CAMPAIGNS, PASSWORD
 from tests.process import Server, serving
 from tests.test_concurrency_mixed import replay
@@ -90,98 +92,109 @@ def table_rows(path: Path | str, table: str, tenant_id: int) -> list[tuple]:
     return sorted(row[1:] for row in rows)
 
 
-async def change(store: Store, name: str, campaign_id: int, new_name: str) -> None:
-    tenant = await store.tenant(name)
-    async with store.lock:
-        await tenant.campaigns.update(campaign_id, {"name": new_name})
-    await store.db.commit()
+async def open_tenants(path: Path, dataset: Dataset) -> Tenants:
+    """The store at `path` with the registry of its tenants, as a server holds them."""
+    store = await Store.open(str(path), dataset)
+    return await Tenants.open(store, Start(Simulator(ClockSpec())), max_tenants=100)
+
+
+async def change(tenants: Tenants, name: str, campaign_id: int, new_name: str) -> None:
+    data = (await tenants.get(name)).data
+    async with tenants.store.lock:
+        await data.campaigns.update(campaign_id, {"name": new_name})
+    await tenants.store.db.commit()
 
 
 async def test_a_reset_copies_the_seed_exactly_and_leaves_nothing_behind(tmp_path, dataset):
     path = tmp_path / "db.sqlite3"
-    store = await Store.open(str(path), dataset)
+    tenants = await open_tenants(path, dataset)
     try:
-        tenant = await store.tenant("default")
-        await change(store, "default", 123, "changed")
-        old_id = tenant.id
-        await store.reset(tenant)
-        assert tenant.id > old_id
-        assert (await tenant.campaigns.get(123)).name == CAMPAIGNS[123]["name"]
+        tenant = await tenants.get("default")
+        await change(tenants, "default", 123, "changed")
+        old = tenant.data
+        assert await tenants.reset(tenant)
+        assert old.ended
+        assert tenant.data.id > old.id
+        assert (await tenant.data.campaigns.get(123)).name == CAMPAIGNS[123]["name"]
         for table in TABLES:
-            assert table_rows(path, table.name, tenant.id) == table_rows(path, table.name, 0)
-        await store.sweeper.idle.wait()
-        assert ids_holding_rows(path) == {0, tenant.id}
+            assert table_rows(path, table.name, tenant.data.id) == table_rows(path, table.name, 0)
+        await tenants.store.sweeper.idle.wait()
+        assert ids_holding_rows(path) == {0, tenant.data.id}
         assert listed(path) == []
-        assert tenant_ids(path) == {"default": tenant.id}
+        assert tenant_ids(path) == {"default": tenant.data.id}
     finally:
-        await store.close()
+        await tenants.store.close()
 
 
 async def test_another_tenant_changes_while_a_reset_copies(tmp_path, dataset):
-    store = await Store.open(str(tmp_path / "db.sqlite3"), dataset)
+    tenants = await open_tenants(tmp_path / "db.sqlite3", dataset)
+    store = tenants.store
     try:
-        big = await store.tenant("default")
-        await store.tenant("other")
-        resetting = asyncio.ensure_future(store.reset(big))
+        big = await tenants.get("default")
+        await tenants.get("other")
+        resetting = asyncio.ensure_future(tenants.reset(big))
         for _ in range(50):
             await asyncio.sleep(0)
             if store.sweeper.busy:
                 break
         assert store.sweeper.busy, "the reset never began to copy"
-        await change(store, "other", 123, "while the reset copies")
+        await change(tenants, "other", 123, "while the reset copies")
         assert store.sweeper.busy, "the change waited for the whole copy"
         assert not resetting.done()
-        await resetting
-        other = await store.tenant("other")
-        assert (await other.campaigns.get(123)).name == "while the reset copies"
+        assert await resetting
+        other = await tenants.get("other")
+        assert (await other.data.campaigns.get(123)).name == "while the reset copies"
     finally:
         await store.close()
 
 
 async def test_tenants_made_at_once_under_one_name_are_one(tmp_path, dataset):
     path = tmp_path / "db.sqlite3"
-    store = await Store.open(str(path), dataset)
+    tenants = await open_tenants(path, dataset)
     try:
-        made = await asyncio.gather(*(store.tenant("twin") for _ in range(5)))
+        made = await asyncio.gather(*(tenants.get("twin") for _ in range(5)))
         assert all(tenant is made[0] for tenant in made)
-        assert store.count() == 2
-        await store.sweeper.idle.wait()
+        assert tenants.count() == 2
+        await tenants.store.sweeper.idle.wait()
         assert ids_holding_rows(path) == {0, *tenant_ids(path).values()}
     finally:
-        await store.close()
+        await tenants.store.close()
 
 
 async def test_a_dropped_tenant_is_swept_and_its_name_starts_again_from_the_seed(tmp_path, dataset):
     path = tmp_path / "db.sqlite3"
-    store = await Store.open(str(path), dataset)
+    tenants = await open_tenants(path, dataset)
     try:
-        await change(store, "gone", 123, "dropped with its tenant")
-        dropped = await store.tenant("gone")
-        assert await store.drop(dropped)
-        again = await store.tenant("gone")
-        assert again.id > dropped.id
-        assert (await again.campaigns.get(123)).name == CAMPAIGNS[123]["name"]
-        await store.sweeper.idle.wait()
+        await change(tenants, "gone", 123, "dropped with its tenant")
+        dropped = await tenants.get("gone")
+        assert await tenants.drop(dropped)
+        assert dropped.dropped
+        assert dropped.data.ended
+        again = await tenants.get("gone")
+        assert again is not dropped
+        assert again.data.id > dropped.data.id
+        assert (await again.data.campaigns.get(123)).name == CAMPAIGNS[123]["name"]
+        await tenants.store.sweeper.idle.wait()
         assert ids_holding_rows(path) == {0, *tenant_ids(path).values()}
         assert listed(path) == []
     finally:
-        await store.close()
+        await tenants.store.close()
 
 
 async def test_a_reset_of_a_dropped_tenant_changes_nothing_and_its_copy_is_swept(tmp_path, dataset):
     path = tmp_path / "db.sqlite3"
-    store = await Store.open(str(path), dataset)
+    tenants = await open_tenants(path, dataset)
     try:
-        doomed = await store.tenant("doomed")
-        resetting = asyncio.ensure_future(store.reset(doomed))
+        doomed = await tenants.get("doomed")
+        resetting = asyncio.ensure_future(tenants.reset(doomed))
         await asyncio.sleep(0)
-        assert await store.drop(doomed)  # while the reset copies
-        await resetting
-        assert store.find("doomed") is None
-        await store.sweeper.idle.wait()
+        assert await tenants.drop(doomed)  # while the reset copies
+        assert not await resetting
+        assert tenants.find("doomed") is None
+        await tenants.store.sweeper.idle.wait()
         assert ids_holding_rows(path) == {0, *tenant_ids(path).values()}
     finally:
-        await store.close()
+        await tenants.store.close()
 
 
 # -- through HTTP, on a server process --------------------------------------------------------

@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 
 from mockswitch.cli import main
+from mockswitch.config import DEFAULT_FIXTURES
 from mockswitch.endpoints import FUNCTIONS
 from tests.process import Server, free_port, json_file, serving
 
@@ -239,9 +240,7 @@ def test_a_user_the_cast_does_not_know_is_mapped_to_a_cast_user_of_the_same_role
     tmp_path: Path, capsys, username: str, cast_user: str
 ):
     fixtures = tmp_path / "their-fixtures"
-    shutil.copytree(
-        Path(__file__).resolve().parent.parent / "mockswitch" / "default_fixtures", fixtures
-    )
+    shutil.copytree(DEFAULT_FIXTURES, fixtures)
     people = json.loads((fixtures / "people.json").read_text())
     people += [
         {
@@ -336,9 +335,7 @@ def test_without_a_campaign_for_the_user_in_the_mock_verify_creates_one(
     switch: Server, tmp_path: Path, capsys
 ):
     fixtures = tmp_path / "mock-fixtures"
-    shutil.copytree(
-        Path(__file__).resolve().parent.parent / "mockswitch" / "default_fixtures", fixtures
-    )
+    shutil.copytree(DEFAULT_FIXTURES, fixtures)
     campaigns = json.loads((fixtures / "campaigns.json").read_text())
     kept = [c for c in campaigns if c["customer"] != 10]  # Acme (admin's customer) has none
     (fixtures / "campaigns.json").write_text(json.dumps(kept))

@@ -12,11 +12,11 @@ import urllib.request
 from pathlib import Path
 
 from mockswitch.cli import main
+from mockswitch.config import DEFAULT_FIXTURES
 from mockswitch.testing import ServerThread
 from tests.hostile import Answer, Sent, answering, envelope, hostile_switch
 
 PASSWORD = "Zx9-s3cret/pw"
-FIXTURES = Path(__file__).resolve().parent.parent / "mockswitch" / "default_fixtures"
 
 
 def verify(url: str, *extra: str) -> list[str]:
@@ -76,7 +76,7 @@ def test_an_answer_nested_100000_deep_is_one_line_and_exit_2(capsys):
 def test_a_password_the_switch_echoes_is_masked_in_everything_verify_writes(tmp_path: Path, capsys):
     # The switch behind the echo: a mockswitch whose user has our password.
     fixtures = tmp_path / "fixtures"
-    shutil.copytree(FIXTURES, fixtures)
+    shutil.copytree(DEFAULT_FIXTURES, fixtures)
     people = json.loads((fixtures / "people.json").read_text())
     for person in people:
         if person["username"] == "user":

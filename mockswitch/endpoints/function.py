@@ -25,7 +25,7 @@ from mockswitch.enswitch.params import (
 )
 from mockswitch.enswitch.request import Pairs
 from mockswitch.errors import EnswitchError, not_authenticated, rateplan_forbids, role_forbids
-from mockswitch.store import Tenant
+from mockswitch.store import TenantData
 
 BULK_DIALLING = "bulk_dialling"
 NO_DATA = "No data is returned."
@@ -42,7 +42,7 @@ class Call:
     args: Arguments
     person: Person
     directory: Directory
-    tenant: Tenant
+    tenant: TenantData
     api_version: tuple[int, int] = (99, 0)  # the Enswitch version imitated: what data shows
 
 
@@ -119,7 +119,7 @@ async def execute(
     function: Function,
     pairs: Pairs,
     given: Mapping[str, str],
-    tenant: Tenant,
+    tenant: TenantData,
     api_version: tuple[int, int],
 ) -> Handled:
     """Run the common checks, then the function's handler; Enswitch errors become outcomes.
@@ -144,7 +144,7 @@ async def execute(
     return Handled(outcome, username, unknown)
 
 
-async def refused(error: EnswitchError, given: Mapping[str, str], tenant: Tenant) -> Handled:
+async def refused(error: EnswitchError, given: Mapping[str, str], tenant: TenantData) -> Handled:
     """A call refused before the checks (its parameters could not all be read): the outcome
     is `error`, and the journal still learns who called, if the credentials it read are right."""
     try:

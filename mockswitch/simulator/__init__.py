@@ -16,10 +16,16 @@ from .clock import (
     format_ms,
     parse_time,
 )
-from .dialler import Dialler, DialStore
+from .dialler import Dialler, DialStore, Ended
 from .opening import OpeningError, OpeningHours
 from .outcomes import DNUMBER_PATTERN, OUTCOMES, OutcomeError, OutcomeRules
-from .simulator import MAX_ADVANCE_SECONDS, ClockConflict, Simulator
+from .simulator import (
+    MAX_ADVANCE_SECONDS,
+    ClockConflict,
+    Simulation,
+    SimulationEnded,
+    Simulator,
+)
 
 __all__ = [
     "DNUMBER_PATTERN",
@@ -33,10 +39,13 @@ __all__ = [
     "ClockSpec",
     "DialStore",
     "Dialler",
+    "Ended",
     "OpeningError",
     "OpeningHours",
     "OutcomeError",
     "OutcomeRules",
+    "Simulation",
+    "SimulationEnded",
     "Simulator",
     "check_mode",
     "check_speed",

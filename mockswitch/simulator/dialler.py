@@ -27,6 +27,11 @@ READ_AHEAD = 64  # destinations never tried, read at once per campaign
 _END, _WAKE = 0, 1  # at one instant, attempts end before campaigns wake
 
 
+class Ended(Exception):
+    """The tenant generation a dialler serves has ended (a reset or a drop): the store
+    refuses its writes, and its run stops."""
+
+
 @dataclass(slots=True)
 class Attempt:
     """A dial: one attempt to reach one destination (a row of /_mock/dials)."""
@@ -63,7 +68,15 @@ class DialStore(Protocol):
         """Pending dnumbers from `start` on (inclusive), in dnumber order."""
 
     async def is_pending(self, campaign_id: int, dnumber: str) -> bool: ...
-    async def settle(self, campaign_id: int, dnumber: str, status: str) -> None: ...
+    async def settle(self, campaign_id: int, dnumber: str, status: str) -> None:
+        """The destination's last status; it waits for no retry any more."""
+
+    async def retries(self, campaign_id: int) -> list[tuple[str, int, int]]:
+        """The campaign's destinations waiting for a retry, as kept: (dnumber, attempts, due)."""
+
+    async def keep_retry(self, campaign_id: int, dnumber: str, attempts: int, due: int) -> None:
+        """Keep a destination's attempts so far and when its retry is due (for a restart)."""
+
     async def start_dial(self, dial: Attempt) -> None: ...
     async def end_dial(self, dial: Attempt) -> None: ...
     async def opening_hours(self) -> dict[int, OpeningHours]: ...
@@ -82,6 +95,7 @@ class _Campaign:
     cursor: str = ""  # every pending dnumber below it is known here (tried, or in progress)
     untried: list[str] = field(default_factory=list)  # read ahead from the cursor, reversed
     wake_at: int | None = None
+    kept_read: bool = False  # the retries kept by the store (a restart's) were read in
 
 
 class Dialler:
@@ -217,6 +231,8 @@ class Dialler:
             if not state.in_progress:
                 self._campaigns.pop(campaign_id, None)
             return
+        if not state.kept_read:
+            await self._read_kept_retries(campaign_id, state)
         if not record.enabled:
             return
         hours = self._hours.get(record.timegroup, ALWAYS) if record.timegroup else None
@@ -253,6 +269,18 @@ class Dialler:
                 continue
             await self._start(record, state, dnumber, 1)
             free -= 1
+
+    async def _read_kept_retries(self, campaign_id: int, state: _Campaign) -> None:
+        """Take in the retries the store kept for the campaign (from before a restart), once:
+        their attempt numbers carry on, and each falls due when it would have."""
+        state.kept_read = True
+        for dnumber, attempts, due in await self.store.retries(campaign_id):
+            if dnumber in state.retries or dnumber in state.in_progress:
+                continue
+            state.retries[dnumber] = (attempts, due)
+            heapq.heappush(state.due, (due, dnumber))
+            if due > self.now:
+                self._schedule(due, _WAKE, campaign_id)
 
     def _free(self, record: Campaign, state: _Campaign) -> int:
         queue = self._queue_of(record)
@@ -311,6 +339,7 @@ class Dialler:
             due = attempt.ends + max(record.retry, 0) * SECOND
             state.retries[attempt.dnumber] = (attempt.attempt, due)
             heapq.heappush(state.due, (due, attempt.dnumber))
+            await self.store.keep_retry(attempt.campaign, attempt.dnumber, attempt.attempt, due)
             if due > self.now:
                 self._schedule(due, _WAKE, attempt.campaign)
         else:

@@ -1,14 +1,14 @@
-"""Every tenant's clock, outcome rules and dialler, and the task that runs the real clocks."""
+"""Each tenant's simulation (its clock, outcome rules and dialler), and the task that runs
+the real clocks."""
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable
 
 from .clock import LATEST, SECOND, Clock, ClockError, ClockSpec
-from .dialler import Dialler, DialStore
+from .dialler import Dialler, DialStore, Ended
 from .outcomes import OutcomeRules
 
 log = logging.getLogger("mockswitch.simulator")
@@ -21,139 +21,138 @@ class ClockConflict(ClockError):
     """A clock move that the clock's state forbids (backwards, or advancing a real clock)."""
 
 
-@dataclass
-class _TenantSimulation:
-    clock: Clock
-    rules: OutcomeRules
-    dialler: Dialler | None = None  # made at the first catch-up, with the tenant's store
-    lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+class SimulationEnded(ClockConflict):
+    """The tenant was reset or dropped while its clock moved: what was left was not run."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            "tenant",
+            "the tenant was reset while its clock moved: the rest of the move was not run, "
+            "and the tenant's clock is back at its start",
+        )
 
 
-class Simulator:
-    """The simulations of all tenants, by tenant name."""
+class Simulation:
+    """One tenant's clock, outcome rules and dialler, from its creation or a reset to the
+    next reset (or its drop); its dialler reads and writes the tenant's rows of that time."""
 
     def __init__(
         self,
-        spec: ClockSpec,
-        start_rules: OutcomeRules | None = None,
-        store_of: Callable[[str], DialStore | None] | None = None,
-        tenants: Callable[[], list[str]] | None = None,
+        name: str,
+        clock: Clock,
+        rules: OutcomeRules,
+        store: DialStore,
+        on_real: Callable[[], None],
     ) -> None:
-        self.spec = spec.started()
-        self.start_rules = start_rules or OutcomeRules()
-        self._store_of = store_of or (lambda name: None)
-        self._names = tenants or (lambda: list(self._tenants))
-        self._tenants: dict[str, _TenantSimulation] = {}
-        self._real_clock = asyncio.Event()
+        self.name = name
+        self.clock = clock
+        self.rules = rules
+        self.store = store
+        self.dialler: Dialler | None = None  # made at the first catch-up
+        self.ended = False
+        self._lock = asyncio.Lock()  # one move of the clock at a time
+        self._on_real = on_real  # wakes the real clocks' task
 
-    def _get(self, tenant: str) -> _TenantSimulation:
-        found = self._tenants.get(tenant)
-        if found is None:
-            rules = OutcomeRules.from_json(self.start_rules.as_json())
-            found = self._tenants[tenant] = _TenantSimulation(Clock(self.spec), rules)
-            if self.spec.mode == "real":
-                self._real_clock.set()
-        return found
+    def set_rules(self, rules: OutcomeRules) -> None:
+        self.rules = rules
+        if self.dialler is not None:
+            self.dialler.rules = rules
 
-    def clock(self, tenant: str) -> Clock:
-        return self._get(tenant).clock
+    def in_progress(self) -> dict[int, int]:
+        return {} if self.dialler is None else self.dialler.in_progress()
 
-    def rules(self, tenant: str) -> OutcomeRules:
-        return self._get(tenant).rules
+    def end(self) -> None:
+        """Stop for good (the tenant was reset or dropped): a run under way stops at its
+        next step, and a clock move still waiting answers `SimulationEnded`."""
+        self.ended = True
+        if self.dialler is not None:
+            self.dialler.closed = True
 
-    def set_rules(self, tenant: str, rules: OutcomeRules) -> None:
-        simulation = self._get(tenant)
-        simulation.rules = rules
-        if simulation.dialler is not None:
-            simulation.dialler.rules = rules
-
-    def in_progress(self, tenant: str) -> dict[int, int]:
-        simulation = self._tenants.get(tenant)
-        if simulation is None or simulation.dialler is None:
-            return {}
-        return simulation.dialler.in_progress()
-
-    def reset(self, tenant: str) -> None:
-        """Back to the clock's start and the start rules, with nothing in progress."""
-        simulation = self._tenants.pop(tenant, None)
-        if simulation is not None and simulation.dialler is not None:
-            simulation.dialler.closed = True
-            simulation.dialler.store.watch(None)
-
-    async def advance(self, tenant: str, seconds: float) -> Clock:
+    async def advance(self, seconds: float) -> Clock:
         """Move a virtual clock forward, running everything due on the way."""
-        simulation = self._get(tenant)
-        async with simulation.lock:
-            clock = simulation.clock
+        async with self._lock:
+            clock = self.clock
             if clock.mode != "virtual":
                 raise ClockConflict("mode", "a real clock cannot be advanced: set a virtual one")
             target = clock.now() + round(seconds * SECOND)
             if target >= LATEST:
                 raise ClockConflict("seconds", "the clock cannot pass the year 9998")
-            await self._catch_up(tenant, simulation, target)
+            await self._catch_up(target)
             clock.set(now=target)
         return clock
 
-    async def set_clock(
-        self, tenant: str, mode: str | None, now: int | None, speed: float | None
-    ) -> Clock:
+    async def set_clock(self, mode: str | None, now: int | None, speed: float | None) -> Clock:
         """Change mode, time (forward only, running what is due) and speed."""
-        simulation = self._get(tenant)
-        async with simulation.lock:
-            clock = simulation.clock
+        async with self._lock:
+            clock = self.clock
             current = clock.now()
             if now is not None and now < current:
                 raise ClockConflict("now", "the clock never moves backwards")
             target = current if now is None else now
-            await self._catch_up(tenant, simulation, target)
+            await self._catch_up(target)
             clock.set(mode=mode, now=target, speed=speed)
             if clock.mode == "real":
-                self._real_clock.set()
+                self._on_real()
         return clock
 
-    async def catch_up(self, tenant: str) -> None:
-        """Run the tenant's dialler up to its clock's time (a real clock moves on its own)."""
-        simulation = self._get(tenant)
-        async with simulation.lock:
-            await self._catch_up(tenant, simulation, simulation.clock.now())
+    async def catch_up(self) -> None:
+        """Run the dialler up to the clock's time (a real clock moves on its own)."""
+        async with self._lock:
+            await self._catch_up(self.clock.now())
 
-    async def _catch_up(self, tenant: str, simulation: _TenantSimulation, target: int) -> None:
-        dialler = simulation.dialler
+    async def _catch_up(self, target: int) -> None:
+        if self.ended:
+            raise SimulationEnded()
+        dialler = self.dialler
         if dialler is None:
-            store = self._store_of(tenant)
-            if store is None:
-                return
-            dialler = Dialler(store, simulation.clock.now(), simulation.rules)
-            simulation.dialler = dialler
-            store.watch(dialler)
+            dialler = self.dialler = Dialler(self.store, self.clock.now(), self.rules)
+            self.store.watch(dialler)
         if dialler.idle_until(target):
             dialler.now = max(dialler.now, target)
             return
-        store = dialler.store
         while True:
-            async with store.batch():
-                done = await dialler.run(target)
-            await store.commit()
+            try:
+                async with self.store.batch():
+                    done = await dialler.run(target)
+            except Ended:
+                raise SimulationEnded() from None
+            await self.store.commit()
+            if self.ended:  # reset or dropped while the slice was committed
+                raise SimulationEnded()
             if done:
                 return
 
-    async def run_real_clocks(self) -> None:
-        """Keep every real clock's dialler caught up, tick by tick, until cancelled."""
+
+class Simulator:
+    """How every tenant's simulation starts, and the task that keeps real clocks running."""
+
+    def __init__(self, spec: ClockSpec, start_rules: OutcomeRules | None = None) -> None:
+        self.spec = spec.started()
+        self.start_rules = start_rules or OutcomeRules()
+        self._real_clock = asyncio.Event()
+
+    def simulation(self, name: str, store: DialStore) -> Simulation:
+        """A tenant's simulation as it starts: the start clock and outcome rules."""
+        rules = OutcomeRules.from_json(self.start_rules.as_json())
+        simulation = Simulation(name, Clock(self.spec), rules, store, self._real_clock.set)
+        if self.spec.mode == "real":
+            self._real_clock.set()
+        return simulation
+
+    async def run_real_clocks(self, simulations: Callable[[], Iterable[Simulation]]) -> None:
+        """Keep every real clock's dialler caught up, tick by tick, until cancelled;
+        `simulations()` gives every tenant's of the moment."""
         while True:
-            # A tenant's clock starts when first used: with real clocks at start, every
-            # tenant of the store runs (the demo's default one without a call).
-            if self.spec.mode == "real":
-                for name in self._names():
-                    self._get(name)
-            real = [name for name, s in self._tenants.items() if s.clock.mode == "real"]
+            real = [s for s in simulations() if s.clock.mode == "real" and not s.ended]
             if not real:
                 self._real_clock.clear()
                 await self._real_clock.wait()
                 continue
-            for name in real:
-                if name in self._tenants:
-                    try:
-                        await self.catch_up(name)
-                    except Exception:  # a bug must not stop every other tenant's clock
-                        log.exception("the dialler of tenant %s failed", name)
+            for simulation in real:
+                try:
+                    await simulation.catch_up()
+                except SimulationEnded:
+                    pass  # reset or dropped meanwhile: its next generation runs next tick
+                except Exception:  # a bug must not stop every other tenant's clock
+                    log.exception("the dialler of tenant %s failed", simulation.name)
             await asyncio.sleep(REAL_TICK_SECONDS)

@@ -4,7 +4,7 @@ from .database import MEMORY, Database, SchemaMismatch
 from .dbfile import DatabaseFileError, DatabaseInUse
 from .journal import CallFilter, CallRecord, Journal, Page, format_time
 from .store import Store
-from .tenant import Tenant
+from .tenant import TenantData
 
 __all__ = [
     "MEMORY",
@@ -17,6 +17,6 @@ __all__ = [
     "Page",
     "SchemaMismatch",
     "Store",
-    "Tenant",
+    "TenantData",
     "format_time",
 ]

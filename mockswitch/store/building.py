@@ -6,7 +6,8 @@ or a sync on the way, and an index is built faster from the finished table than 
 So the file is built beside its name (`<db>.seeding`) with the journal and the syncs off and
 the secondary indexes left for the end; once whole it gets its indexes and the WAL, is synced,
 and is renamed into place. A crash on the way leaves only the `.seeding` file, which the next
-build removes: never a half-seeded database under the name that a start would take as seeded.
+build removes, and an empty file under the name (the lock is taken on it: store/dbfile.py),
+which a start takes for a new database: never a half-seeded database under the name.
 """
 
 from __future__ import annotations
@@ -64,3 +65,13 @@ class Building:
 
     def abandon(self) -> None:
         discard(self.path)
+
+    def leave_no_placeholder(self) -> None:
+        """Remove the empty file under the final name that holds the lock while the build
+        runs (store/dbfile.py): a build that failed leaves nothing. (One that was killed
+        leaves it empty, which the next start takes for a new database.)"""
+        try:
+            if self.final.stat().st_size == 0:
+                self.final.unlink()
+        except FileNotFoundError:
+            pass

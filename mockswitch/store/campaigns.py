@@ -16,6 +16,7 @@ from typing import Any
 from mockswitch.dataset.tables import BY_NAME, REQUIRED
 from mockswitch.domain.records import CAMPAIGN_FIELDS, Campaign
 
+from . import retries
 from .changes import Changes
 from .database import Database
 
@@ -114,6 +115,7 @@ class Campaigns:
                 "DELETE FROM destinations WHERE tenant = ? AND campaign = ?", key
             )
             await self._db.writer.execute("DELETE FROM campaigns WHERE tenant = ? AND id = ?", key)
+            await retries.forget(self._db.writer, self._tenant, campaign_id, None)
             await self._changes.campaign_deleted(campaign_id)
 
     async def update(self, campaign_id: int, changes: Mapping[str, Any]) -> None:

@@ -222,6 +222,7 @@ class Database:
             finally:  # whatever failed above, the file is free for the next start
                 if self._building is not None and self._building.path.exists():
                     self._building.abandon()  # not complete, or failed on the way
+                    self._building.leave_no_placeholder()
                 if self.hold is not None:
                     self.hold.release()
 

@@ -1,10 +1,12 @@
 """The database file: checked before anything is written, and held by one server at a time.
 
 `check` looks without touching: a folder, a missing parent folder (never created), a file
-that is not SQLite are refused before a byte is written. `Hold` is an OS lock (`flock`) on a
-sidecar file, `<db>-lock`, holding the pid of its owner: a second server or `seed` on the
-same file is refused, naming that pid. The kernel drops the lock when its process dies,
-even by `kill -9`, so a stale sidecar never blocks a start.
+that is not SQLite are refused before a byte is written. `Hold` is an OS lock (`flock`) on
+the database file itself, so it belongs to the file (its device and inode), not to a name:
+a hard link, a symlink or a bind mount of a file a server holds is refused like its own
+path, naming the process that holds it (read from /proc/locks). The kernel drops the lock
+when its process dies, even by `kill -9`, so a crashed server never blocks a start. SQLite's
+own locks are POSIX record locks, which `flock` does not touch.
 """
 
 from __future__ import annotations
@@ -15,7 +17,6 @@ import os
 from pathlib import Path
 
 SQLITE_HEADER = b"SQLite format 3\x00"
-LOCK_SUFFIX = "-lock"
 
 
 class DatabaseFileError(Exception):
@@ -68,64 +69,55 @@ class Hold:
 
     @classmethod
     def take(cls, database: Path) -> Hold:
-        """Lock `database`, or raise `DatabaseInUse` naming the process that holds it."""
-        path = database.with_name(database.name + LOCK_SUFFIX)
-        while True:
-            try:
-                descriptor = os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
-            except OSError as error:
-                raise DatabaseFileError(
-                    f"--db {database}: cannot create files in {database.parent}: "
-                    f"{error.strerror or error}"
-                ) from None
-            try:
-                fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            except OSError as error:
-                owner = _read_pid(descriptor)
-                os.close(descriptor)
-                if error.errno not in (errno.EWOULDBLOCK, errno.EAGAIN):
-                    raise DatabaseFileError(
-                        f"--db {database}: cannot lock {path}: {error.strerror}"
-                    ) from None
-                raise DatabaseInUse(
-                    f"--db {database}: in use by another mockswitch ({owner}); "
-                    "stop it, or give another --db"
-                ) from None
-            # The owner before us may have removed the file between our open and our lock:
-            # then we locked a file nobody else will look at. Try again with the one there.
-            if _same_file(descriptor, path):
-                break
+        """Lock `database` (made empty if it does not exist: a new database), or raise
+        `DatabaseInUse` naming the process that holds it."""
+        existed = database.exists()
+        try:
+            descriptor = os.open(database, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
+        except OSError as error:
+            reason = error.strerror or error
+            if existed:
+                raise DatabaseFileError(f"--db {database}: cannot be written: {reason}") from None
+            raise DatabaseFileError(
+                f"--db {database}: cannot create files in {database.parent}: {reason}"
+            ) from None
+        try:
+            fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError as error:
+            owner = _owner(descriptor)
             os.close(descriptor)
-        os.ftruncate(descriptor, 0)
-        os.pwrite(descriptor, f"{os.getpid()}\n".encode(), 0)
-        return cls(path, descriptor)
+            if error.errno not in (errno.EWOULDBLOCK, errno.EAGAIN):
+                raise DatabaseFileError(
+                    f"--db {database}: cannot lock it: {error.strerror}"
+                ) from None
+            raise DatabaseInUse(
+                f"--db {database}: in use by another mockswitch ({owner}); "
+                "stop it, or give another --db"
+            ) from None
+        return cls(database, descriptor)
 
     def release(self) -> None:
-        """Remove the sidecar while still holding it (so no one locks a doomed file), then
-        unlock."""
+        """Unlock (once SQLite's connections to the file are closed: closing a descriptor of
+        a file drops this process's POSIX locks on it, SQLite's among them)."""
         if self._descriptor is None:
             return
-        try:
-            if _same_file(self._descriptor, self.path):
-                self.path.unlink()
-        except OSError:
-            pass  # a lock file left behind is harmless: the next start takes it over
         os.close(self._descriptor)
         self._descriptor = None
 
 
-def _same_file(descriptor: int, path: Path) -> bool:
-    try:
-        on_disk = os.stat(path)
-    except FileNotFoundError:
-        return False
+def _owner(descriptor: int) -> str:
+    """Which process holds the `flock` on the descriptor's file, as "pid N"."""
     held = os.fstat(descriptor)
-    return (on_disk.st_dev, on_disk.st_ino) == (held.st_dev, held.st_ino)
-
-
-def _read_pid(descriptor: int) -> str:
+    device = f"{os.major(held.st_dev):02x}:{os.minor(held.st_dev):02x}:{held.st_ino}"
     try:
-        text = os.pread(descriptor, 32, 0).decode("ascii").strip()
-    except (OSError, UnicodeDecodeError):
-        text = ""
-    return f"pid {text}" if text.isdigit() else "pid unknown"
+        with open("/proc/locks", encoding="ascii", errors="replace") as locks:
+            for line in locks:
+                words = line.split()
+                # "1: FLOCK  ADVISORY  WRITE 4242 fe:00:2146365 0 EOF"; a waiter's has "->".
+                if "FLOCK" in words and device in words and "->" not in words:
+                    pid = words[words.index(device) - 1]
+                    if pid.isdigit():
+                        return f"pid {pid}"
+    except OSError:
+        pass
+    return "pid unknown"

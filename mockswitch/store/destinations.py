@@ -12,6 +12,7 @@ from collections.abc import Sequence
 
 from mockswitch.domain.records import Destination
 
+from . import retries
 from .changes import Changes
 from .database import Database
 
@@ -38,7 +39,7 @@ class Destinations:
             "ON CONFLICT (tenant, campaign, dnumber) DO UPDATE SET status = excluded.status",
             (self._tenant, campaign, status, json.dumps(list(dnumbers))),
         )
-        await self._changes.destinations_changed(campaign, dnumbers)
+        await self._changed(campaign, dnumbers)
         return cursor.rowcount
 
     async def set_status(self, campaign: int, status: str, dnumbers: Sequence[str] | None) -> int:
@@ -49,7 +50,7 @@ class Destinations:
             sql += f" AND {_IN_LIST}"
             values += (json.dumps(list(dnumbers)),)
         cursor = await self._db.writer.execute(sql, values)
-        await self._changes.destinations_changed(campaign, dnumbers)
+        await self._changed(campaign, dnumbers)
         return cursor.rowcount
 
     async def exists(self, campaign: int, dnumber: str) -> bool:
@@ -67,8 +68,14 @@ class Destinations:
             sql += " AND dnumber = ?"
             values += (dnumber,)
         cursor = await self._db.writer.execute(sql, values)
-        await self._changes.destinations_changed(campaign, None if dnumber is None else [dnumber])
+        await self._changed(campaign, None if dnumber is None else [dnumber])
         return cursor.rowcount
+
+    async def _changed(self, campaign: int, dnumbers: Sequence[str] | None) -> None:
+        """The API wrote these destinations (all of the campaign's when None): they start
+        afresh, in the dialler's memory and on disk, in the write's transaction."""
+        await retries.forget(self._db.writer, self._tenant, campaign, dnumbers)
+        await self._changes.destinations_changed(campaign, dnumbers)
 
     async def count(self, campaign: int) -> int:
         rows = await self._db.writer.execute_fetchall(

@@ -11,16 +11,17 @@ counted, as the journal is.
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Any
 
 from mockswitch.domain.records import Campaign
 from mockswitch.simulator.clock import format_ms
-from mockswitch.simulator.dialler import Attempt
+from mockswitch.simulator.dialler import Attempt, Ended
 from mockswitch.simulator.opening import OpeningHours
 
+from . import retries
 from .campaigns import Campaigns
 from .changes import ChangeListener, Changes
 from .database import Database
@@ -65,8 +66,10 @@ class Dials:
         changes: Changes,
         campaigns: Campaigns,
         max_entries: int = 0,
+        ended: Callable[[], bool] = lambda: False,
     ) -> None:
         self._db = db
+        self._ended = ended  # the tenant's generation ended (reset or dropped): write nothing
         self._tenant = tenant
         self._changes = changes
         self._campaigns = campaigns
@@ -74,21 +77,30 @@ class Dials:
         # Dial rows written in a batch are queued and written at its end, many per statement.
         self._batching = False
         self._started: dict[int, list[Any]] = {}  # by dial id: a row to insert
-        self._ended: list[tuple[Any, ...]] = []  # ends of dials inserted before
+        self._ended_dials: list[tuple[Any, ...]] = []  # ends of dials inserted before
         self._settled: list[tuple[Any, ...]] = []  # destination statuses
+        # The retries kept on disk (retries.py), by (campaign, dnumber): the last word on
+        # each, (attempts, due) to keep, or None once it is settled.
+        self._retries: dict[tuple[int, str], tuple[int, int] | None] = {}
 
     # -- the dialler's DialStore ------------------------------------------------------------
 
     @asynccontextmanager
     async def batch(self) -> AsyncIterator[None]:
-        async with self._db.lock, self._db.savepoint():
-            self._batching = True
-            try:
-                yield
-                await self._write_dials()
-            finally:
-                self._batching = False
-                self._started, self._ended, self._settled = {}, [], []
+        async with self._db.lock:
+            # Checked under the lock, which a reset or a drop holds to end the generation:
+            # a dialler of an ended generation never writes into the tenant's next one.
+            if self._ended():
+                raise Ended("the tenant was reset or dropped")
+            async with self._db.savepoint():
+                self._batching = True
+                try:
+                    yield
+                    await self._write_dials()
+                finally:
+                    self._batching = False
+                    self._started, self._ended_dials, self._settled = {}, [], []
+                    self._retries = {}
 
     async def commit(self) -> None:
         await self._db.commit()
@@ -130,6 +142,15 @@ class Dials:
     async def settle(self, campaign_id: int, dnumber: str, status: str) -> None:
         # Queued to the batch's end: the dialler never reads a destination it settled.
         self._settled.append((status, self._tenant, campaign_id, dnumber))
+        self._retries[campaign_id, dnumber] = None
+        if not self._batching:
+            await self._write_dials()
+
+    async def retries(self, campaign_id: int) -> list[tuple[str, int, int]]:
+        return await retries.of_campaign(self._db.writer, self._tenant, campaign_id)
+
+    async def keep_retry(self, campaign_id: int, dnumber: str, attempts: int, due: int) -> None:
+        self._retries[campaign_id, dnumber] = (attempts, due)
         if not self._batching:
             await self._write_dials()
 
@@ -155,14 +176,15 @@ class Dials:
         if row is not None:  # started in this batch: inserted once, whole
             row[6:] = ending
         else:
-            self._ended.append((*ending, self._tenant, dial.id))
+            self._ended_dials.append((*ending, self._tenant, dial.id))
         if not self._batching:
             await self._write_dials()
 
     async def _write_dials(self) -> None:
         started, self._started = list(self._started.values()), {}
-        ended, self._ended = self._ended, []
+        ended, self._ended_dials = self._ended_dials, []
         settled, self._settled = self._settled, []
+        kept, self._retries = self._retries, {}
         writer = self._db.writer
         if started:
             await writer.executemany(
@@ -181,6 +203,15 @@ class Dials:
                 "UPDATE destinations SET status = ? WHERE tenant = ? AND campaign = ? "
                 "AND dnumber = ? AND status = 'pending'",
                 settled,
+            )
+        if kept:
+            await writer.executemany(
+                retries.UPSERT,
+                [(self._tenant, *key, *value) for key, value in kept.items() if value],
+            )
+            await writer.executemany(
+                retries.DELETE_ONE,
+                [(self._tenant, *key) for key, value in kept.items() if value is None],
             )
         if started and self._retention.max_entries:
             self._retention.added(self._db.writer.connection, self._tenant, len(started))
@@ -202,13 +233,6 @@ class Dials:
         return (await self._rows("SELECT COALESCE(MAX(id), 0) FROM dials WHERE tenant = ?"))[0][0]
 
     # -- the control API ---------------------------------------------------------------------
-
-    def move_to(self, tenant: int, campaigns: Campaigns) -> None:
-        """Read and write the dials of `tenant` from now on (a reset moved the tenant to a
-        new id with no dials: see `Tenant.move_to`); the caller holds the write lock."""
-        self._retention.forget(self._tenant)
-        self._tenant = tenant
-        self._campaigns = campaigns
 
     async def clear(self) -> None:
         """Delete the tenant's dials (the caller holds the write lock)."""

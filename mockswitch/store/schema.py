@@ -104,7 +104,22 @@ DIALS_DDL = (
     "CREATE INDEX IF NOT EXISTS dials_by_campaign ON dials (tenant, campaign, dnumber, id)",
 )
 
-STATEMENTS: tuple[str, ...] = tuple(_table_ddl(t) for t in TABLES) + _STATIC + DIALS_DDL
+# The dialler's retries (store/retries.py): each destination still pending after an attempt,
+# its attempts so far and when the next is due (ms since the epoch), so a restart resumes.
+RETRIES_DDL = (
+    """CREATE TABLE IF NOT EXISTS retries (
+  tenant INTEGER NOT NULL,
+  campaign INTEGER NOT NULL,
+  dnumber TEXT NOT NULL,
+  attempts INTEGER NOT NULL,
+  due INTEGER NOT NULL,
+  PRIMARY KEY (tenant, campaign, dnumber)
+) WITHOUT ROWID""",
+)
+
+STATEMENTS: tuple[str, ...] = (
+    tuple(_table_ddl(t) for t in TABLES) + _STATIC + DIALS_DDL + RETRIES_DDL
+)
 # The secondary indexes, in the order above: a new file built in bulk makes them last.
 INDEXES = tuple(s for s in STATEMENTS if s.startswith("CREATE INDEX"))
 TABLE_STATEMENTS = tuple(s for s in STATEMENTS if s not in INDEXES)

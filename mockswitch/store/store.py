@@ -1,14 +1,13 @@
-"""`Store`: the database opened and seeded, its tenants, and the changes that span them
-(reset, journal clear, drop) made as barriers under the write lock."""
+"""`Store`: the database opened and seeded, its tenant ids, and the changes that span them
+(create, reset, journal clear, drop) made as barriers under the write lock."""
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable, Mapping
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
-from functools import partial
 
 from mockswitch.config import Settings
 from mockswitch.dataset.fixtures import Dataset
@@ -16,6 +15,7 @@ from mockswitch.dataset.fixtures import Dataset
 from .database import Database
 from .journal import Journal
 from .meta import write_meta
+from .retries import close_interrupted
 from .schema import DEFAULT_TENANT
 from .seeding import copy_seed, write_seed
 from .slices import (
@@ -25,7 +25,7 @@ from .slices import (
     list_garbage,
     unlist_garbage,
 )
-from .tenant import Tenant
+from .tenant import TenantData
 
 log = logging.getLogger("mockswitch.store")
 # The settings' documented defaults, declared once in config.py, for a caller that gives none.
@@ -33,14 +33,17 @@ _DEFAULT = Settings()
 
 
 class Store:
-    """The database, opened and seeded, with its tenants."""
+    """The database, opened and seeded, and the rows of its tenants.
+
+    Which tenants exist, by name, is the tenant registry's to know (`mockswitch.tenancy`); the
+    store makes, resets and drops a tenant's rows, and in the same transaction (the barrier)
+    runs what the registry gives it, so that everything a tenant holds changes at one instant.
+    """
 
     def __init__(self, db: Database, journal: Journal, dials_max: int) -> None:
         self.db = db
         self.journal = journal
         self.dials_max = dials_max
-        self._tenants: dict[str, Tenant] = {}
-        self._creating: dict[str, asyncio.Future[Tenant]] = {}  # by name: being made
         self.meta: dict[str, str] = {}
         self.sweeper = Sweeper(db)  # deletes the rows no tenant uses any more
 
@@ -64,7 +67,8 @@ class Store:
         what makes it durable) unless `reseed` is set or its seed came from fixture files
         that have changed since: then every tenant is reset to `dataset`. With `build`
         (`mockswitch seed`), a file that does not exist yet is built fast beside its name
-        and moved into place at `close` (store/building.py).
+        and moved into place at `close` (store/building.py). Dials left open by a server that
+        stopped mid-call are closed (`retries.close_interrupted`).
         """
         db = await Database.open(path, synchronous, build)
         journal = Journal(
@@ -73,7 +77,7 @@ class Store:
         store = cls(db, journal, dials_max)
         try:
             await store.journal.start()
-            await store._load()
+            await store._read_meta()
             seeded_from = store.meta.get("seed_fingerprint")
             from_files = store.meta.get("seed_generated") == "0"
             if seeded_from is None or reseed:
@@ -81,8 +85,12 @@ class Store:
             elif from_files and seeded_from != dataset.fingerprint and not dataset.generated:
                 log.info("the fixtures changed since %s was seeded: seeding it again", path)
                 await store.seed(dataset)
+            async with store.changing():
+                closed = await close_interrupted(store.db.writer)
+            if closed:
+                log.info("closed %d dials that a stop cut short (result: interrupted)", closed)
             store.sweeper.start()
-            if DEFAULT_TENANT not in store._tenants:
+            if DEFAULT_TENANT not in dict((name, i) for i, name in await store.tenant_rows()):
                 await store._create_whole(DEFAULT_TENANT)
             await store.db.flush()
             store.db.complete = True
@@ -101,14 +109,19 @@ class Store:
         await self.sweeper.stop()  # what is still listed is swept after the next start
         await self.db.close()
 
-    async def _load(self) -> None:
-        rows = await self.db.writer.execute_fetchall(
-            "SELECT id, name FROM tenants ORDER BY created_at, id"  # the order they were made
-        )
-        self._tenants = {
-            name: Tenant(self.db, tenant_id, name, self.dials_max) for tenant_id, name in rows
-        }
+    async def _read_meta(self) -> None:
         self.meta = dict(await self.db.writer.execute_fetchall("SELECT key, value FROM meta"))
+
+    async def tenant_rows(self) -> list[tuple[int, str]]:
+        """Every tenant's id and name, in the order they were made."""
+        rows = await self.db.writer.execute_fetchall(
+            "SELECT id, name FROM tenants ORDER BY created_at, id"
+        )
+        return [(tenant_id, name) for tenant_id, name in rows]
+
+    def data(self, tenant_id: int, name: str) -> TenantData:
+        """The rows of the tenant `name` under `tenant_id`."""
+        return TenantData(self.db, tenant_id, name, self.dials_max)
 
     @asynccontextmanager
     async def changing(self) -> AsyncIterator[None]:
@@ -118,22 +131,19 @@ class Store:
         await self.db.commit()
 
     async def seed(self, dataset: Dataset) -> None:
-        """Make `dataset` the seed, and reset every tenant to it, in one transaction."""
+        """Make `dataset` the seed, and reset every tenant's data to it, in one transaction
+        (before anything is served: at start, or by `mockswitch seed`)."""
         async with self.changing():
             await write_seed(self.db.writer, dataset)
-            for tenant in self._tenants.values():
-                await copy_seed(self.db.writer, tenant.id)
-                await tenant.dials.clear()
-                tenant.forget()
-        self.meta = dict(await self.db.writer.execute_fetchall("SELECT key, value FROM meta"))
+            for tenant_id, name in await self.tenant_rows():
+                await copy_seed(self.db.writer, tenant_id)
+                await self.data(tenant_id, name).dials.clear()
+                await self.db.writer.execute("DELETE FROM retries WHERE tenant = ?", (tenant_id,))
+        await self._read_meta()
 
-    def names(self) -> list[str]:
-        return sorted(self._tenants)
-
-    async def sizes(self) -> dict[str, dict[str, int | str]]:
-        """Each tenant's size: campaigns, destinations and journal entries, and its birth;
-        in the order they were made (a reset moves a tenant to a new id, not in the list)."""
-        ids = {name: tenant.id for name, tenant in self._tenants.items()}  # as they are now
+    async def sizes(self, ids: Mapping[str, int]) -> dict[str, dict[str, int | str]]:
+        """Each tenant's size (its id by name in `ids`): campaigns, destinations and journal
+        entries, and its birth; in the order of `ids`."""
         counts: dict[int, dict[str, int]] = {tenant_id: {} for tenant_id in ids.values()}
         for table in ("campaigns", "destinations", "calls"):
             rows = await self.db.read(f"SELECT tenant, COUNT(*) FROM {table} GROUP BY tenant")
@@ -151,36 +161,9 @@ class Store:
             for name, tenant_id in ids.items()
         }
 
-    def find(self, name: str) -> Tenant | None:
-        """The tenant called `name`, if it exists."""
-        return self._tenants.get(name)
-
-    async def tenant(self, name: str) -> Tenant:
-        """The tenant called `name`, created as a copy of the seed on first use."""
-        while True:
-            tenant = self._tenants.get(name)
-            if tenant is None:
-                # The calls that arrive while it is being made wait for the same creation;
-                # shielded, so that a client giving up does not stop it for the others.
-                creating = self._creating.get(name)
-                if creating is None:
-                    creating = self._creating[name] = asyncio.ensure_future(self._create(name))
-                    creating.add_done_callback(partial(self._created, name))
-                tenant = await asyncio.shield(creating)
-            if not tenant.dropped:  # dropped while its creation was being committed
-                return tenant
-
-    def _created(self, name: str, creating: asyncio.Future[Tenant]) -> None:
-        if self._creating.get(name) is creating:
-            del self._creating[name]
-        if not creating.cancelled():
-            creating.exception()  # retrieved: each waiter got it, if any was left
-
-    def count(self) -> int:
-        """How many tenants there are, those being made included (for max_tenants)."""
-        return len(self._tenants.keys() | self._creating.keys())
-
-    async def _create(self, name: str) -> Tenant:
+    async def create(self, name: str, inside: Callable[[TenantData], None]) -> TenantData:
+        """Make the rows of a new tenant `name`: a copy of the seed under a new id, filled a
+        slice at a time; `inside` runs in the transaction that writes its row."""
         tenant_id = await self._fill_new_id()
         try:
             async with self.changing():
@@ -190,14 +173,14 @@ class Store:
                     (tenant_id, name, created),
                 )
                 await unlist_garbage(self.db.writer, tenant_id)
-                tenant = Tenant(self.db, tenant_id, name, self.dials_max)
-                self._tenants[name] = tenant
+                data = self.data(tenant_id, name)
+                inside(data)
         finally:
             self.sweeper.busy.discard(tenant_id)  # swept, if no tenant took it
             self.sweeper.wake()
-        return tenant
+        return data
 
-    async def _create_whole(self, name: str) -> Tenant:
+    async def _create_whole(self, name: str) -> None:
         """Create a tenant in one copy, before anything is served: `mockswitch seed` and a
         first start make the default tenant so, as fast as SQLite copies."""
         async with self.changing():
@@ -207,8 +190,6 @@ class Store:
                 (tenant_id, name, datetime.now(UTC).isoformat(timespec="milliseconds")),
             )
             await copy_seed(self.db.writer, tenant_id)
-            tenant = self._tenants[name] = Tenant(self.db, tenant_id, name, self.dials_max)
-        return tenant
 
     async def _take_new_id(self) -> int:
         """A tenant id never given before (the caller holds the lock)."""
@@ -238,58 +219,75 @@ class Store:
             self.sweeper.wake()
             raise
 
-    async def _leave(self, tenant_id: int) -> None:
-        """No tenant uses `tenant_id` any more (the caller holds the lock): its calls still
-        queued for the commit are taken out, and its rows deleted, at once up to a slice
-        (a default data set's tenant, whole), else listed for the sweeper."""
-        self.journal.abandon(tenant_id)
-        if not await delete_some(self.db.writer, tenant_id):
-            await list_garbage(self.db.writer, tenant_id)
+    async def _leave(self, data: TenantData) -> None:
+        """No tenant uses `data`'s id any more (the caller holds the lock): it is ended, its
+        calls still queued for the commit are taken out, and its rows deleted, at once up to
+        a slice (a default data set's tenant, whole), else listed for the sweeper."""
+        data.ended = True
+        data.dials.watch(None)
+        self.journal.abandon(data.id)
+        if not await delete_some(self.db.writer, data.id):
+            await list_garbage(self.db.writer, data.id)
             self.sweeper.wake()
 
     # A reset, a clear and a drop are barriers: each holds the write lock, so no change is
     # half made, and takes the tenant's journal rows still waiting for the batched commit
     # with it (`Journal.abandon`). A call whose change was made before is wiped with it, even
     # if its answer leaves after; a call that changes data after it is kept and journaled.
-    # One that finds its tenant dropped is refused (see `Switch`).
+    # What still holds the old `TenantData` finds it `ended` (see `mockswitch.tenancy`).
 
-    async def reset(self, tenant: Tenant) -> None:
-        """Put the tenant's data back to the seed, and clear its journal and dials.
+    async def reset(
+        self, current: Callable[[], TenantData | None], inside: Callable[[TenantData], None]
+    ) -> TenantData | None:
+        """Put the tenant's data back to the seed, with an empty journal and no dials: its
+        next generation's rows, or None if it was dropped meanwhile. `current()` gives the
+        tenant's rows of the moment (None once dropped): read under the lock, so that a reset
+        or call that got in while the seed was copied is wiped too.
 
         The seed is copied to a new id first, a slice at a time, while every call (this
-        tenant's too) goes on; then, in one short transaction (the barrier), the tenant moves
-        to it, and its old id's rows are left to be deleted (`_leave`)."""
+        tenant's too) goes on; then, in one short transaction (the barrier), the tenant's row
+        moves to it, the old rows end and are left to be deleted (`_leave`), and `inside`
+        runs with the new rows."""
         new_id = await self._fill_new_id()
         try:
             async with self.changing():
-                if tenant.dropped:
-                    return  # gone already: the copy is swept away
-                old_id = tenant.id
+                data = current()
+                if data is None:
+                    return None  # dropped meanwhile: the copy is swept away
                 await self.db.writer.execute(
                     "UPDATE tenants SET id = ?, evicted = 0, dials_evicted = 0 WHERE id = ?",
-                    (new_id, old_id),
+                    (new_id, data.id),
                 )
                 await unlist_garbage(self.db.writer, new_id)
-                await self._leave(old_id)
-                tenant.move_to(new_id)
+                await self._leave(data)
+                fresh = self.data(new_id, data.name)
+                inside(fresh)
         finally:
             self.sweeper.busy.discard(new_id)
             self.sweeper.wake()
+        return fresh
 
-    async def clear_journal(self, tenant: Tenant) -> None:
+    async def clear_journal(self, current: Callable[[], TenantData | None]) -> None:
+        """Empty the journal of the tenant's rows of the moment (`current()`, read under the
+        lock; None once it is dropped)."""
         async with self.changing():
-            if not tenant.dropped:
-                await self.journal.clear(tenant.id)
+            data = current()
+            if data is not None:
+                await self.journal.clear(data.id)
 
-    async def drop(self, tenant: Tenant) -> bool:
-        """Delete a tenant, its data, journal and dials; False if it was dropped already."""
+    async def drop(
+        self, current: Callable[[], TenantData | None], inside: Callable[[], None]
+    ) -> bool:
+        """Delete a tenant, its data, journal and dials; `inside` runs in the same
+        transaction. `current()` gives its rows of the moment, read under the lock; False
+        if it was dropped already (None)."""
         async with self.changing():
-            if tenant.dropped:
+            data = current()
+            if data is None:
                 return False
-            await self.db.writer.execute("DELETE FROM tenants WHERE id = ?", (tenant.id,))
-            await self._leave(tenant.id)
-            self._tenants.pop(tenant.name, None)
-            tenant.dropped = True
+            await self.db.writer.execute("DELETE FROM tenants WHERE id = ?", (data.id,))
+            await self._leave(data)
+            inside()
         return True
 
 

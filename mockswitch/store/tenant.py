@@ -1,4 +1,4 @@
-"""One tenant's view of the store: its directory (cached), campaigns and destinations."""
+"""One tenant's rows under one id: its directory (cached), campaigns, destinations, dials."""
 
 from __future__ import annotations
 
@@ -14,23 +14,27 @@ from .destinations import Destinations
 from .dials import Dials
 
 
-class Tenant:
-    """A named, isolated copy of the data set; the plain API paths use the default one.
+class TenantData:
+    """One tenant's rows, under one tenant id: its data set, journal and dials.
 
-    Its id is never given to another tenant, even after it is dropped; `dropped` tells the
-    calls still holding it (set under the write lock, in the drop's transaction) that
-    nothing may be written for it any more.
+    A reset does not change these rows: it fills a new id with the seed and gives the tenant a
+    new `TenantData` for it, in one transaction (`Store.reset`). So this object stands for one
+    generation of the tenant. `ended` (set under the write lock, in the transaction of the
+    reset or drop that ended it) tells whatever still holds it that nothing may be written
+    through it any more: its id's rows are being deleted, and no one will read them again.
     """
 
     def __init__(self, db: Database, tenant_id: int, name: str, dials_max: int) -> None:
         self.id = tenant_id
         self.name = name
-        self.dropped = False
+        self.ended = False
         self._db = db
-        self._changes = Changes()  # the API's changes reach the tenant's dialler through it
-        self.campaigns = Campaigns(db, tenant_id, self._changes)
-        self.destinations = Destinations(db, tenant_id, self._changes)
-        self.dials = Dials(db, tenant_id, self._changes, self.campaigns, dials_max)
+        self.changes = Changes()  # the API's changes reach the tenant's dialler through it
+        self.campaigns = Campaigns(db, tenant_id, self.changes)
+        self.destinations = Destinations(db, tenant_id, self.changes)
+        self.dials = Dials(
+            db, tenant_id, self.changes, self.campaigns, dials_max, lambda: self.ended
+        )
         self._directory: Directory | None = None
 
     async def directory(self) -> Directory:
@@ -39,19 +43,8 @@ class Tenant:
             self._directory = await load_directory(self._db, self.id)
         return self._directory
 
-    def move_to(self, tenant_id: int) -> None:
-        """Serve this tenant from the rows under `tenant_id` from now on: a reset filled them
-        with the seed (store/slices.py), and the old id's rows are deleted. The caller holds
-        the write lock, in the reset's transaction. The dials object stays the one the
-        dialler holds, moved along."""
-        self.id = tenant_id
-        self.campaigns = Campaigns(self._db, tenant_id, self._changes)
-        self.destinations = Destinations(self._db, tenant_id, self._changes)
-        self.dials.move_to(tenant_id, self.campaigns)
-        self._directory = None  # the new Campaigns keep nothing yet
-
     def forget(self) -> None:
-        """Drop what is cached, after the tenant's data was replaced."""
+        """Drop what is cached, after the tenant's data was replaced in place (a reseed)."""
         self._directory = None
         self.campaigns.forget()
 

@@ -37,5 +37,11 @@ class TenantRows:
 
 # What a tenant copies from the seed: the data set's tables, in load order.
 DATA = [TenantRows(t.name, t.key, t.column_names) for t in TABLES]
-# What a tenant id leaves behind: its data, its journal and its dials (never copied).
-LEFT_BEHIND = [*DATA, TenantRows("calls", ("id",), ()), TenantRows("dials", ("id",), ())]
+# What a tenant id leaves behind: its data, its journal, its dials and the dialler's retries
+# (never copied).
+LEFT_BEHIND = [
+    *DATA,
+    TenantRows("calls", ("id",), ()),
+    TenantRows("dials", ("id",), ()),
+    TenantRows("retries", ("campaign", "dnumber"), ()),
+]

@@ -9,7 +9,12 @@ full in each tenant's own bound (what a tenant lists is bounded by it).
 from __future__ import annotations
 
 import weakref
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
+
+from mockswitch.config import Settings
+
+from .model import Stub
 
 if TYPE_CHECKING:
     from .book import StubBook
@@ -33,6 +38,16 @@ class StubBudget:
         # The books alive: one that is dropped (a reset, a dropped tenant) stops counting as
         # soon as nothing holds it, without being told to.
         self._books: weakref.WeakSet[StubBook] = weakref.WeakSet()
+
+    @classmethod
+    def of(cls, settings: Settings, start: Sequence[Stub] = ()) -> StubBudget:
+        """The bounds the settings give, the stubs given at start (`start`) counted once."""
+        return cls(
+            settings.max_stub_bytes,
+            settings.max_stub_bytes_total,
+            settings.max_stub_depth,
+            start_bytes=sum(stub.size for stub in start),
+        )
 
     def join(self, book: StubBook) -> None:
         self._books.add(book)

@@ -13,88 +13,67 @@ has stubs, the journal entry's warnings name the one that came closest.
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 
-from mockswitch.config import Settings
 from mockswitch.endpoints import Handled, authenticate
 from mockswitch.enswitch.envelope import Reply, http_status
 from mockswitch.enswitch.params import AUTH_USERNAME
 from mockswitch.errors import EnswitchError, no_such_function
-from mockswitch.store import Tenant
-from mockswitch.stubs import FUNCTION_NAME, Stub, StubBook, StubBudget
+from mockswitch.stubs import FUNCTION_NAME, Stub, StubBook
 from mockswitch.switch import calllog, proxy
 from mockswitch.switch.recording import StubRecorder
 from mockswitch.switch.request import ApiRequest
+from mockswitch.tenancy import Generation
 
 log = logging.getLogger("mockswitch.calls")
 
 
-def stub_budget(settings: Settings, start: Sequence[Stub] = ()) -> StubBudget:
-    """The byte bounds every tenant's stubs share, the stubs given at start counted once."""
-    return StubBudget(
-        settings.max_stub_bytes,
-        settings.max_stub_bytes_total,
-        settings.max_stub_depth,
-        start_bytes=sum(stub.size for stub in start),
-    )
-
-
 class Beyond:
-    """The stubs of every tenant (starting as those given at start), and the forwarder."""
+    """The forwarder to the switch behind --proxy-to, and the stubs' answers (each tenant
+    holds its own stubs: mockswitch/tenancy)."""
 
     def __init__(
         self,
-        budget: StubBudget,
-        start_stubs: Sequence[Stub] = (),
         forwarder: proxy.Forwarder | None = None,
         recorder: StubRecorder | None = None,
         status_mode: str = "enswitch",
     ) -> None:
-        self.budget = budget
-        self._start_stubs = tuple(start_stubs)
-        self._books: dict[str, StubBook] = {}
         self.forwarder = forwarder
         self.recorder = recorder
         self._status_mode = status_mode
 
-    def stubs(self, tenant: str) -> StubBook:
-        """The tenant's stubs, starting as the stubs given at start (`--stubs`)."""
-        book = self._books.get(tenant)
-        if book is None:
-            book = self._books[tenant] = StubBook(self.budget, self._start_stubs)
-        return book
-
-    def reset(self, tenant: str) -> None:
-        """Back to the stubs given at start."""
-        self._books.pop(tenant, None)
-
-    def serves(self, function: str, tenant: str) -> bool:
+    def serves(self, function: str, stubs: StubBook) -> bool:
         """Whether a stub or the switch answers `function` (else it does not exist)."""
-        return self.stubs(tenant).stubs(function) or self._forwards(function)
+        return stubs.stubs(function) or self._forwards(function)
 
     def _forwards(self, function: str) -> bool:
         return self.forwarder is not None and FUNCTION_NAME.fullmatch(function) is not None
 
-    async def answer(self, call: ApiRequest, given: Mapping[str, str], tenant: Tenant) -> Handled:
+    async def answer(
+        self, call: ApiRequest, given: Mapping[str, str], generation: Generation
+    ) -> Handled:
         """A stub's answer, else the switch's, else 404, as a `Reply` ready to send or an
         Enswitch error for the switch to render (in the wording of a messages file); never
-        raises one. `given` is the call's parameters, each name's last value."""
-        book = self.stubs(tenant.name)
+        raises one, but `GenerationEnded` if the tenant was reset before anything was
+        forwarded. `given` is the call's parameters, each name's last value."""
+        book = generation.stubs
         warnings: tuple[str, ...] = ()
         if book.stubs(call.function):
             sent = given.get(AUTH_USERNAME, "")
             stub = book.choose(call.function, given, sent)
             if stub is not None:
-                return await self._stubbed(stub, given, tenant)
+                return await self._stubbed(stub, given, generation)
             miss = book.near_miss(call.function, given, sent)
             warnings = (miss,) if miss else ()
         if self._forwards(call.function):
-            return await self._forward(call, given, warnings)
+            return await self._forward(call, given, generation, warnings)
         return Handled(no_such_function(), "", warnings=warnings)
 
-    async def _stubbed(self, stub: Stub, given: Mapping[str, str], tenant: Tenant) -> Handled:
+    async def _stubbed(
+        self, stub: Stub, given: Mapping[str, str], generation: Generation
+    ) -> Handled:
         try:  # a stub is the switch's answer: the switch authenticates first, as always
-            person = authenticate(await tenant.directory(), given)
+            person = authenticate(await generation.data.directory(), given)
         except EnswitchError as error:
             return Handled(error, "")
         status = http_status(stub.code, self._status_mode)
@@ -102,10 +81,17 @@ class Beyond:
         return Handled(reply, person.username, stub=stub.id)
 
     async def _forward(
-        self, call: ApiRequest, given: Mapping[str, str], warnings: tuple[str, ...]
+        self,
+        call: ApiRequest,
+        given: Mapping[str, str],
+        generation: Generation,
+        warnings: tuple[str, ...],
     ) -> Handled:
         assert self.forwarder is not None
         username = given.get(AUTH_USERNAME, "")
+        # The last moment before the switch runs it: a call of a tenant reset (or dropped)
+        # meanwhile is not sent, and starts again in the fresh tenant (or is refused).
+        generation.check()
         try:
             answer = await self.forwarder.forward(
                 call.method, call.function, call.query, call.body, call.content_type

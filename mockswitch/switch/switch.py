@@ -6,9 +6,12 @@ latency; handle the call (holding the write lock if it changes data) unless a fa
 instead; record the call; wait for the commit that holds both the change and its record;
 hand the answer, and the fault's way of delivering it, to the web layer.
 
-A call whose tenant is dropped while it is in flight is refused (a 404 envelope) and kept
-nowhere: not in the data, not in the journal, not in the fault rules' counts. Its tenant's
-id is never given again, so nothing of it can reach a tenant made later.
+A call belongs to the tenant's generation it began in (mockswitch/tenancy). If a reset ends
+that generation before the call did anything that lasts, the call starts again in the next
+one: no old fault rule, stub or data reaches the fresh tenant. A call the switch behind
+--proxy-to already ran belongs before the reset, and is wiped with the journal it would
+have gone to. A call whose tenant is dropped while it is in flight is refused (a 404
+envelope) and kept nowhere.
 """
 
 from __future__ import annotations
@@ -16,10 +19,9 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from contextlib import AbstractAsyncContextManager, nullcontext
 from dataclasses import dataclass
-from typing import Any
 
 from mockswitch.config import Settings
 from mockswitch.endpoints import FUNCTIONS, Function, Handled, execute, refused
@@ -35,13 +37,14 @@ from mockswitch.errors import (
     tenant_dropped,
     undecodable_body,
 )
-from mockswitch.faults import Action, CallFacts, Decision, FaultEngine
-from mockswitch.store import CallRecord, Store, Tenant, format_time
+from mockswitch.faults import Action, CallFacts, Decision
+from mockswitch.store import CallRecord, Store, format_time
 from mockswitch.switch import calllog
-from mockswitch.switch.beyond import Beyond, stub_budget
+from mockswitch.switch.beyond import Beyond
 from mockswitch.switch.messages import Messages
 from mockswitch.switch.metrics import Metrics
 from mockswitch.switch.request import ApiRequest
+from mockswitch.tenancy import Generation, GenerationEnded, Tenant
 
 log = logging.getLogger("mockswitch.calls")
 
@@ -54,15 +57,13 @@ class ApiReply:
 
 
 class Switch:
-    """The store, the settings, the functions and the fault rules, answering calls (and the
-    stubs and the switch behind --proxy-to answering the rest)."""
+    """The store, the settings and the functions, answering calls with each tenant's fault
+    rules (and the stubs and the switch behind --proxy-to answering the rest)."""
 
     def __init__(
         self,
         store: Store,
         settings: Settings,
-        fault_rules: Sequence[Any] = (),
-        default_latency: Any = None,
         *,
         beyond: Beyond | None = None,
         messages: Messages | None = None,
@@ -70,70 +71,61 @@ class Switch:
         self.store = store
         self.settings = settings
         self._api_version = settings.api_version_tuple
-        self._start_faults = (tuple(fault_rules), default_latency)
-        # By tenant, not by its id, which a reset moves; a dropped tenant's are popped.
-        self._faults: dict[Tenant, FaultEngine] = {}
         # Stubs and --proxy-to: the functions this switch does not simulate.
-        self.beyond = beyond or Beyond(stub_budget(settings), status_mode=settings.http_status)
+        self.beyond = beyond or Beyond(status_mode=settings.http_status)
         self.messages = messages or Messages()
         self.metrics = Metrics(FUNCTIONS) if settings.metrics else None
-
-    def faults(self, tenant: Tenant) -> FaultEngine:
-        """The tenant's fault rules, starting as the rules given at start."""
-        engine = self._faults.get(tenant)
-        if engine is None:
-            rules, latency = self._start_faults
-            engine = FaultEngine(rules, latency, seed=self.settings.faults_seed)
-            self._faults[tenant] = engine
-        return engine
-
-    def reset_faults(self, tenant: Tenant) -> None:
-        """Back to the rules given at start, with their counters and dice reset (and gone
-        for good, once the tenant is dropped)."""
-        self._faults.pop(tenant, None)
 
     async def handle(self, request: ApiRequest, tenant: Tenant) -> ApiReply:
         """Answer one call to `tenant` and record it; nothing here raises."""
         try:
-            return await self._handle(request, tenant)
+            started, at = time.perf_counter(), format_time()
+            while True:
+                try:
+                    return await self._handle(request, tenant, tenant.current, started, at)
+                except GenerationEnded:
+                    if tenant.dropped:  # dropped before the call did anything: kept nowhere
+                        return ApiReply(error_reply(tenant_dropped(), self.settings.http_status), 0)
+                    # Reset before the call did anything: the fresh tenant answers it.
         except Exception:
             # A bug, not an outcome: the client gets Enswitch's own "Internal error" and the
             # log the traceback, rather than a bare HTTP 500 from the framework.
             log.exception("answering %s failed", calllog.loggable(request.function) or "-")
             return ApiReply(error_reply(internal_error(), self.settings.http_status), 0)
 
-    async def _handle(self, request: ApiRequest, tenant: Tenant) -> ApiReply:
-        started, at = time.perf_counter(), format_time()
+    async def _handle(
+        self, request: ApiRequest, tenant: Tenant, generation: Generation, started: float, at: str
+    ) -> ApiReply:
         function = FUNCTIONS.get(request.function)
-        beyond = function is None and self.beyond.serves(request.function, tenant.name)
+        beyond = function is None and self.beyond.serves(request.function, generation.stubs)
         pairs, problem = self._read(request, function is not None or beyond)
         given = dict(pairs)  # each name's last value: what the checks and the rules read
         decision = None
         if not tenant.dropped:
-            engine = self.faults(tenant)
+            engine = generation.faults
             if engine.may_act:  # no rules, no default latency: nothing to ask
                 decision = engine.decide(CallFacts(request.function, request.method, given))
         if decision is not None and decision.latency_ms > 0:
             await asyncio.sleep(decision.latency_ms / 1000)
         fault = decision.action if decision else None
-        call = _Call(request, tenant, at, started, pairs, given, decision)
+        call = _Call(request, tenant, generation, at, started, pairs, given, decision)
         if fault is not None and not fault.processed:
             recorded = self._record(call, None)  # the fault strikes before the switch looks
         elif problem is not None or (function is None and not beyond):
             refusal = problem or no_such_function()
             # An unknown function authenticates no one; a known one says who called.
             handled = (
-                await refused(refusal, given, tenant)
+                await refused(refusal, given, generation.data)
                 if function is not None or beyond
                 else Handled(refusal, "")
             )
             recorded = self._record(call, handled)
         elif function is not None:
             async with self._exclusive(function):
-                handled = await self._execute(function, pairs, given, tenant)
+                handled = await self._execute(function, pairs, given, call)
                 recorded = self._record(call, handled)
         else:
-            handled = await self.beyond.answer(request, given, tenant)
+            handled = await self.beyond.answer(request, given, generation)
             recorded = self._record(call, handled)
         answer, committed = recorded
         if committed is None:
@@ -165,12 +157,14 @@ class Switch:
         return self.store.lock if function.changes_data else nullcontext()
 
     async def _execute(
-        self, function: Function, pairs: Pairs, given: Mapping[str, str], tenant: Tenant
+        self, function: Function, pairs: Pairs, given: Mapping[str, str], call: _Call
     ) -> Handled:
-        if tenant.dropped:  # a change holds the write lock here, which a drop takes too
+        # A change holds the write lock here, which a reset and a drop take too.
+        if call.tenant.dropped:
             return Handled(tenant_dropped(), "")
+        call.generation.check()
         try:
-            return await execute(function, pairs, given, tenant, self._api_version)
+            return await execute(function, pairs, given, call.generation.data, self._api_version)
         except Exception:
             log.exception("%s failed", function.name)
             return Handled(internal_error(), "")
@@ -192,6 +186,11 @@ class Switch:
         the future is done once the row is committed (None: the call is kept nowhere)."""
         mode = self.settings.http_status
         dropped = call.tenant.dropped
+        # Reset while the call was answered: unless the switch behind --proxy-to has run it
+        # (then it belongs before the reset, wiped with its journal), it starts again.
+        gone = not dropped and call.generation.ended
+        if gone and not (handled is not None and handled.proxied):
+            raise GenerationEnded()
         fault = call.decision.action if call.decision and not dropped else None
         reply: Reply | None
         if dropped:
@@ -225,10 +224,10 @@ class Switch:
             proxied=handled.proxied if handled else False,
             warnings=(handled.warnings if handled else ()) + reply.warnings,
         )
-        if dropped:
+        if dropped or gone:
             self._ended(call.tenant.name, 0, record)
             return ApiReply(reply, 0), None
-        call_id, committed = self.store.journal.record(call.tenant.id, record)
+        call_id, committed = self.store.journal.record(call.generation.data.id, record)
         self._ended(call.tenant.name, call_id, record)
         return ApiReply(reply, call_id, fault), committed
 
@@ -256,6 +255,7 @@ class _Call:
 
     request: ApiRequest
     tenant: Tenant
+    generation: Generation  # the tenant's generation the call began in
     at: str
     started: float
     pairs: Pairs

@@ -6,7 +6,7 @@ from aiohttp import web
 from aiohttp.web_protocol import RequestPayloadError
 
 from mockswitch.faults import Action
-from mockswitch.switch import ApiRequest, Switch, calllog
+from mockswitch.switch import ApiRequest, calllog
 
 from .exchange import AiohttpExchange
 from .keys import SWITCH
@@ -19,16 +19,16 @@ MAX_ENCODING_CHARS = 40  # of a Content-Encoding named in an envelope
 
 async def enswitch_call(request: web.Request) -> web.StreamResponse:
     """The routed handler of every API path."""
-    switch = request.app[SWITCH]
-    return await answer(request, switch, tenant_name(request), request.match_info["function"])
+    return await answer(request, request.app, tenant_name(request), request.match_info["function"])
 
 
 async def answer(
-    request: web.Request, switch: Switch, tenant: str, function: str
+    request: web.Request, app: web.Application, tenant: str, function: str
 ) -> web.StreamResponse:
     """Hand the call to `switch` for `tenant`, and deliver its answer (through the tenant's
     fault, if one strikes); `function` is the path's part after `/api/json/`."""
-    tenant_of_call = await tenant_named(switch, tenant)
+    switch = app[SWITCH]
+    tenant_of_call = await tenant_named(app, request, tenant)
     limit = switch.settings.max_request_bytes
     # The raw query, exactly as sent: `;` separators and percent escapes are the parser's job.
     query = request.raw_path.partition("?")[2].encode("latin-1", "replace")

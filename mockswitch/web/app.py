@@ -15,15 +15,16 @@ from mockswitch.faults.files import load_start_rules
 from mockswitch.simulator import ClockSpec, Simulator, parse_time
 from mockswitch.simulator.files import load_start_outcomes
 from mockswitch.store import Store
-from mockswitch.stubs import read_stub_file
+from mockswitch.stubs import StubBudget, read_stub_file
 from mockswitch.switch import Switch
-from mockswitch.switch.beyond import Beyond, stub_budget
+from mockswitch.switch.beyond import Beyond
 from mockswitch.switch.messages import load_messages
 from mockswitch.switch.recording import StubRecorder
+from mockswitch.tenancy import Start, Tenants
 
 from . import admin, calls, cors, crosssite, events, slashes
 from .api import enswitch_call
-from .keys import SETTINGS, SIMULATOR, SWITCH
+from .keys import SETTINGS, SWITCH, TENANTS
 from .middleware import errors_as_json
 from .openapi import CONTROL
 from .openapi_control import SCOPES
@@ -115,26 +116,25 @@ async def _switch(app: web.Application) -> AsyncIterator[None]:
     app[SWITCH] = Switch(
         store,
         settings,
-        rules,
-        default_latency,
         beyond=Beyond(
-            stub_budget(settings, start_stubs),
-            start_stubs,
             forwarder,
             recorder,
             settings.http_status,
         ),
         messages=messages,
     )
-    start = parse_time(settings.clock_start, "clock_start") if settings.clock_start else 0
-    simulator = Simulator(
-        ClockSpec(settings.clock, settings.clock_speed, start),
-        outcomes,
-        store_of=lambda name: tenant.dials if (tenant := store.find(name)) else None,
-        tenants=store.names,
+    clock_start = parse_time(settings.clock_start, "clock_start") if settings.clock_start else 0
+    simulator = Simulator(ClockSpec(settings.clock, settings.clock_speed, clock_start), outcomes)
+    start = Start(
+        simulator,
+        rules,
+        default_latency,
+        settings.faults_seed,
+        start_stubs,
+        StubBudget.of(settings, start_stubs),
     )
-    app[SIMULATOR] = simulator
-    real_clocks = asyncio.ensure_future(simulator.run_real_clocks())
+    tenants = app[TENANTS] = await Tenants.open(store, start, settings.max_tenants)
+    real_clocks = asyncio.ensure_future(simulator.run_real_clocks(tenants.simulations))
     try:
         yield
     finally:

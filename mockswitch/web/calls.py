@@ -10,9 +10,9 @@ from aiohttp import web
 
 from mockswitch.config import Settings
 from mockswitch.errors import ControlError
-from mockswitch.store import Tenant
 from mockswitch.store.cuts import FLAGS as CUT_FIELDS
 from mockswitch.switch import Switch
+from mockswitch.tenancy import Tenant
 
 from .call_query import DEFAULT_LIMIT, LARGEST, CallQuery, integer, parse_call_query, seconds
 from .declare import (
@@ -31,7 +31,7 @@ from .declare import (
     ok,
 )
 from .ids import get_by_id, no_such, path_id
-from .keys import SWITCH
+from .keys import SWITCH, TENANTS
 from .tenants import existing_tenant, tenant_for_change
 
 routes = ControlRoutes("journal")
@@ -239,9 +239,9 @@ async def list_calls(request: web.Request) -> web.StreamResponse:
     """A page of calls with the total that match, or every match as NDJSON."""
     switch, tenant, query = _journal_query(request)
     if _wants_ndjson(request):
-        return await _export(request, tenant.id, query.where)
+        return await _export(request, tenant.data.id, query.where)
     page = await switch.store.journal.page(
-        tenant.id, query.where, query.limit, query.offset, query.newest_first
+        tenant.data.id, query.where, query.limit, query.offset, query.newest_first
     )
     return web.json_response(
         {
@@ -275,8 +275,8 @@ async def count_calls(request: web.Request) -> web.Response:
     journal = switch.store.journal
     return web.json_response(
         {
-            "count": await journal.count(tenant.id, query.where),
-            "evicted": await journal.evicted(tenant.id),
+            "count": await journal.count(tenant.data.id, query.where),
+            "evicted": await journal.evicted(tenant.data.id),
         }
     )
 
@@ -309,7 +309,7 @@ async def wait_for_calls(request: web.Request) -> web.Response:
     waiting.count += 1  # before any await: the check and the count are one step
     try:
         matched, page = await journal.wait(
-            lambda: tenant.id, query.where, wanted, timeout, switch.settings.calls_page_max
+            lambda: tenant.data.id, query.where, wanted, timeout, switch.settings.calls_page_max
         )
     finally:
         waiting.count -= 1
@@ -338,7 +338,7 @@ async def one_call(request: web.Request) -> web.Response:
     call_id = path_id(request, "a call id")
     call = None
     if call_id <= LARGEST:  # SQLite ids are 64-bit: asking for more fails instead of missing
-        call = await request.app[SWITCH].store.journal.get(tenant.id, call_id)
+        call = await request.app[SWITCH].store.journal.get(tenant.data.id, call_id)
     if call is None:
         raise no_such(f"call {text} in this tenant's journal")
     return web.json_response(call)
@@ -347,5 +347,5 @@ async def one_call(request: web.Request) -> web.Response:
 @routes.delete("/_mock/calls", "Clear the tenant's journal", ok("Cleared.", STATUS), BAD, TOO_MANY)
 async def clear_calls(request: web.Request) -> web.Response:
     tenant = await tenant_for_change(request)
-    await request.app[SWITCH].store.clear_journal(tenant)
+    await request.app[TENANTS].clear_journal(tenant)
     return web.json_response({"status": "cleared", "tenant": tenant.name})

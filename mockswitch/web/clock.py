@@ -13,14 +13,15 @@ from mockswitch.simulator import (
     MODES,
     ClockConflict,
     ClockError,
+    SimulationEnded,
     check_mode,
     check_speed,
     parse_time,
 )
+from mockswitch.tenancy import Tenant
 
 from .bodies import json_body
 from .declare import BAD, NO_TENANT, TOO_MANY, Answer, ControlRoutes, object_of, ok
-from .keys import SIMULATOR
 from .tenants import existing_tenant, tenant_for_change
 
 routes = ControlRoutes("simulator")
@@ -61,7 +62,11 @@ ADVANCE = routes.schema(
     },
 )
 MOVED = ok("The clock.", CLOCK)
-CONFLICT = Answer(409, "The clock cannot move so: backwards, or advancing a real clock.")
+CONFLICT = Answer(
+    409,
+    "The clock cannot move so: backwards, or advancing a real clock; or the tenant was reset "
+    "while the clock moved (`field` is `tenant`).",
+)
 
 CLOCK_FIELDS = frozenset({"mode", "now", "speed"})
 
@@ -76,9 +81,13 @@ def _object(document: Any, fields: frozenset[str], example: str) -> dict[str, An
     return document
 
 
-async def _moved(move: Any) -> web.Response:
+async def _moved(tenant: Tenant, move: Any) -> web.Response:
     try:
         clock = await move
+    except SimulationEnded as error:
+        if tenant.dropped:
+            raise ControlError(404, f"no tenant called {tenant.name!r}", field="tenant") from None
+        raise ControlError(409, error.message, field=error.field) from None
     except ClockConflict as error:
         raise ControlError(409, error.message, field=error.field) from None
     return web.json_response(clock.as_json())
@@ -87,7 +96,7 @@ async def _moved(move: Any) -> web.Response:
 @routes.get("/_mock/clock", "The tenant's clock: its time, mode and speed", MOVED, NO_TENANT)
 async def get_clock(request: web.Request) -> web.Response:
     tenant = existing_tenant(request)
-    return web.json_response(request.app[SIMULATOR].clock(tenant.name).as_json())
+    return web.json_response(tenant.simulation.clock.as_json())
 
 
 @routes.put(
@@ -112,8 +121,7 @@ async def set_clock(request: web.Request) -> web.Response:
     except ClockError as error:
         raise ControlError(400, error.message, field=error.field) from None
     tenant = await tenant_for_change(request)
-    simulator = request.app[SIMULATOR]
-    return await _moved(simulator.set_clock(tenant.name, mode, now, speed))
+    return await _moved(tenant, tenant.simulation.set_clock(mode, now, speed))
 
 
 @routes.post(
@@ -139,5 +147,4 @@ async def advance(request: web.Request) -> web.Response:
             field="seconds",
         )
     tenant = await tenant_for_change(request)
-    simulator = request.app[SIMULATOR]
-    return await _moved(simulator.advance(tenant.name, seconds))
+    return await _moved(tenant, tenant.simulation.advance(seconds))

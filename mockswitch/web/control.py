@@ -7,10 +7,11 @@ import time
 from aiohttp import web
 
 from mockswitch import __version__
+from mockswitch.errors import ControlError
 
 from .declare import BAD, NUMBER, STRING, TOO_MANY, ControlRoutes, object_of, ok
-from .keys import SWITCH
-from .tenants import back_to_start, tenant_for_change
+from .keys import SWITCH, TENANTS
+from .tenants import tenant_for_change
 
 routes = ControlRoutes("server")
 
@@ -60,17 +61,17 @@ async def health(request: web.Request) -> web.Response:
 @routes.post(
     "/_mock/reset",
     "Reset the tenant: data back to the seed, journal and dials cleared, the start fault "
-    "rules, outcome rules and clock back",
+    "rules, stubs, outcome rules and clock back, all at one instant",
     ok("Reset.", RESET),
     BAD,
     TOO_MANY,
 )
 async def reset(request: web.Request) -> web.Response:
     """Put the data back to the seed, clear the journal and the dials, restore the start
-    fault rules, outcome rules and clock."""
+    fault rules, stubs, outcome rules and clock: all of it at one instant."""
     started = time.perf_counter()
     tenant = await tenant_for_change(request)
-    await request.app[SWITCH].store.reset(tenant)
-    back_to_start(request.app, tenant)
+    if not await request.app[TENANTS].reset(tenant):  # a drop got there first
+        raise ControlError(404, f"no tenant called {tenant.name!r}", field="tenant")
     took = round((time.perf_counter() - started) * 1000, 3)
     return web.json_response({"status": "reset", "tenant": tenant.name, "took_ms": took})

@@ -8,11 +8,12 @@ from mockswitch.config import Settings
 from mockswitch.errors import ControlError
 from mockswitch.simulator import DNUMBER_PATTERN, OUTCOMES, OutcomeError, OutcomeRules
 from mockswitch.simulator.outcomes import DEFAULT_WEIGHTS
+from mockswitch.store.retries import INTERRUPTED
 
 from .bodies import json_body
 from .call_query import integer
 from .declare import BAD, NO_TENANT, TOO_MANY, ControlRoutes, Query, Schema, ok
-from .keys import SIMULATOR, SWITCH
+from .keys import SWITCH
 from .tenants import existing_tenant, tenant_for_change
 
 routes = ControlRoutes("simulator")
@@ -68,7 +69,11 @@ DIAL_FIELDS: dict[str, Schema] = {
     "answered": _NULLABLE_TIME,
     "ended": _NULLABLE_TIME,
     "outcome": {"type": ["string", "null"], "enum": [*OUTCOMES, None]},
-    "result": {"type": ["string", "null"], "enum": ["retry", "success", "failed", None]},
+    "result": {
+        "type": ["string", "null"],
+        "enum": ["retry", "success", "failed", INTERRUPTED, None],
+        "description": "`interrupted`: in progress when the server stopped (docs/simulator.md).",
+    },
 }
 DIAL = routes.schema(
     "Dial", {"type": "object", "properties": DIAL_FIELDS, "required": list(DIAL_FIELDS)}
@@ -102,7 +107,7 @@ def _dial_query(settings: Settings) -> tuple[Query, ...]:
 @routes.get("/_mock/outcomes", "The dialler's outcome rules and seed", THE_RULES, NO_TENANT)
 async def get_outcomes(request: web.Request) -> web.Response:
     tenant = existing_tenant(request)
-    return web.json_response(request.app[SIMULATOR].rules(tenant.name).as_json())
+    return web.json_response(tenant.simulation.rules.as_json())
 
 
 @routes.put(
@@ -129,7 +134,7 @@ async def set_outcomes(request: web.Request) -> web.Response:
     except OutcomeError as error:
         raise ControlError(400, error.message, field=error.field) from None
     tenant = await tenant_for_change(request)
-    request.app[SIMULATOR].set_rules(tenant.name, rules)
+    tenant.simulation.set_rules(rules)
     return web.json_response(rules.as_json())
 
 
@@ -158,5 +163,5 @@ async def list_dials(request: web.Request) -> web.Response:
     campaign = integer(query, "campaign", 0, minimum=0) if "campaign" in query else None
     dnumber = query.get("dnumber")
     tenant = existing_tenant(request)
-    page = await tenant.dials.page(campaign, dnumber, limit, offset)
+    page = await tenant.data.dials.page(campaign, dnumber, limit, offset)
     return web.json_response({"dials": page.dials, "total": page.total, "evicted": page.evicted})

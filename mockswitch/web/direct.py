@@ -25,7 +25,6 @@ from mockswitch.config import Settings
 
 from .api import answer
 from .app import API_PATH
-from .keys import SWITCH
 from .middleware import errors_as_json
 from .openapi_control import TENANT_PREFIX
 from .tenants import DEFAULT, VALID_NAME
@@ -65,7 +64,7 @@ class DirectLane:
                     function = found["function"]
 
                     async def handler(request: web.Request) -> web.StreamResponse:
-                        return await answer(request, self._app[SWITCH], tenant, function)
+                        return await answer(request, self._app, tenant, function)
 
                     return await errors_as_json(request, handler)  # type: ignore[arg-type]
         return await self._routed(request)

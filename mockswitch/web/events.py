@@ -31,13 +31,13 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
-from collections.abc import Callable
 from typing import Any
 
 from aiohttp import web
 
 from mockswitch.errors import ControlError
-from mockswitch.store import CallFilter, Journal, Tenant
+from mockswitch.store import CallFilter, Journal
+from mockswitch.tenancy import Tenant
 
 from .call_query import integer
 from .declare import BAD, NO_TENANT, Answer, ControlRoutes, Query
@@ -181,10 +181,10 @@ async def events(request: web.Request) -> web.StreamResponse:
     try:
         journal = switch.store.journal
         if since is None:
-            since = await _newest(journal, tenant.id)
+            since = await _newest(journal, tenant.data.id)
         await stream.response.prepare(request)
         await stream.send(f"retry: {RETRY_MS}\n\n")
-        await _follow(stream, journal, tenant, since, lambda: switch.store.find(tenant.name))
+        await _follow(stream, journal, tenant, since)
     except ConnectionError:
         pass  # the client left, stopped reading, or the server is stopping
     finally:
@@ -197,26 +197,27 @@ async def _follow(
     journal: Journal,
     tenant: Tenant,
     cursor: int,
-    find: Callable[[], Tenant | None],
 ) -> None:
-    """Send the calls after `cursor`, then each new one as it is committed, until stopped."""
-    oldest = await _oldest(journal, tenant.id)
+    """Send the calls after `cursor`, then each new one as it is committed, until stopped;
+    the tenant's journal of the moment (a reset gives it a new one)."""
+    oldest = await _oldest(journal, tenant.data.id)
     while not stream.stopped.done():
         commit = journal.next_commit()  # taken before looking: no commit slips by
         try:
-            if find() is not tenant:
+            if tenant.dropped:
                 await stream.send("event: gone\ndata: {}\n\n")
                 return
             sent = 0
             after = CallFilter(since_id=cursor)
-            async with contextlib.aclosing(journal.stream(tenant.id, after, BATCH)) as calls:
+            journal_id = tenant.data.id
+            async with contextlib.aclosing(journal.stream(journal_id, after, BATCH)) as calls:
                 async for call in calls:
                     await stream.send(call_event(call))
                     cursor = call["id"]
                     sent += 1
                     if sent == BATCH:
                         break  # let the others have the reader; the rest comes next turn
-            now_oldest = await _oldest(journal, tenant.id)
+            now_oldest = await _oldest(journal, tenant.data.id)
             # Calls only leave from the oldest end (retention) or all at once (a reset or a
             # clear), so the oldest id changing, other than from nothing, means removals.
             if now_oldest != oldest and not (oldest is None and sent):

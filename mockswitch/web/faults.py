@@ -38,7 +38,7 @@ routes.schema(
 
 async def _engine(request: web.Request, *, changing: bool) -> FaultEngine:
     tenant = await tenant_for_change(request) if changing else existing_tenant(request)
-    return request.app[SWITCH].faults(tenant)
+    return tenant.faults
 
 
 @routes.post(

@@ -3,9 +3,9 @@
 from aiohttp import web
 
 from mockswitch.config import Settings
-from mockswitch.simulator import Simulator
 from mockswitch.switch import Switch
+from mockswitch.tenancy import Tenants
 
 SETTINGS = web.AppKey("settings", Settings)
 SWITCH = web.AppKey("switch", Switch)
-SIMULATOR = web.AppKey("simulator", Simulator)
+TENANTS = web.AppKey("tenants", Tenants)

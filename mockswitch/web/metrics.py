@@ -5,7 +5,7 @@ from __future__ import annotations
 from aiohttp import web
 
 from .declare import Answer, ControlRoutes
-from .keys import SWITCH
+from .keys import SWITCH, TENANTS
 
 routes = ControlRoutes("server")
 
@@ -27,8 +27,9 @@ async def metrics(request: web.Request) -> web.Response:
     switch = request.app[SWITCH]
     if switch.metrics is None:  # the route is not added then; a guard for other wirings
         raise web.HTTPNotFound()
-    store = switch.store
     body, content_type = switch.metrics.exposition(
-        request.headers.get("Accept", ""), await store.journal.size(), len(store.names())
+        request.headers.get("Accept", ""),
+        await switch.store.journal.size(),
+        request.app[TENANTS].count(),
     )
     return web.Response(body=body, headers={"Content-Type": content_type})

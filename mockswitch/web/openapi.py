@@ -43,9 +43,10 @@ from mockswitch.enswitch.versions import OLDEST, version_text
 from . import calls, clock, control, dials, events, faults, metrics, stubs, tenants, ui
 from .declare import JSON, TOO_MANY, ControlRoutes, Schema, ok, ref
 from .exchange import CALL_ID_HEADER
-from .keys import SWITCH
+from .keys import SWITCH, TENANTS
 from .openapi_control import (
     BAD_TENANT,
+    CROSS_SITE_CREATION,
     TENANT_PREFIX,
     control_paths,
     control_schemas,
@@ -248,6 +249,8 @@ def _function_item(
             "responses", "Envelope400OrBadTenant" if "400" in responses else "BadTenant"
         )
         responses["429"] = _component("responses", "TooManyTenants")
+        cross_site = "Envelope403OrCrossSiteTenant" if "403" in responses else "CrossSiteTenant"
+        responses["403"] = _component("responses", cross_site)
     where = re.sub(r"\W+", "_", f"{mount}{scope}".replace("{tenant}", "")).strip("_")
     slug = re.sub(r"\W+", "_", f"{where}_{function.name}" if where else function.name)
     common = {
@@ -380,6 +383,10 @@ def _envelope_responses(settings: Settings) -> dict[str, Any]:
             "description": TOO_MANY.description,
             "content": {JSON: {"schema": ref("Error")}},
         },
+        "CrossSiteTenant": {
+            "description": CROSS_SITE_CREATION.description,
+            "content": {JSON: {"schema": ref("Error")}},
+        },
     }
     if settings.http_status != "mirror":
         return {
@@ -393,6 +400,11 @@ def _envelope_responses(settings: Settings) -> dict[str, Any]:
     either = {"oneOf": [ref("Envelope"), ref("Error")]}
     mirrored["Envelope400OrBadTenant"] = {
         "description": f"{CODES['400'].meaning} Or, as JSON `Error`: {BAD_TENANT}",
+        "content": {JSON: {"schema": either}},
+    }
+    mirrored["Envelope403OrCrossSiteTenant"] = {
+        "description": f"{CODES['403'].meaning} Or, as JSON `Error`: "
+        f"{CROSS_SITE_CREATION.description}",
         "content": {JSON: {"schema": either}},
     }
     return mirrored | tenants
@@ -438,9 +450,10 @@ def _envelope_schemas() -> dict[str, Schema]:
 )
 async def openapi_document(request: web.Request) -> web.Response:
     switch = request.app[SWITCH]
-    tenant = switch.store.find(DEFAULT)
+    tenant = request.app[TENANTS].find(DEFAULT)
     choices = {}
+    stubbed: list[str] = []
     if tenant is not None:
-        choices["dtypes"] = list((await tenant.directory()).dtypes)
-    stubbed = switch.beyond.stubs(DEFAULT).functions()
+        choices["dtypes"] = list((await tenant.data.directory()).dtypes)
+        stubbed = tenant.stubs.functions()
     return web.json_response(build_document(switch.settings, choices, stubbed=stubbed))

@@ -14,7 +14,15 @@ from typing import Any
 
 from mockswitch.config import Settings
 
-from .declare import JSON, SHARED_SCHEMAS, Answer, ControlRoute, ControlRoutes, Schema
+from .declare import (
+    JSON,
+    SHARED_SCHEMAS,
+    TOO_MANY,
+    Answer,
+    ControlRoute,
+    ControlRoutes,
+    Schema,
+)
 
 TENANT_PREFIX = "/t/{tenant}"
 BAD_TENANT = "Not a tenant name (`error.field` is `tenant`)."
@@ -29,6 +37,13 @@ CROSS_SITE = Answer(
     "A browser page of another site made the call: its `Origin` is neither the server's own "
     "nor allowed by `cors_origins`, or it carries `Sec-Fetch-Site: cross-site`. Nothing "
     "changed; `error.field` names the header.",
+)
+
+CROSS_SITE_CREATION = Answer(
+    403,
+    "A browser page of another site asked for a tenant that does not exist yet: its `Origin` "
+    "is foreign or `null`, or it carries `Sec-Fetch-Site: cross-site`. No tenant was made; "
+    "`error.field` names the header.",
 )
 
 
@@ -105,6 +120,8 @@ def _operation(route: ControlRoute, settings: Settings, *, tenant: bool) -> dict
     changing = route.method != "GET"
     if changing:  # web/crosssite.py
         answers["403"] = CROSS_SITE
+    elif tenant and TOO_MANY in route.answers:  # a read that makes its tenant on first use
+        answers["403"] = CROSS_SITE_CREATION  # (web/tenants.py)
     if settings.admin_token and changing:  # web/admin.py
         answers["401"] = UNAUTHORIZED
     result: dict[str, Any] = {

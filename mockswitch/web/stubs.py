@@ -26,7 +26,7 @@ from .declare import (
     ok,
 )
 from .ids import delete_by_id, get_by_id, no_such, path_id, removed
-from .keys import SWITCH
+from .keys import SWITCH, TENANTS
 from .tenants import existing_tenant, tenant_for_change
 
 routes = ControlRoutes("stubs")
@@ -67,7 +67,7 @@ STUBS = routes.schema("Stubs", object_of({"stubs": {"type": "array", "items": ST
 
 async def _book(request: web.Request, *, changing: bool) -> StubBook:
     tenant = await tenant_for_change(request) if changing else existing_tenant(request)
-    return request.app[SWITCH].beyond.stubs(tenant.name)
+    return tenant.stubs
 
 
 @routes.post(
@@ -97,7 +97,7 @@ async def add_stubs(request: web.Request) -> web.Response:
     document = await json_body(request)
     batch = batch_of(document)
     single = not isinstance(document, list)
-    budget = request.app[SWITCH].beyond.budget
+    budget = request.app[TENANTS].start.stub_budget
     parsed = []
     for position, declaration in enumerate(batch):  # check every stub before adding any
         try:

@@ -1,8 +1,10 @@
 """Which tenant a request is for: named in the path (`/t/<name>/...`), else the default one.
 
-A tenant is an isolated copy of the seeded data set with its own journal view and fault
-rules. The first API call or change under a new name creates it; reads about a tenant that
-was never used are 404s, so a typo in a verification does not pass silently.
+A tenant is an isolated space: its own copy of the seeded data set, journal, dials, fault
+rules, stubs and clock (mockswitch/tenancy). The first API call or change under a new name
+creates it, unless a browser page of another site sent it (a 403: no page may fill the
+tenants up); reads about a tenant that was never used are 404s, so a typo in a verification
+does not pass silently.
 """
 
 from __future__ import annotations
@@ -12,9 +14,9 @@ import re
 from aiohttp import web
 
 from mockswitch.errors import ControlError
-from mockswitch.store import Tenant
-from mockswitch.switch import Switch
+from mockswitch.tenancy import Tenant, TooManyTenants
 
+from .crosssite import cross_site_creation
 from .declare import (
     INTEGER,
     NO_TENANT,
@@ -25,14 +27,14 @@ from .declare import (
     object_of,
     ok,
 )
-from .keys import SIMULATOR, SWITCH
+from .keys import SETTINGS, TENANTS
 
 DEFAULT = "default"
 VALID_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}", re.ASCII)
 NAME_RULE = "1 to 64 letters, digits, '_', '.' or '-', starting with a letter or digit"
 
 routes = ControlRoutes("server")
-TENANTS = routes.schema(
+TENANT_SIZES = routes.schema(
     "Tenants",
     object_of(
         {
@@ -63,7 +65,7 @@ def tenant_name(request: web.Request) -> str:
 def existing_tenant(request: web.Request) -> Tenant:
     """The request's tenant; a read about a tenant that was never used is a 404."""
     name = tenant_name(request)
-    tenant = request.app[SWITCH].store.find(name)
+    tenant = request.app[TENANTS].find(name)
     if tenant is None:
         raise ControlError(404, f"no tenant called {name!r}", field="tenant")
     return tenant
@@ -71,59 +73,52 @@ def existing_tenant(request: web.Request) -> Tenant:
 
 async def tenant_for_change(request: web.Request) -> Tenant:
     """The request's tenant, created from the seed if this is its first use."""
-    return await tenant_named(request.app[SWITCH], tenant_name(request))
+    return await tenant_named(request.app, request, tenant_name(request))
 
 
-async def tenant_named(switch: Switch, name: str) -> Tenant:
-    """The tenant called `name` (a valid name), created from the seed on its first use."""
-    # Counted with those being made, and store.tenant() lists this one before it awaits
-    # anything: two first calls racing cannot make one tenant too many.
-    if switch.store.find(name) is None and switch.store.count() >= switch.settings.max_tenants:
-        raise ControlError(
-            429,
-            f"there are already {switch.settings.max_tenants} tenants (max_tenants): drop some "
-            "with DELETE /t/<name>/_mock",
-            field="tenant",
-        )
-    return await switch.store.tenant(name)
+async def tenant_named(app: web.Application, request: web.BaseRequest, name: str) -> Tenant:
+    """The tenant called `name` (a valid name), created from the seed on its first use,
+    unless a browser page of another site asks (403) or it would be one too many (429).
+    (`app` is given: a request of the direct lane was never routed, so has none.)"""
+    tenants = app[TENANTS]
+    tenant = tenants.find(name)
+    if tenant is not None:
+        return tenant
+    refused = cross_site_creation(request, app[SETTINGS].cors_origins)
+    if refused is not None:
+        raise refused
+    try:
+        return await tenants.get(name)
+    except TooManyTenants as error:
+        raise ControlError(429, str(error), field="tenant") from None
 
 
 @routes.get(
     "/_mock/tenants",
     "Every tenant with its size",
-    ok("The tenants.", TENANTS),
+    ok("The tenants.", TENANT_SIZES),
     scope="plain",
     head=True,
 )
 async def list_tenants(request: web.Request) -> web.Response:
-    return web.json_response({"tenants": await request.app[SWITCH].store.sizes()})
+    return web.json_response({"tenants": await request.app[TENANTS].sizes()})
 
 
 @routes.delete(
     "/_mock",
-    "Drop a tenant: its data, journal and fault rules",
+    "Drop a tenant: its data, journal, dials, fault rules, stubs and clock",
     ok("Dropped.", STATUS),
     Answer(400, "A bad name, or the default tenant (reset it instead)."),
     NO_TENANT,
     scope="tenant",
 )
 async def drop_tenant(request: web.Request) -> web.Response:
-    """`DELETE /t/<name>/_mock`: the tenant, its data, journal and fault rules are gone."""
+    """`DELETE /t/<name>/_mock`: the tenant and all it holds are gone, at one instant."""
     tenant = existing_tenant(request)
     if tenant.name == DEFAULT:
         raise ControlError(
             400, "the default tenant cannot be dropped; reset it instead", field="tenant"
         )
-    if not await request.app[SWITCH].store.drop(tenant):  # another drop got there first
+    if not await request.app[TENANTS].drop(tenant):  # another drop got there first
         raise ControlError(404, f"no tenant called {tenant.name!r}", field="tenant")
-    back_to_start(request.app, tenant)
     return web.json_response({"status": "dropped", "tenant": tenant.name})
-
-
-def back_to_start(app: web.Application, tenant: Tenant) -> None:
-    """What a tenant keeps outside the store, back to what it had at start (after a reset)
-    or gone (after a drop): its fault rules, its stubs, its clock and dialler."""
-    switch = app[SWITCH]
-    switch.reset_faults(tenant)
-    switch.beyond.reset(tenant.name)
-    app[SIMULATOR].reset(tenant.name)

@@ -37,7 +37,7 @@ from .declare import (
     object_of,
     ok,
 )
-from .keys import SIMULATOR, SWITCH
+from .keys import SWITCH
 from .tenants import existing_tenant, tenant_for_change, tenant_name
 
 routes = ControlRoutes("dashboard")
@@ -145,8 +145,9 @@ async def campaigns(request: web.Request) -> web.Response:
     store = request.app[SWITCH].store
     # Under the write lock: a change in progress is seen whole or not at all.
     async with store.lock:
-        directory = await tenant.directory()
-        found = await tenant.campaigns.of_customers(list(directory.customers))
+        data = tenant.data
+        directory = await data.directory()
+        found = await data.campaigns.of_customers(list(directory.customers))
     by_customer: dict[int, list] = {}
     for campaign in found:
         by_customer.setdefault(campaign.customer, []).append(campaign_data(campaign))
@@ -227,9 +228,9 @@ async def dialler(request: web.Request) -> web.Response:
     """The tenant's clock, and per campaign its destinations by status and its attempts in
     progress (campaigns without destinations are left out)."""
     tenant = existing_tenant(request)
-    simulator = request.app[SIMULATOR]
-    counts = await tenant.dials.progress()
-    running = simulator.in_progress(tenant.name)
+    simulation = tenant.simulation
+    counts = await tenant.data.dials.progress()
+    running = simulation.in_progress()
     campaigns = {
         str(campaign): {
             **{status: by_status.get(status, 0) for status in DESTINATION_STATUSES},
@@ -237,6 +238,4 @@ async def dialler(request: web.Request) -> web.Response:
         }
         for campaign, by_status in sorted(counts.items())
     }
-    return web.json_response(
-        {"clock": simulator.clock(tenant.name).as_json(), "campaigns": campaigns}
-    )
+    return web.json_response({"clock": simulation.clock.as_json(), "campaigns": campaigns})
