@@ -30,7 +30,7 @@ from typing import Any
 if __package__ in (None, ""):  # run as `python bench/run.py`: make `bench` importable
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench import dialler, journal_fill, peer, profile_summary
+from bench import dialler, journal_fill, peer, profile_summary, stub_flood
 from bench.load import (
     LoadResult,
     Mix,
@@ -55,7 +55,7 @@ from bench.servers import (
 
 UPDATE = "bulk/campaigns/update"
 DELAY_MS = 100.0
-SCENARIOS = "abcdefg"
+SCENARIOS = "abcdefgh"
 MONDAY_9 = "2026-12-07T09:00:00Z"
 
 
@@ -667,6 +667,38 @@ def _load_beside_resets(args: argparse.Namespace, mock: Server) -> tuple[LoadRes
     return result, resets
 
 
+def stub_scenario(args: argparse.Namespace, work: Path, report: Report) -> None:
+    """(h) the stub flood: 1,000 posts of a 255 KB stub to one tenant (100 with --quick),
+    then as many to each of four tenants at once; the RSS before and at its highest, the
+    answers (201 until a byte bound, then 413), and the size and time of `GET /_mock/stubs`."""
+    posts = stub_flood.POSTS // (10 if args.quick else 1)
+    with _running(mockswitch(work, work / "stubs.sqlite3")) as mock:
+        _say(f"(h) {posts:,} posts of a {stub_flood.STUB_BYTES // 1024} KB stub to one tenant")
+        one = stub_flood.flood(mock.port, mock.pid, ["default"], posts)
+        size, took = stub_flood.listing(mock.port)
+        tenants = [f"flood-{n}" for n in range(stub_flood.TENANTS)]
+        _say(f"(h) {posts:,} posts to each of {len(tenants)} tenants at once")
+        four = stub_flood.flood(mock.port, mock.pid, tenants, posts)
+    for name, run in (("one tenant", one), (f"{len(tenants)} more tenants", four)):
+        answers = ", ".join(f"{n:,} x {status}" for status, n in sorted(run.statuses.items()))
+        report.measures.append(
+            Measure(
+                "h",
+                f"{name}: RSS at its highest ({run.rss_mb[0]:.0f} MB before)",
+                max(run.rss_mb),
+                "MB",
+                f"{answers}; {run.seconds:.1f} s",
+            )
+        )
+    report.measures.append(
+        Measure("h", "GET /_mock/stubs of the full tenant", took, "s", f"{size:,} bytes")
+    )
+    highest = max(four.rss_mb)
+    report.targets.append(
+        Target("h", "RSS < 400 MB after the floods", f"{highest:.0f} MB", highest < 400)
+    )
+
+
 def dialler_scenario(args: argparse.Namespace, work: Path, report: Report) -> None:
     """(g) the dialler: 100,000 pending destinations in 10 enabled campaigns. The time of an
     advance over one hour of clock time; the update load with the clock frozen and with the
@@ -854,6 +886,7 @@ def main(argv: list[str] | None = None) -> int:
         ("e", start_scenario),
         ("f", seed_scenario),
         ("g", dialler_scenario),
+        ("h", stub_scenario),
     ]
     try:
         for letters, step in steps:

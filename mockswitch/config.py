@@ -400,6 +400,26 @@ class Settings:
         "FILE",
     )
     max_stubs: int = setting(_integer(1), 1000, "most stubs a tenant may hold", "N")
+    max_stub_bytes: int = setting(
+        _integer(4096),
+        32 * 2**20,
+        "most bytes of stubs a tenant may hold (each stub counts its envelope and 1 KB); "
+        "more is a 413",
+        "BYTES",
+    )
+    max_stub_bytes_total: int = setting(
+        _integer(4096),
+        128 * 2**20,
+        "most bytes of stubs every tenant together may hold (those given at start counted "
+        "once); more is a 413",
+        "BYTES",
+    )
+    max_stub_depth: int = setting(
+        _integer(1),
+        64,
+        "deepest nesting of arrays and objects in a stub's data; deeper is a 400",
+        "N",
+    )
     proxy_to: str = setting(
         upstream_address,
         "",
@@ -428,9 +448,16 @@ class Settings:
     record_stubs: str = setting(
         _text,
         "",
-        "write each proxied answer to this file as a stub declaration (no passwords), to "
+        "write each proxied answer to this file as a stub declaration (no secrets), to "
         "replay later with --stubs",
         "FILE",
+    )
+    record_stubs_max_bytes: int = setting(
+        _integer(4096),
+        64 * 2**20,
+        "largest file --record-stubs writes; answers that would pass it are not recorded "
+        "(a warning says so)",
+        "BYTES",
     )
     messages: str = setting(
         _text,

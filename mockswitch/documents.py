@@ -11,15 +11,32 @@ from typing import Any
 import yaml
 
 
-def read_document(path: str, error: type[Exception]) -> Any:
-    """The document in `path`, JSON or YAML; raises `error` if it cannot be read."""
+class _WithoutAliases(yaml.SafeLoader):
+    """YAML without anchors and aliases (`&x`, `*x`): an alias can make a document that
+    refers to itself (`data: &x [1, *x]`), or a few hundred bytes that stand for megabytes."""
+
+    def compose_node(self, parent: Any, index: Any) -> Any:
+        event = self.peek_event()
+        if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None) is not None:
+            raise yaml.composer.ComposerError(
+                None,
+                None,
+                "YAML anchors and aliases (&name, *name) are not allowed here",
+                event.start_mark,
+            )
+        return super().compose_node(parent, index)
+
+
+def read_document(path: str, error: type[Exception], *, aliases: bool = True) -> Any:
+    """The document in `path`, JSON or YAML; raises `error` if it cannot be read. Without
+    `aliases`, a YAML anchor or alias is such an error."""
     try:
         text = Path(path).read_text(encoding="utf-8")
     except OSError as failure:
         raise error(f"{path}: cannot be read: {failure}") from None
     except UnicodeDecodeError as failure:
         raise error(f"{path}: not valid JSON or YAML: {_one_line(failure)}") from None
-    return _parsed(text, path, error)
+    return _parsed(text, path, error, yaml.SafeLoader if aliases else _WithoutAliases)
 
 
 def read_source(source: str, inline_name: str, error: type[Exception]) -> tuple[Any, str]:
@@ -27,10 +44,10 @@ def read_source(source: str, inline_name: str, error: type[Exception]) -> tuple[
     `{`, as an environment variable gives it), and how to name it in an error."""
     if not source.lstrip().startswith(("[", "{")):
         return read_document(source, error), source
-    return _parsed(source, inline_name, error), inline_name
+    return _parsed(source, inline_name, error, yaml.SafeLoader), inline_name
 
 
-def _parsed(text: str, name: str, error: type[Exception]) -> Any:
+def _parsed(text: str, name: str, error: type[Exception], loader: type[yaml.SafeLoader]) -> Any:
     # JSON first: YAML 1.1 reads a JSON number such as 1e+308 (no dot) as a string.
     try:
         return json.loads(text)
@@ -39,7 +56,7 @@ def _parsed(text: str, name: str, error: type[Exception]) -> Any:
     except (ValueError, RecursionError) as failure:
         raise error(f"{name}: not valid JSON or YAML: {_one_line(failure)}") from None
     try:
-        return yaml.safe_load(text)
+        return yaml.load(text, Loader=loader)  # a SafeLoader: plain data only
     except (yaml.YAMLError, ValueError, RecursionError) as failure:
         raise error(f"{name}: not valid JSON or YAML: {_one_line(failure)}") from None
 

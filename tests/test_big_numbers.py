@@ -121,7 +121,8 @@ def test_stub_data_that_no_client_could_read_stops_the_start(tmp_path, capsys):
     error = start(capsys, "--stubs", str(stubs))
     assert error.startswith(f"mockswitch: {stubs}: "), error
     assert error.endswith(
-        "data: must hold only finite numbers (1e400, NaN and Infinity are not JSON)\n"
+        "data[0].id: is inf, which JSON cannot carry (only finite numbers: 1e400, NaN and "
+        "Infinity are not JSON)\n"
     ), error
 
 
@@ -196,12 +197,17 @@ async def test_clock_numbers_too_big_are_a_400_naming_the_field(client):
 
 
 async def test_stub_data_no_client_could_read_is_a_400(client):
-    for data in ("1e400", "NaN", "[1, -Infinity]"):
+    finite = "which JSON cannot carry (only finite numbers: 1e400, NaN and Infinity are not JSON)"
+    for data, field, value in (
+        ("1e400", "data", "inf"),
+        ("NaN", "data", "nan"),
+        ("[1, -Infinity]", "data[1]", "-inf"),
+    ):
         body = f'{{"function": "people/list", "data": {data}}}'
         response = await client.post("/_mock/stubs", data=body)
         assert (response.status, await response.json()) == (
             400,
-            refusal("data", "must hold only finite numbers (1e400, NaN and Infinity are not JSON)"),
+            refusal(field, f"is {value}, {finite}"),
         ), data
     listed = await client.get("/_mock/stubs")
     assert (await listed.json())["stubs"] == []

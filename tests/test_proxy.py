@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 from aiohttp.test_utils import TestClient
 
+from mockswitch.web.keys import SWITCH
 from tests.cast import campaign
 from tests.helpers import NO_SUCH_FUNCTION, envelope, ok
 from tests.process import Server, free_port, json_file, serving
@@ -44,6 +45,14 @@ async def get(client: TestClient, function: str, **params: str) -> tuple[int, by
     response = await client.get(f"/api/json/{function}/", params={**AUTH, **params})
     body = await response.read()
     return response.status, body, response.headers
+
+
+async def recorded(client: TestClient, recording: Path) -> str:
+    """The recording, once every answer recorded so far is written (it is written off the
+    event loop, after the calls are answered)."""
+    recorder = client.server.app[SWITCH].beyond.recorder
+    await recorder.written()
+    return await asyncio.to_thread(recording.read_text)
 
 
 async def journal(client: TestClient) -> list[dict[str, Any]]:
@@ -162,7 +171,7 @@ async def test_recorded_answers_replay_offline_without_passwords(
     client = await serve(proxy_to=upstream.url, record_stubs=str(recording))
     captured = [await get(client, "people/list"), await get(client, "people/get", id="100")]
     await get(client, "people/get", id="100")  # the same call again replaces, not adds
-    text = recording.read_text()
+    text = await recorded(client, recording)
     assert "password" not in text.replace("auth_password", "")
     assert json.loads(text) == {
         "stubs": [
@@ -216,7 +225,7 @@ async def test_concurrent_proxied_calls_are_all_recorded_in_one_valid_file(
     ids = range(90, 120)  # the switch knows person 100, and no other
     answers = await asyncio.gather(*(get(client, "people/get", id=str(i)) for i in ids))
     assert {json.loads(body)["responses"][0]["code"] for _, body, _ in answers} == {"200", "404"}
-    stubs = json.loads(recording.read_text())["stubs"]
+    stubs = json.loads(await recorded(client, recording))["stubs"]
     assert sorted(int(s["match"]["params"]["id"]) for s in stubs) == list(ids)
     assert all(s["match"]["username"] == "user" for s in stubs)
 

@@ -174,6 +174,20 @@ def test_an_answer_that_suggests_a_change_stops_verify_at_once(switch: Server, c
     assert_nothing_changing_without_validation(switch)
 
 
+def test_a_wrong_password_stops_verify_with_one_line(switch: Server, capsys):
+    argv = verify(switch.url)
+    argv[argv.index("--password") + 1] = "not-my-password"
+    assert main(argv) == 2
+    captured = capsys.readouterr()
+    assert (captured.out, captured.err) == (
+        "",
+        f"mockswitch verify: {switch.url} refused the credentials given (401 The "
+        "authentication details provided are invalid.) to bulk/campaigns/get: check "
+        "--username and --password; nothing was compared\n",
+    )
+    assert [c["function"] for c in journal(switch)] == ["bulk/campaigns/get"]
+
+
 def test_a_switch_that_does_not_answer_or_answers_no_envelope_is_one_line(switch: Server, capsys):
     nowhere = f"http://127.0.0.1:{free_port()}"
     assert main(verify(nowhere)) == 2

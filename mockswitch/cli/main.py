@@ -35,6 +35,7 @@ from mockswitch.stubs import StubFileError
 from mockswitch.switch.calllog import JsonFormatter
 from mockswitch.switch.messages import MessagesFileError, load_messages
 from mockswitch.testing import DEFAULT_URL, URL_VARIABLE, MockswitchClient
+from mockswitch.verify.client import READ_TIMEOUT_SECONDS, TIMEOUT_SECONDS
 
 log = logging.getLogger("mockswitch")
 
@@ -106,8 +107,9 @@ def _add_verify_command(commands: argparse._SubParsersAction) -> None:
         "validation=1 only) to a real switch and to a mockswitch in this process at the same "
         "time, and print what differs: HTTP status, response codes, keys and messages, and "
         "the names and types of data fields. Exit 0 when nothing differs, 1 when something "
-        "does, 2 when verify had to stop (no answer, not an envelope, or an answer that "
-        "suggests a change happened).",
+        "does, 2 when verify had to stop (no answer in time, a 401 to the credentials given, "
+        "an answer that is not an envelope or is malformed, or one that suggests a change "
+        "happened).",
     )
     verify.add_argument("--switch", required=True, metavar="URL", help="the real switch")
     verify.add_argument("--username", required=True, help="a user of the real switch")
@@ -136,6 +138,21 @@ def _add_verify_command(commands: argparse._SubParsersAction) -> None:
         default="",
         metavar="DIR",
         help="the data set of the in-process mockswitch (default: the one shipped)",
+    )
+    verify.add_argument(
+        "--timeout",
+        type=_seconds,
+        default=TIMEOUT_SECONDS,
+        metavar="SECONDS",
+        help=f"stop (exit 2) when the whole run takes longer (default {TIMEOUT_SECONDS:g})",
+    )
+    verify.add_argument(
+        "--read-timeout",
+        type=_seconds,
+        default=READ_TIMEOUT_SECONDS,
+        metavar="SECONDS",
+        help="stop (exit 2) when a side sends nothing for this long while answering "
+        f"(default {READ_TIMEOUT_SECONDS:g})",
     )
     verify.add_argument(
         "--messages",
@@ -253,6 +270,16 @@ async def _serve(settings: Settings, loop_name: str) -> int:
     return 0
 
 
+def _seconds(text: str) -> float:
+    try:
+        seconds = float(text)
+    except ValueError:
+        seconds = 0.0
+    if not 0 < seconds < float("inf"):
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds above 0")
+    return seconds
+
+
 def _count(text: str, most: int = 2**63 - 1) -> int:
     if not (text.isascii() and text.isdigit()):
         raise argparse.ArgumentTypeError(f"{text!r} is not a whole number")
@@ -330,6 +357,8 @@ def _verify(args: argparse.Namespace) -> int:
         messages=args.messages,
         api_version=args.api_version,
         fixtures=args.fixtures,
+        timeout=args.timeout,
+        read_timeout=args.read_timeout,
     )
     return verify(options)
 

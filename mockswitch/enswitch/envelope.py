@@ -14,8 +14,12 @@ from typing import Any
 from mockswitch.errors import EnswitchError, Problem
 
 from .codes import message
+from .jsontext import ESCAPED, escaped, utf8
 
 CONTENT_TYPE = "application/json; charset=utf-8"
+# The headers of a body the switch did not write (an `http` fault's, an upstream page): a
+# browser that opens it neither guesses another type nor runs its script as the mock's origin.
+SANDBOXED = (("Content-Security-Policy", "sandbox"), ("X-Content-Type-Options", "nosniff"))
 
 _encode = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False).encode
 
@@ -45,6 +49,7 @@ class Reply:
     key: str = ""
     content_type: str = CONTENT_TYPE
     headers: tuple[tuple[str, str], ...] = ()  # more headers, for bodies the switch did not write
+    warnings: tuple[str, ...] = ()  # for the journal: what had to be changed to send it
 
 
 NO_REPLY = Reply(0, b"", "", "")
@@ -61,23 +66,25 @@ def http_status(code: str, mode: str) -> int:
 
 
 def success_reply(outcome: Success, mode: str) -> Reply:
-    return Reply(http_status(outcome.code, mode), success_body(outcome), outcome.code)
-
-
-def error_reply(error: EnswitchError, mode: str) -> Reply:
-    status = error.status or http_status(error.code, mode)  # a refusal's status is fixed
-    return Reply(status, error_body(error), error.code, error.key)
-
-
-def success_body(outcome: Success) -> bytes:
-    """The envelope of a success; `data` appears only when the outcome carries it."""
     if outcome.data is None:  # 204 and 201: the same bytes every time
-        return _plain_success(outcome.code)
+        return Reply(http_status(outcome.code, mode), _plain_success(outcome.code), outcome.code)
     document = {
         "responses": [_entry(Problem(outcome.code, "", message(outcome.code)))],
         "data": outcome.data,
     }
-    return _encode(document).encode()
+    body, surrogates = utf8(_encode(document))
+    warnings = (ESCAPED,) if surrogates else ()
+    return Reply(http_status(outcome.code, mode), body, outcome.code, warnings=warnings)
+
+
+def error_reply(error: EnswitchError, mode: str) -> Reply:
+    status = error.status or http_status(error.code, mode)  # a refusal's status is fixed
+    # A message may come from a file or a fault rule: it can hold what UTF-8 cannot carry.
+    body, surrogates = utf8(_encode({"responses": [_entry(p) for p in error.problems]}))
+    if not surrogates:
+        return Reply(status, body, error.code, error.key)
+    key = escaped(error.key)  # the journal's copy must be writable too
+    return Reply(status, body, error.code, key, warnings=(ESCAPED,))
 
 
 @cache
@@ -85,9 +92,14 @@ def _plain_success(code: str) -> bytes:
     return _encode({"responses": [_entry(Problem(code, "", message(code)))]}).encode()
 
 
+def success_body(outcome: Success) -> bytes:
+    """The envelope of a success; `data` appears only when the outcome carries it."""
+    return success_reply(outcome, "enswitch").body
+
+
 def error_body(error: EnswitchError) -> bytes:
     """The envelope of an error: one entry per problem, in the order they were found."""
-    return _encode({"responses": [_entry(p) for p in error.problems]}).encode()
+    return error_reply(error, "enswitch").body
 
 
 def _entry(problem: Problem) -> dict[str, str]:

@@ -17,6 +17,8 @@ from urllib.parse import unquote_to_bytes
 
 from mockswitch.errors import Problem, invalid
 
+from .masking import MASK, is_secret, masked_plain_query
+
 Pairs = tuple[tuple[str, str], ...]
 
 _SEPARATORS = re.compile(rb"[;&]")
@@ -151,36 +153,12 @@ def _parse_multipart(
     return pairs
 
 
-SECRET_PARAMETERS = frozenset({"auth_password"})
-MASK = "********"
-
-
-_SECRET_NAMES = tuple(name.encode() + b"=" for name in sorted(SECRET_PARAMETERS))
-_MASK = MASK.encode()
-
-
 def masked_query(raw: bytes) -> str:
     """The query string as sent, with the value of every secret parameter masked."""
     if b"%" in raw:  # a name may be escaped: decode each one to know it
         return _masked_escaped(raw)
-    # No escapes: a name is what it looks like (with a `+` it would be another name), so
-    # each secret is its name and `=` where a piece starts.
-    for secret in _SECRET_NAMES:
-        start = raw.find(secret)
-        while start != -1:
-            if start == 0 or raw[start - 1] in b"&;":
-                value = start + len(secret)
-                raw = raw[:value] + _MASK + raw[_piece_end(raw, value) :]
-                start = raw.find(secret, value + len(_MASK))
-            else:
-                start = raw.find(secret, start + 1)
-    return raw.decode("utf-8", "backslashreplace")
-
-
-def _piece_end(raw: bytes, start: int) -> int:
-    """Where the piece that holds `start` ends: at the next separator, or the end."""
-    ends = [end for end in (raw.find(b"&", start), raw.find(b";", start)) if end >= 0]
-    return min(ends) if ends else len(raw)
+    # No escapes: a name is what it looks like (with a `+` it would be another name).
+    return masked_plain_query(raw).decode("utf-8", "backslashreplace")
 
 
 def _masked_escaped(raw: bytes) -> str:
@@ -188,11 +166,11 @@ def _masked_escaped(raw: bytes) -> str:
     for index in range(0, len(pieces), 2):
         name, equals, _ = pieces[index].partition(b"=")
         shown = unquote_to_bytes(name.replace(b"+", b" ")).decode("utf-8", "replace")
-        if equals and shown in SECRET_PARAMETERS:
-            pieces[index] = name + b"=" + _MASK
+        if equals and is_secret(shown):
+            pieces[index] = name + b"=" + MASK.encode()
     return b"".join(pieces).decode("utf-8", "backslashreplace")
 
 
 def masked_parameters(pairs: Pairs) -> dict[str, str]:
     """The parameters in order, with the value of every secret parameter masked."""
-    return {name: MASK if name in SECRET_PARAMETERS else value for name, value in pairs}
+    return {name: MASK if is_secret(name) else value for name, value in pairs}

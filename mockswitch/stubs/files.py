@@ -1,56 +1,45 @@
-"""Stubs given at start (`--stubs FILE`, JSON or YAML), and stubs recorded to a file.
+"""Stubs given at start (`--stubs FILE`, JSON or YAML).
 
-A stub file is a list of declarations, or `{"stubs": [...]}`.
+A stub file is a list of declarations, or `{"stubs": [...]}`. YAML anchors and aliases are
+refused: an alias can make data that holds itself, or a few bytes that stand for megabytes.
 """
 
 from __future__ import annotations
 
-import json
-import os
-import tempfile
-from pathlib import Path
 from typing import Any
 
 from mockswitch.documents import read_document
 
-from .book import StubBook
-from .parse import StubError
+from .model import Stub
+from .parse import StubError, parse_stub
 
 
 class StubFileError(ValueError):
     """Start-up stubs that cannot be read or used; the message says where and why."""
 
 
-def read_stub_file(path: str) -> list[Any]:
-    """The declarations in `path`, every one checked; an empty path gives none."""
+def read_stub_file(path: str, *, max_depth: int, max_bytes: int) -> list[Stub]:
+    """The stubs in `path`, numbered from 1, every one checked; an empty path gives none.
+    More than `max_bytes` of stubs (`max_stub_bytes`, the bound of one tenant) is an error."""
     if not path.strip():
         return []
-    document = read_document(path, StubFileError)
+    document: Any = read_document(path, StubFileError, aliases=False)
     if document is None:
         return []
     if isinstance(document, dict) and set(document) == {"stubs"}:
         document = document["stubs"]
     if not isinstance(document, list):
         raise StubFileError(f'{path}: must be a list of stubs or {{"stubs": [...]}}')
-    book = StubBook()
+    stubs = []
     for position, declaration in enumerate(document, 1):
         try:
-            book.add(declaration)
+            stubs.append(parse_stub(declaration, position, max_depth=max_depth))
         except StubError as error:
             raise StubFileError(f"{path}: stub {position}: {error}") from None
-    return document
-
-
-def write_stub_file(path: str, declarations: list[dict[str, Any]]) -> None:
-    """Replace `path` with `declarations` as a JSON stub file, atomically."""
-    target = Path(path)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    text = json.dumps({"stubs": declarations}, indent=2, ensure_ascii=False) + "\n"
-    handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.")
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8") as stream:
-            stream.write(text)
-        os.replace(temporary, target)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
+    size = sum(stub.size for stub in stubs)
+    if size > max_bytes:
+        raise StubFileError(
+            f"{path}: its stubs hold {size} bytes, more than the max_stub_bytes setting "
+            f"({max_bytes}) lets one tenant hold"
+        )
+    return stubs

@@ -1,4 +1,9 @@
-"""A stub: a canned Enswitch answer for one function, and which calls it answers."""
+"""A stub: a canned Enswitch answer for one function, and which calls it answers.
+
+A stub keeps its envelope as the bytes it answers with, made once when it is declared, not
+as the Python objects of its `data` (which took about twenty times the bytes): what a stub
+costs is its envelope's length (`size`), which the tenants' byte bounds count.
+"""
 
 from __future__ import annotations
 
@@ -7,9 +12,14 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from mockswitch.enswitch.jsontext import ESCAPED, escaped, utf8
 from mockswitch.errors import Problem
 
-_encode = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False).encode
+# allow_nan=False: NaN and Infinity are not JSON (ValueError); nor is a date (TypeError).
+_encode = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False, allow_nan=False).encode
+# What a stub holds beside its envelope's bytes (the object, its entries, its match),
+# counted once per stub so that many tiny stubs are bounded too.
+STUB_OVERHEAD_BYTES = 1024
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,38 +52,64 @@ NO_DATA = object()  # a stub whose envelope has no `data` member (201, 204, erro
 
 @dataclass(frozen=True, slots=True)
 class Stub:
-    """One declared answer: the envelope's `responses`, its `data`, and its match."""
+    """One declared answer: the envelope's `responses`, its bytes, and its match."""
 
     id: int
     function: str
     responses: tuple[Problem, ...]
-    data: Any = NO_DATA
+    body: bytes  # the envelope, in the switch's bytes: `responses`, then `data` if any
     match: Match = Match()
+    # For the journal of each call it answers: what had to be changed to send it.
+    warnings: tuple[str, ...] = ()
 
     @property
-    def first(self) -> Problem:
-        """The envelope's first entry: its code and key are the call's, in the journal."""
-        return self.responses[0]
+    def code(self) -> str:
+        """The envelope's first code: the call's, in the journal."""
+        return self.responses[0].code
 
-    def body(self) -> bytes:
-        """The envelope, in the switch's bytes: `responses`, then `data` if any."""
-        document: dict[str, Any] = {"responses": self._entries()}
-        if self.data is not NO_DATA:
-            document["data"] = self.data
-        return _encode(document).encode()
+    @property
+    def key(self) -> str:
+        """The envelope's first key, as the journal can store it."""
+        return escaped(self.responses[0].key)
 
-    def _entries(self) -> list[dict[str, str]]:
-        return [{"code": p.code, "key": p.key, "message": p.message} for p in self.responses]
+    @property
+    def size(self) -> int:
+        """What the stub counts for against the byte bounds."""
+        return len(self.body) + STUB_OVERHEAD_BYTES
 
-    def declaration(self) -> dict[str, Any]:
-        """The stub as `POST /_mock/stubs` takes it (without its id)."""
-        shown: dict[str, Any] = {"function": self.function}
-        shown["responses"] = self._entries()
-        if self.data is not NO_DATA:
-            shown["data"] = self.data
-        if not self.match.is_fallback:
-            shown["match"] = self.match.as_json()
-        return shown
+    def declaration(self) -> bytes:
+        """The stub as `POST /_mock/stubs` takes it, in JSON bytes."""
+        return self._json(b"{")
+
+    def listing(self) -> bytes:
+        """The stub as `GET /_mock/stubs/{id}` shows it, in JSON bytes: its id, then its
+        declaration."""
+        return self._json(b'{"id":%d,' % self.id)
+
+    def _json(self, head: bytes) -> bytes:
+        # Its function, its envelope's members, its match: made from the envelope's bytes
+        # (one copy of them), not by parsing them again.
+        tail = b"}" if self.match.is_fallback else b',"match":%s}' % _json(self.match.as_json())
+        function = b'"function":%s,' % _json(self.function)
+        return b"".join((head, function, memoryview(self.body)[1:-1], tail))
 
     def as_json(self) -> dict[str, Any]:
-        return {"id": self.id, **self.declaration()}
+        return json.loads(self.listing())
+
+
+def make_stub(
+    stub_id: int, function: str, responses: tuple[Problem, ...], data: Any, match: Match
+) -> Stub:
+    """A stub whose envelope is `responses` and `data` (NO_DATA for none)."""
+    document: dict[str, Any] = {
+        "responses": [{"code": p.code, "key": p.key, "message": p.message} for p in responses]
+    }
+    if data is not NO_DATA:
+        document["data"] = data
+    body, surrogates = utf8(_encode(document))
+    warnings = (ESCAPED,) if surrogates else ()
+    return Stub(stub_id, function, responses, body, match, warnings)
+
+
+def _json(document: Any) -> bytes:
+    return utf8(_encode(document))[0]

@@ -8,14 +8,15 @@
 
 from __future__ import annotations
 
-import json
+import math
 import re
 from typing import Any
 
-from mockswitch.enswitch.params import AUTH_PASSWORD
+from mockswitch.enswitch.jsontext import NotJson, check_json, depth_of, not_finite
+from mockswitch.enswitch.masking import is_secret
 from mockswitch.errors import ENSWITCH_CODES, Problem
 
-from .model import NO_DATA, Match, Stub
+from .model import NO_DATA, Match, Stub, make_stub
 
 FUNCTION_NAME = re.compile(r"\w+/\w+(/\w+)?", re.ASCII)
 FUNCTION_RULE = "word/word or word/word/word (letters, digits, '_')"
@@ -34,50 +35,34 @@ class StubError(ValueError):
         self.message = message
 
 
-def parse_stub(document: Any, stub_id: int = 0) -> Stub:
-    """A Stub from its declaration, or StubError naming the first bad field."""
+def parse_stub(document: Any, stub_id: int = 0, *, max_depth: int) -> Stub:
+    """A Stub from its declaration, or StubError naming the first bad field; `data` nested
+    more than `max_depth` deep (the `max_stub_depth` setting) is one."""
     if not isinstance(document, dict):
         raise StubError("body", "a stub is a JSON object")
-    unknown = sorted(set(document) - FIELDS)
-    if unknown:
-        raise StubError(unknown[0], f"is not a stub field (known: {', '.join(sorted(FIELDS))})")
+    unknown = _unknown(document, FIELDS)
+    if unknown is not None:
+        raise StubError(unknown, f"is not a stub field (known: {', '.join(sorted(FIELDS))})")
     function = document.get("function")
     if not isinstance(function, str) or not FUNCTION_NAME.fullmatch(function):
         raise StubError("function", f"must be a function name: {FUNCTION_RULE}")
     has_data = "data" in document
     responses = _responses(document, has_data)
-    if has_data and responses[0].code != "200":
-        raise StubError("data", "only a code 200 envelope carries data")
     if has_data:
-        _check_data(document["data"])
-    return Stub(
-        id=stub_id,
-        function=function,
-        responses=responses,
-        data=document["data"] if has_data else NO_DATA,
-        match=_match(document.get("match")),
-    )
-
-
-_strict = json.JSONEncoder(allow_nan=False, ensure_ascii=False).encode
-
-
-def _check_data(data: Any) -> None:
-    """`data` as the envelope will carry it: JSON that a client can read."""
+        if responses[0].code != "200":
+            raise StubError("data", "only a code 200 envelope carries data")
+        if depth_of(document["data"], max_depth) > max_depth:
+            raise StubError("data", f"is nested more than {max_depth} deep (max_stub_depth)")
+    data = document["data"] if has_data else NO_DATA
+    match = _match(document.get("match"))
     try:
-        _strict(data).encode("utf-8")
-    except UnicodeEncodeError:
-        raise StubError("data", "must be valid Unicode text (a lone surrogate is not)") from None
-    except ValueError:
-        # A number too big for a float (1e400) reads as Infinity, which, like NaN, no JSON
-        # reader takes.
-        raise StubError(
-            "data", "must hold only finite numbers (1e400, NaN and Infinity are not JSON)"
-        ) from None
-    except TypeError as error:  # YAML's dates and sets
-        raise StubError("data", f"must be plain JSON: {error}") from None
-    except RecursionError:
-        raise StubError("data", "is nested too deeply") from None
+        return make_stub(stub_id, function, responses, data, match)
+    except (ValueError, TypeError):  # NaN, Infinity, or what JSON has no word for (a date)
+        try:  # the slow walk, once, to name the value at fault
+            check_json(data, "data", max_depth, "max_stub_depth")
+        except NotJson as error:
+            raise StubError(error.where, error.message) from None
+        raise StubError("data", "is not what JSON can carry") from None
 
 
 def _responses(document: dict[str, Any], has_data: bool) -> tuple[Problem, ...]:
@@ -105,9 +90,9 @@ def _entry(entry: Any, where: str) -> Problem:
 
     if not isinstance(entry, dict):
         raise StubError(where, "must be an object {code, key, message}")
-    unknown = sorted(set(entry) - ENTRY_FIELDS)
-    if unknown:
-        raise StubError(named(unknown[0]), "is not a field of a response (code, key, message)")
+    unknown = _unknown(entry, ENTRY_FIELDS)
+    if unknown is not None:
+        raise StubError(named(unknown), "is not a field of a response (code, key, message)")
     code = entry.get("code")
     if isinstance(code, int) and not isinstance(code, bool):
         code = str(code)  # "code": 404 is meant as "404"
@@ -132,9 +117,9 @@ def _match(match: Any) -> Match:
         return Match()
     if not isinstance(match, dict):
         raise StubError("match", "must be an object {params, username}")
-    unknown = sorted(set(match) - MATCH_FIELDS)
-    if unknown:
-        raise StubError(f"match.{unknown[0]}", "is not a match field (params, username)")
+    unknown = _unknown(match, MATCH_FIELDS)
+    if unknown is not None:
+        raise StubError(f"match.{unknown}", "is not a match field (params, username)")
     username = match.get("username")
     if username is not None and not isinstance(username, str):
         raise StubError("match.username", "must be a string")
@@ -143,9 +128,19 @@ def _match(match: Any) -> Match:
         raise StubError("match.params", "must be an object of parameter names and values")
     pairs = []
     for name, value in params.items():
-        if name == AUTH_PASSWORD:
-            raise StubError(f"match.params.{name}", "a stub never matches on a password")
+        if not isinstance(name, str):
+            raise StubError(f"match.params.{name}", "a parameter's name is text")
+        if is_secret(name):
+            raise StubError(f"match.params.{name}", "a stub never matches on a secret")
         if isinstance(value, bool) or not isinstance(value, str | int | float):
             raise StubError(f"match.params.{name}", "must be a string or a number")
+        if isinstance(value, float) and not math.isfinite(value):
+            raise StubError(f"match.params.{name}", not_finite(value))
         pairs.append((name, str(value)))
     return Match(tuple(pairs), username)
+
+
+def _unknown(document: dict[Any, Any], known: frozenset[str]) -> str | None:
+    """The first field of `document` (by name) that is not `known`, if any; a YAML file can
+    give keys that are not text."""
+    return min((str(name) for name in document if name not in known), default=None)

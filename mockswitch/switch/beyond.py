@@ -3,6 +3,11 @@ behind `--proxy-to`, else no one (404 "No such function.").
 
 Framework-free like `switch.py`, which calls `Beyond.answer` where it would run a simulated
 function; the switch then renders, records and delivers the outcome as for any call.
+
+The stub is chosen by the name the call sends, and answers once that name is authenticated
+(401 otherwise), as any function does. A call no stub selects is an unknown function, with
+or without stubs for its name: it authenticates no one (docs/api.md), and when the function
+has stubs, the journal entry's warnings name the one that came closest.
 """
 
 from __future__ import annotations
@@ -14,8 +19,9 @@ from mockswitch.endpoints import Handled, authenticate
 from mockswitch.enswitch.envelope import Reply, http_status
 from mockswitch.enswitch.params import AUTH_USERNAME
 from mockswitch.errors import EnswitchError, no_such_function
-from mockswitch.stubs import FUNCTION_NAME, StubBook
-from mockswitch.switch import proxy
+from mockswitch.stubs import FUNCTION_NAME, Stub, StubBook
+from mockswitch.switch import calllog, proxy
+from mockswitch.switch.recording import StubRecorder
 from mockswitch.switch.request import ApiRequest
 from mockswitch.tenancy import Generation
 
@@ -29,7 +35,7 @@ class Beyond:
     def __init__(
         self,
         forwarder: proxy.Forwarder | None = None,
-        recorder: proxy.StubRecorder | None = None,
+        recorder: StubRecorder | None = None,
         status_mode: str = "enswitch",
     ) -> None:
         self.forwarder = forwarder
@@ -51,25 +57,35 @@ class Beyond:
         raises one, but `GenerationEnded` if the tenant was reset before anything was
         forwarded. `given` is the call's parameters, each name's last value."""
         book = generation.stubs
+        warnings: tuple[str, ...] = ()
         if book.stubs(call.function):
-            try:  # a stub is the switch's answer: the switch authenticates first, as always
-                person = authenticate(await generation.data.directory(), given)
-            except EnswitchError as error:
-                return Handled(error, "", warnings=error.reasons)
-            stub = book.choose(call.function, given, person.username)
+            sent = given.get(AUTH_USERNAME, "")
+            stub = book.choose(call.function, given, sent)
             if stub is not None:
-                first = stub.first
-                status = http_status(first.code, self._status_mode)
-                reply = Reply(status, stub.body(), first.code, first.key)
-                return Handled(reply, person.username, stub=stub.id)
-            if not self._forwards(call.function):
-                return Handled(no_such_function(), person.username)
+                return await self._stubbed(stub, given, generation)
+            miss = book.near_miss(call.function, given, sent)
+            warnings = (miss,) if miss else ()
         if self._forwards(call.function):
-            return await self._forward(call, given, generation)
-        return Handled(no_such_function(), "")
+            return await self._forward(call, given, generation, warnings)
+        return Handled(no_such_function(), "", warnings=warnings)
+
+    async def _stubbed(
+        self, stub: Stub, given: Mapping[str, str], generation: Generation
+    ) -> Handled:
+        try:  # a stub is the switch's answer: the switch authenticates first, as always
+            person = authenticate(await generation.data.directory(), given)
+        except EnswitchError as error:
+            return Handled(error, "", warnings=error.reasons)
+        status = http_status(stub.code, self._status_mode)
+        reply = Reply(status, stub.body, stub.code, stub.key, warnings=stub.warnings)
+        return Handled(reply, person.username, stub=stub.id)
 
     async def _forward(
-        self, call: ApiRequest, given: Mapping[str, str], generation: Generation
+        self,
+        call: ApiRequest,
+        given: Mapping[str, str],
+        generation: Generation,
+        warnings: tuple[str, ...],
     ) -> Handled:
         assert self.forwarder is not None
         username = given.get(AUTH_USERNAME, "")
@@ -81,11 +97,15 @@ class Beyond:
                 call.method, call.function, call.query, call.body, call.content_type
             )
         except proxy.UpstreamError as error:
-            log.warning("forwarding %s failed: %s", call.function, error.reason)
+            log.warning(
+                "forwarding %s failed: %s",
+                calllog.loggable(call.function),
+                calllog.loggable(error.reason),
+            )
             failed = proxy.upstream_failed(self.forwarder.upstream, error.reason)
-            return Handled(failed, username, proxied=True)
+            return Handled(failed, username, proxied=True, warnings=warnings)
         code, key = proxy.envelope_outcome(answer.body)
-        if self.recorder is not None and code:
-            self.recorder.capture(call.function, given, answer.body)
-        reply = Reply(answer.status, answer.body, code, key, answer.content_type)
-        return Handled(reply, username, proxied=True)
+        if self.recorder is not None:
+            warnings += await self.recorder.capture(call.function, given, answer.body)
+        reply = proxy.proxied_reply(answer, code, key)
+        return Handled(reply, username, proxied=True, warnings=warnings)

@@ -53,7 +53,7 @@ def call_fields(tenant: str, call_id: int, record: CallRecord) -> dict[str, Any]
         "tenant": tenant,
         "method": record.method,
         "function": shortened(record.function),
-        "code": record.code,
+        "code": shortened(record.code),
         "key": shortened(record.key),
         "http_status": record.http_status,
         "username": shortened(record.username),
@@ -69,20 +69,21 @@ def call_fields(tenant: str, call_id: int, record: CallRecord) -> dict[str, Any]
 def human_line(fields: dict[str, Any]) -> str:
     """`#7 GET bulk/campaigns/update 204 user 2.1ms`, then the tenant and fault if any.
 
-    The function and the username are what the client sent (a fault that strikes before the
-    switch records the name as given), so they are made `printable`: a name holding a line
-    break cannot forge a second log line."""
+    Everything from outside is made `printable`: the function and the username the client
+    sent (a fault that strikes before the switch records the name as given), the code of the
+    switch behind --proxy-to, a tenant's name. A line break in any of them cannot forge a
+    second log line."""
     outcome = fields["code"] or (f"http {fields['http_status']}" if fields["http_status"] else "")
     words = [
         f"#{fields['id']}",
-        fields["method"],
+        printable(fields["method"]),
         printable(fields["function"]) or "-",
-        outcome or "dropped",
+        printable(outcome) or "dropped",
         printable(fields["username"]) or "-",
         f"{fields['duration_ms']:.1f}ms",
     ]
     if fields["tenant"] != DEFAULT_TENANT:
-        words.append(f"tenant={fields['tenant']}")
+        words.append(f"tenant={printable(fields['tenant'])}")
     if fields["fault"]:
         words.append(f"fault={fields['fault']}")
     if fields.get("stub"):

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from mockswitch.documents import read_document
+from mockswitch.enswitch.jsontext import escaped
 from mockswitch.errors import ENSWITCH_CODES, EnswitchError, Problem
 
 FIELDS = ("function", "code", "key", "instead_of", "message")
@@ -104,4 +105,5 @@ def load_messages(path: str) -> Messages:
 
 def write_messages(path: str, overrides: list[Override]) -> None:
     text = json.dumps({"messages": [o.as_json() for o in overrides]}, indent=2, ensure_ascii=False)
-    Path(path).write_text(text + "\n", encoding="utf-8")
+    # A switch's message may hold a lone surrogate: written as its escape, as JSON reads it.
+    Path(path).write_text(escaped(text) + "\n", encoding="utf-8")

@@ -19,11 +19,13 @@ from typing import Any
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
 from prometheus_client.exposition import choose_encoder
 
+from mockswitch.errors import ENSWITCH_CODES
 from mockswitch.store import CallRecord
 
 UNKNOWN_FUNCTION = "unknown"
 STUBBED_FUNCTION = "stubbed"
 PROXIED_FUNCTION = "proxied"
+OTHER_CODE = "other"
 NO_FAULT = "none"
 # Handling time spans a millisecond (a read) to seconds (injected latency, slow faults).
 BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0)
@@ -93,8 +95,12 @@ def _function_label(record: CallRecord, simulated: Collection[str]) -> str:
 
 
 def code_label(record: CallRecord) -> str:
-    """The envelope code; `http_503` for an answer without an envelope; `dropped` for none."""
+    """The envelope code; `http_503` for an answer without an envelope; `dropped` for none;
+    `other` for a code of the switch behind --proxy-to that Enswitch does not document (its
+    codes are the switch's to choose: one label for all keeps the series few)."""
     if record.code:
+        if record.proxied and record.code not in ENSWITCH_CODES:
+            return OTHER_CODE
         return record.code
     return f"http_{record.http_status}" if record.http_status else "dropped"
 

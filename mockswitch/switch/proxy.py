@@ -2,25 +2,28 @@
 
 The HTTP itself is the web layer's (`web/proxy.py`, aiohttp's client); here is what does not
 depend on it: the upstream's address, the envelope for an upstream that fails, reading the
-code of an answer, and turning answers into stub declarations (`--record-stubs`).
+code of an answer, and the answer as the client gets it (recording it, `--record-stubs`, is
+recording.py's).
 """
 
 from __future__ import annotations
 
 import json
-import logging
-from collections.abc import Mapping
+import re
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any, Protocol
 
-from mockswitch.enswitch.params import AUTH_PASSWORD, AUTH_USERNAME
+from mockswitch.enswitch.envelope import SANDBOXED, Reply
+from mockswitch.enswitch.jsontext import escaped, strict_loads
 from mockswitch.errors import EnswitchError, Problem
-from mockswitch.stubs import StubError, parse_stub, read_stub_file, write_stub_file
-
-log = logging.getLogger("mockswitch.proxy")
 
 API_ROOT = "/api/json/"
+MAX_CODE_CHARS = 16  # of an upstream's code, as the journal and the log keep it
+FIRST_ENTRY_WINDOW = 65536  # bytes read for an envelope's first entry
+_ENVELOPE_HEAD = re.compile(rb'\s*\{\s*"responses"\s*:\s*\[\s*')
+_DECODER = json.JSONDecoder()
+_PRINTABLE = re.compile("[ -~]{1,200}")
+_JSON_TYPE = re.compile(r"\s*application/([\w.+-]+\+)?json\s*(;|$)", re.IGNORECASE)
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,55 +65,42 @@ def upstream_failed(upstream: str, reason: str) -> EnswitchError:
 
 
 def envelope_outcome(body: bytes) -> tuple[str, str]:
-    """The code and key of an answer's first response, or ("", "") if it is no envelope."""
-    try:
-        document = json.loads(body)
-        first = document["responses"][0]
-        return str(first["code"]), str(first.get("key", ""))
-    except (ValueError, KeyError, IndexError, TypeError):
+    """The code and key of an answer's first response, or ("", "") if it is no envelope;
+    as the journal can store them (a code of at most `MAX_CODE_CHARS`, surrogates escaped).
+
+    The usual envelope starts with its `responses`: only its first entry is read, so a 5 MB
+    answer costs microseconds here, whatever its `data` holds (nested 50,000 deep, say)."""
+    first = _first_response(body)
+    if not isinstance(first, dict):
         return "", ""
+    code, key = first.get("code"), first.get("key", "")
+    if isinstance(code, int) and not isinstance(code, bool):
+        code = str(code)
+    if not isinstance(code, str) or not code:
+        return "", ""
+    return escaped(code[:MAX_CODE_CHARS]), escaped(key) if isinstance(key, str) else ""
 
 
-class StubRecorder:
-    """Writes each proxied answer to a stub file, without passwords, so that the same calls
-    can be answered offline later (`--stubs FILE`).
-
-    A call is identified by its function, its parameters but the password, and its user;
-    capturing the same call again replaces the earlier answer. A file that already exists
-    is kept and added to.
-    """
-
-    def __init__(self, path: str) -> None:
-        self.path = path
-        self._declarations: dict[str, dict[str, Any]] = {}
-        if Path(path).exists():
-            for declaration in read_stub_file(path):
-                self._declarations[_identity(declaration)] = declaration
-
-    def capture(self, function: str, given: Mapping[str, str], body: bytes) -> bool:
-        """Record the answer `body` to the call (`given`: its parameters, each name's last
-        value); False (and nothing written) if it is no envelope a stub could give."""
-        params = {n: v for n, v in given.items() if n not in (AUTH_USERNAME, AUTH_PASSWORD)}
-        match: dict[str, Any] = {}
-        if params:
-            match["params"] = params
-        if AUTH_USERNAME in given:
-            match["username"] = given[AUTH_USERNAME]
-        try:
-            document = json.loads(body)
-            declaration = {"function": function, "responses": document["responses"]}
-            if "data" in document:
-                declaration["data"] = document["data"]
-            if match:
-                declaration["match"] = match
-            parse_stub(declaration)  # what cannot be replayed is not written
-        except (ValueError, KeyError, TypeError, StubError) as error:
-            log.warning("not recording %s: the answer is no stub envelope (%s)", function, error)
-            return False
-        self._declarations[_identity(declaration)] = declaration
-        write_stub_file(self.path, list(self._declarations.values()))
-        return True
+def _first_response(body: bytes) -> Any:
+    head = _ENVELOPE_HEAD.match(body)
+    try:
+        if head is not None:
+            window = body[head.end() : head.end() + FIRST_ENTRY_WINDOW].decode("utf-8", "replace")
+            try:
+                return _DECODER.raw_decode(window)[0]
+            except ValueError:
+                pass  # an entry longer than the window: read the whole answer
+        return strict_loads(body)["responses"][0]
+    except (ValueError, RecursionError, KeyError, IndexError, TypeError):
+        return None
 
 
-def _identity(declaration: dict[str, Any]) -> str:
-    return json.dumps([declaration.get("function"), declaration.get("match")], sort_keys=True)
+def proxied_reply(answer: Forwarded, code: str, key: str) -> Reply:
+    """The switch's answer as the client gets it: its status and bytes. A body that is not
+    JSON (an HTML error page, say) is sandboxed, as an `http` fault's is: served from the
+    mock's origin, its script must not run there."""
+    content_type = answer.content_type
+    if not _PRINTABLE.fullmatch(content_type):  # it becomes a header again
+        content_type = "application/octet-stream"
+    headers = () if _JSON_TYPE.match(content_type) else SANDBOXED
+    return Reply(answer.status, answer.body, code, key, content_type, headers)

@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from mockswitch.config import Settings
 from mockswitch.endpoints import FUNCTIONS, Function, Handled, execute, refused
 from mockswitch.enswitch.envelope import Reply, Success, error_reply, success_reply
+from mockswitch.enswitch.masking import masked_echoes, secret_values
 from mockswitch.enswitch.params import AUTH_USERNAME
 from mockswitch.enswitch.request import Pairs, masked_parameters, masked_query, read_parameters
 from mockswitch.errors import (
@@ -147,7 +148,10 @@ class Switch:
         Even a refused call keeps what was readable, for the journal and the fault rules."""
         if request.refused is not None:  # the body is not read; the query, if not too large
             pairs = () if request.too_large else read_parameters(request.query, b"", "")[0]
-            return pairs, request.refused
+            # A body that does not decode is the body's problem: an unknown function is a 404
+            # whatever it was sent. A refusal with its own status (a host: 421) is not.
+            known = known or request.refused.status is not None
+            return pairs, request.refused if known else no_such_function()
         if request.too_large:
             return (), request_too_large(self.settings.max_request_bytes)
         pairs, problems = read_parameters(request.query, request.body, request.content_type)
@@ -221,14 +225,15 @@ class Switch:
             code=reply.code,
             key=reply.key,
             http_status=reply.status,
-            body=reply.body.decode("utf-8", "replace"),
+            body=_journal_body(reply, handled, call.given),
             fault=call.decision.as_json() if call.decision else None,
             latency_ms=round(call.decision.latency_ms, 3) if call.decision else 0.0,
             duration_ms=round(duration_ms, 3),
             stub=handled.stub if handled else None,
             proxied=handled.proxied if handled else False,
             warnings=(handled.warnings if handled else ())
-            + (call.decision.warnings if call.decision else ()),
+            + (call.decision.warnings if call.decision else ())
+            + reply.warnings,
         )
         if dropped or gone:
             self._ended(call.tenant.name, 0, record)
@@ -244,6 +249,15 @@ class Switch:
         if not self.settings.quiet and log.isEnabledFor(logging.INFO):
             fields = calllog.call_fields(tenant, call_id, record)
             log.info("%s", calllog.human_line(fields), extra={calllog.CALL: fields})
+
+
+def _journal_body(reply: Reply, handled: Handled | None, given: Mapping[str, str]) -> str:
+    """The answer as the journal keeps it: a switch behind --proxy-to may echo the secrets
+    the call sent (a password in a message), which the journal masks (masking.py)."""
+    body = reply.body.decode("utf-8", "replace")
+    if handled is not None and handled.proxied:
+        body = masked_echoes(body, secret_values(given))
+    return body
 
 
 @dataclass(slots=True)  # per call: not frozen (docs/architecture.md, "Per-call records")

@@ -9,10 +9,11 @@ from dataclasses import dataclass, field
 from functools import partial
 from typing import Any
 
+from mockswitch.config import Settings
 from mockswitch.faults import FaultEngine
 from mockswitch.simulator import Simulation, Simulator
 from mockswitch.store import Store, TenantData
-from mockswitch.stubs import StubBook
+from mockswitch.stubs import Stub, StubBook, StubBudget
 
 from .tenant import Generation, Tenant
 
@@ -35,7 +36,9 @@ class Start:
     fault_rules: Sequence[Any] = ()
     default_latency: Any = None
     faults_seed: int | str = 0
-    stubs: Sequence[Any] = field(default_factory=tuple)
+    stubs: Sequence[Stub] = field(default_factory=tuple)
+    # The byte bounds every tenant's stubs share (those given at start counted once).
+    stub_budget: StubBudget = field(default_factory=lambda: StubBudget.of(Settings()))
 
 
 class Tenants:
@@ -61,7 +64,7 @@ class Tenants:
         return Generation(
             data,
             FaultEngine(start.fault_rules, start.default_latency, seed=start.faults_seed),
-            StubBook(start.stubs),
+            StubBook(start.stub_budget, start.stubs),
             start.simulator.simulation(data.name, data.dials),
         )
 
@@ -83,7 +86,9 @@ class Tenants:
         """The functions the stubs of tenant `name` answer (those given at start, for a
         tenant not made yet), without making it."""
         tenant = self._tenants.get(name)
-        return (tenant.stubs if tenant else StubBook(self.start.stubs)).functions()
+        if tenant is not None:
+            return tenant.stubs.functions()
+        return list(dict.fromkeys(stub.function for stub in self.start.stubs))
 
     def simulations(self) -> list[Simulation]:
         """Every tenant's simulation of the moment (for the real clocks' task)."""

@@ -3,7 +3,6 @@ switch's wording for the messages that differ (`--learn`)."""
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -12,7 +11,7 @@ from mockswitch.enswitch.request import masked_parameters
 from mockswitch.switch.messages import Override, write_messages
 
 from .battery import Probe
-from .client import Answer
+from .client import Answer, dumps
 from .compare import Difference
 
 
@@ -57,8 +56,8 @@ def table(checked: list[Checked]) -> str:
                     item.probe.parameter or "-",
                     item.probe.name,
                     difference.aspect,
-                    json.dumps(difference.switch, ensure_ascii=False),
-                    json.dumps(difference.mock, ensure_ascii=False),
+                    dumps(difference.switch),
+                    dumps(difference.mock),
                 )
             )
     widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]) - 1)]
@@ -75,7 +74,7 @@ def write_report(path: str, summary: dict[str, Any], checked: list[Checked]) -> 
         "calls": [item.as_json() for item in checked],
         "differences": sum(len(item.differences) for item in checked),
     }
-    Path(path).write_text(json.dumps(document, indent=2, ensure_ascii=False) + "\n", "utf-8")
+    Path(path).write_text(dumps(document, indent=2) + "\n", "utf-8")
 
 
 def learned(checked: list[Checked]) -> list[Override]:

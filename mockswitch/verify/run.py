@@ -21,7 +21,7 @@ from mockswitch.enswitch.versions import parse_version
 from mockswitch.testing import ServerThread
 
 from .battery import Context, battery
-from .client import Answer, Side, VerifyStop
+from .client import READ_TIMEOUT_SECONDS, TIMEOUT_SECONDS, Answer, Deadline, Side, VerifyStop
 from .compare import compare
 from .report import Checked, table, write_learned, write_report
 
@@ -40,17 +40,34 @@ class Options:
     messages: str = ""
     api_version: str = API_VERSIONS[-1]
     fixtures: str = ""  # the mock side's data set; the shipped one by default
+    timeout: float = TIMEOUT_SECONDS  # the whole run
+    read_timeout: float = READ_TIMEOUT_SECONDS  # each read
 
 
 def verify(options: Options, out: TextIO | None = None) -> int:
     """Run the battery; 0 without differences, 1 with, 2 when verify had to stop."""
     out = out or sys.stdout
-    switch = Side("switch", options.switch, guarded=True)
+    deadline = Deadline(options.timeout)  # for the whole run, both sides
+    switch = Side(
+        "switch",
+        options.switch,
+        guarded=True,
+        password=options.password,
+        deadline=deadline,
+        read_timeout=options.read_timeout,
+    )
     try:
         with ServerThread(
             messages=options.messages, api_version=options.api_version, fixtures=options.fixtures
         ) as server:
-            mock = Side("mockswitch", server.url, guarded=False)
+            mock = Side(
+                "mockswitch",
+                server.url,
+                guarded=False,
+                password=options.password,
+                deadline=deadline,
+                read_timeout=options.read_timeout,
+            )
             checked, summary = _run(options, switch, mock)
     except VerifyStop as stop:
         print(f"mockswitch verify: {stop}", file=sys.stderr)

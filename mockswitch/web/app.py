@@ -15,12 +15,12 @@ from mockswitch.faults.files import load_start_rules
 from mockswitch.simulator import ClockSpec, Simulator, parse_time
 from mockswitch.simulator.files import load_start_outcomes
 from mockswitch.store import Store
-from mockswitch.stubs import StubBook, read_stub_file
+from mockswitch.stubs import StubBudget, read_stub_file
 from mockswitch.switch import Switch
 from mockswitch.switch.beyond import Beyond
 from mockswitch.switch.known import served_or_stubbed
 from mockswitch.switch.messages import load_messages
-from mockswitch.switch.proxy import StubRecorder
+from mockswitch.switch.recording import StubRecorder
 from mockswitch.tenancy import Start, Tenants
 
 from . import admin, calls, cors, crosssite, events, hosts, slashes
@@ -89,12 +89,14 @@ def _add_routes(router: web.UrlDispatcher, settings: Settings) -> None:
 
 async def _switch(app: web.Application) -> AsyncIterator[None]:
     settings = app[SETTINGS]
-    start_stubs = read_stub_file(settings.stubs)
+    start_stubs = read_stub_file(
+        settings.stubs, max_depth=settings.max_stub_depth, max_bytes=settings.max_stub_bytes
+    )
     rules, default_latency = load_start_rules(
         settings.faults,
         settings.faults_seed,
         most=settings.max_fault_rules,
-        known=served_or_stubbed(StubBook(start_stubs).functions()),
+        known=served_or_stubbed(dict.fromkeys(stub.function for stub in start_stubs)),
         any_function=bool(settings.proxy_to),
     )
     messages = load_messages(settings.messages)
@@ -115,19 +117,35 @@ async def _switch(app: web.Application) -> AsyncIterator[None]:
         problem = await check_reachable(settings.proxy_to)
         if problem is not None:  # the switch may come later: say so, and start all the same
             log.warning("--proxy-to %s is not reachable now (%s)", settings.proxy_to, problem)
+    recorder = (
+        StubRecorder(
+            settings.record_stubs,
+            max_bytes=settings.record_stubs_max_bytes,
+            max_depth=settings.max_stub_depth,
+        )
+        if settings.record_stubs
+        else None
+    )
     app[SWITCH] = Switch(
         store,
         settings,
         beyond=Beyond(
             forwarder,
-            StubRecorder(settings.record_stubs) if settings.record_stubs else None,
+            recorder,
             settings.http_status,
         ),
         messages=messages,
     )
     clock_start = parse_time(settings.clock_start, "clock_start") if settings.clock_start else 0
     simulator = Simulator(ClockSpec(settings.clock, settings.clock_speed, clock_start), outcomes)
-    start = Start(simulator, rules, default_latency, settings.faults_seed, start_stubs)
+    start = Start(
+        simulator,
+        rules,
+        default_latency,
+        settings.faults_seed,
+        start_stubs,
+        StubBudget.of(settings, start_stubs),
+    )
     tenants = app[TENANTS] = await Tenants.open(store, start, settings.max_tenants)
     real_clocks = asyncio.ensure_future(simulator.run_real_clocks(tenants.simulations))
     try:
@@ -138,4 +156,6 @@ async def _switch(app: web.Application) -> AsyncIterator[None]:
             await real_clocks
         if forwarder is not None:
             await forwarder.close()
+        if recorder is not None:
+            await recorder.close()  # what was recorded is written before the server stops
         await store.close()

@@ -121,7 +121,7 @@ def _operation(route: ControlRoute, settings: Settings, *, tenant: bool) -> dict
     if tenant and "400" not in answers:  # every tenant route checks the tenant's name
         answers["400"] = Answer(400, BAD_TENANT)
     if route.body is not None:  # the app's client_max_size; web/codings.py
-        answers["413"] = Answer(413, "The body is larger than `max_request_bytes`.")
+        answers.setdefault("413", Answer(413, "The body is larger than `max_request_bytes`."))
         answers["415"] = CODING
     if settings.allowed_hosts != ANY_HOST:  # web/hosts.py
         answers["421"] = MISDIRECTED

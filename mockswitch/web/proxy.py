@@ -1,5 +1,8 @@
 """The HTTP side of `--proxy-to`: aiohttp's client, with a bound on the calls in flight, a
-time-out, and a bound on the answer's size (see `mockswitch.switch.proxy` for everything else)."""
+time-out, and a bound on the answer's size (see `mockswitch.switch.proxy` for everything else).
+
+An answer is read whole before it is passed on (the journal needs its code, and a fault rule
+may change it), up to `proxy_max_response_bytes`; beyond that it is the failure envelope."""
 
 from __future__ import annotations
 
@@ -11,6 +14,7 @@ import aiohttp
 from yarl import URL
 
 from mockswitch.config import Settings
+from mockswitch.switch.calllog import shortened
 from mockswitch.switch.proxy import Forwarded, UpstreamError, api_url
 
 log = logging.getLogger("mockswitch.proxy")
@@ -41,7 +45,9 @@ class AiohttpForwarder:
                     return await self._send(method, url, body, headers)
         except TimeoutError:
             raise UpstreamError(f"no answer within {self._timeout:g} s (proxy_timeout)") from None
-        except aiohttp.ClientError as error:
+        except (aiohttp.ClientError, OSError, ValueError) as error:
+            # Whatever the switch sends (a broken header, a lying Content-Encoding, a reset),
+            # the call gets the failure envelope and is journaled.
             raise UpstreamError(_describe(error)) from None
 
     async def _send(self, method: str, url: str, body: bytes, headers: dict) -> Forwarded:
@@ -54,13 +60,22 @@ class AiohttpForwarder:
             headers=headers,
             allow_redirects=False,
         ) as response:
+            if response.status < 200:  # 101 (a protocol switch), or a 1xx as final
+                raise UpstreamError(f"it answered HTTP {response.status}, not an answer")
             if (response.content_length or 0) > self._max_bytes:
                 raise UpstreamError(self._too_large())
-            data = await response.content.read(self._max_bytes + 1)
-            if len(data) > self._max_bytes:
-                raise UpstreamError(self._too_large())
+            # Every piece up to the end, however the switch splits its answer: `read(n)`
+            # returns what is buffered so far, which cut real answers short.
+            pieces, size = [], 0
+            async for piece in response.content.iter_any():
+                size += len(piece)
+                if size > self._max_bytes:
+                    raise UpstreamError(self._too_large())
+                pieces.append(piece)
             return Forwarded(
-                response.status, data, response.headers.get("Content-Type", "application/json")
+                response.status,
+                b"".join(pieces),
+                response.headers.get("Content-Type", "application/json"),
             )
 
     def _too_large(self) -> str:
@@ -82,12 +97,14 @@ class AiohttpForwarder:
             await self._session.close()
 
 
-def _describe(error: aiohttp.ClientError) -> str:
+def _describe(error: Exception) -> str:
+    """Why, in one short line (aiohttp's messages span lines and quote what the switch sent)."""
     if isinstance(error, aiohttp.ClientConnectorError):
         return f"cannot connect ({error.os_error.strerror or error.os_error})"
     if isinstance(error, aiohttp.ServerDisconnectedError):
         return "it closed the connection without answering"
-    return f"{type(error).__name__}: {error}"
+    said = " ".join(str(error).split())
+    return shortened(f"{type(error).__name__}: {said}" if said else type(error).__name__)
 
 
 async def check_reachable(upstream: str, seconds: float = 3.0) -> str | None:

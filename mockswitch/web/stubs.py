@@ -9,9 +9,9 @@ from aiohttp import web
 from mockswitch.endpoints import FUNCTIONS
 from mockswitch.enswitch.codes import CODES
 from mockswitch.errors import ControlError
-from mockswitch.stubs import FUNCTION_NAME, StubBook, StubError, parse_stub
+from mockswitch.stubs import FUNCTION_NAME, StubBook, StubError, StubsFull, parse_stub
 
-from .batches import added, batch_of, check_room, field_at
+from .batches import batch_of, check_room, field_at
 from .bodies import json_body
 from .declare import (
     BAD,
@@ -25,8 +25,8 @@ from .declare import (
     object_of,
     ok,
 )
-from .ids import delete_by_id, get_by_id, path_id, removed, shown
-from .keys import SWITCH
+from .ids import delete_by_id, get_by_id, no_such, path_id, removed
+from .keys import SWITCH, TENANTS
 from .tenants import existing_tenant, tenant_for_change
 
 routes = ControlRoutes("stubs")
@@ -80,6 +80,11 @@ async def _book(request: web.Request, *, changing: bool) -> StubBook:
     ),
     BAD,
     Answer(409, "The function is simulated by mockswitch: use a fault rule."),
+    Answer(
+        413,
+        "The body is larger than `max_request_bytes`, or the stubs would pass "
+        "`max_stub_bytes` (the tenant's) or `max_stub_bytes_total` (every tenant's).",
+    ),
     Answer(429, "A new tenant would pass `max_tenants`, or the stubs `max_stubs`."),
     description="The first stub whose `match` selects a call answers it; a stub "
     "without `match` answers the calls no other stub of its function selects. A stub "
@@ -91,9 +96,12 @@ async def add_stubs(request: web.Request) -> web.Response:
     """Add one stub (an object) or several (an array), all or none; answer what was added."""
     document = await json_body(request)
     batch = batch_of(document)
+    single = not isinstance(document, list)
+    budget = request.app[TENANTS].start.stub_budget
+    parsed = []
     for position, declaration in enumerate(batch):  # check every stub before adding any
         try:
-            stub = parse_stub(declaration)
+            stub = parse_stub(declaration, max_depth=budget.max_depth)
         except StubError as error:
             field = field_at(document, position, error.field)
             raise ControlError(400, error.message, field=field) from None
@@ -104,16 +112,33 @@ async def add_stubs(request: web.Request) -> web.Response:
                 "rule (POST /_mock/faults) to change its answer",
                 field=field_at(document, position, "function"),
             )
+        parsed.append(stub)
+    del document, batch  # the declarations' objects: the stubs keep their bytes alone
     book = await _book(request, changing=True)
-    # No await from the check to the adding: two batches cannot both pass it.
-    check_room(len(book), len(batch), request.app[SWITCH].settings.max_stubs, "stubs", "max_stubs")
-    return added(document, [book.add(declaration).as_json() for declaration in batch])
+    # No await from the checks to the adding: two batches cannot both pass them.
+    check_room(len(book), len(parsed), request.app[SWITCH].settings.max_stubs, "stubs", "max_stubs")
+    try:
+        added = book.add_stubs(parsed)
+    except StubsFull as full:
+        raise ControlError(413, str(full), field="body") from None
+    listed = [stub.listing() for stub in added]
+    body = listed[0] if single else b"[" + b",".join(listed) + b"]"
+    return web.Response(body=body, status=201, content_type="application/json")
 
 
 @routes.get("/_mock/stubs", "The tenant's stubs, in order", ok("The stubs.", STUBS), NO_TENANT)
-async def list_stubs(request: web.Request) -> web.Response:
+async def list_stubs(request: web.Request) -> web.StreamResponse:
+    """Written a stub at a time, from the bytes each keeps: the answer's size is bounded by
+    `max_stub_bytes`, and it is never built whole in memory."""
     book = await _book(request, changing=False)
-    return web.json_response({"stubs": [stub.as_json() for stub in book.all()]})
+    response = web.StreamResponse(headers={"Content-Type": "application/json"})
+    await response.prepare(request)
+    await response.write(b'{"stubs":[')
+    for index, listing in enumerate(book.listings()):
+        await response.write(b"," + listing if index else listing)
+    await response.write(b"]}")
+    await response.write_eof()
+    return response
 
 
 @routes.delete(
@@ -137,7 +162,10 @@ async def clear_stubs(request: web.Request) -> web.Response:
 )
 async def one_stub(request: web.Request) -> web.Response:
     stub_id = path_id(request, "a stub id")
-    return shown(await _book(request, changing=False), stub_id, "stub")
+    stub = (await _book(request, changing=False)).get(stub_id)
+    if stub is None:
+        raise no_such(f"stub {stub_id}")
+    return web.Response(body=stub.listing(), content_type="application/json")
 
 
 @delete_by_id(routes, "/_mock/stubs/{id}", "Remove one stub", "No such stub.")

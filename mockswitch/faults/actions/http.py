@@ -5,12 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
-from mockswitch.enswitch.envelope import Reply
+from mockswitch.enswitch.envelope import SANDBOXED, Reply
 
 from ..spec import Field, Integer, RuleError, Schema, Text
 from .base import Action
-
-SANDBOX = (("Content-Security-Policy", "sandbox"),)
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,4 +50,4 @@ class HttpFault(Action, type="http", label="HTTP error"):
     def answer(self, handled: Reply | None, http_mode: str) -> Reply:
         # The body is whatever the rule says, HTML included: sandboxed, it cannot run script
         # with the mock's origin (read its journal, change it) when a browser opens it.
-        return Reply(self.status, self.body.encode(), "", "", self.content_type, SANDBOX)
+        return Reply(self.status, self.body.encode(), "", "", self.content_type, SANDBOXED)
